@@ -1,0 +1,1 @@
+package org.closepolicy.examples; final class Placeholder {}

@@ -1,0 +1,1 @@
+package org.closepolicy.jetty; final class Placeholder {}

@@ -1,0 +1,1 @@
+package org.closepolicy.netty; final class Placeholder {}

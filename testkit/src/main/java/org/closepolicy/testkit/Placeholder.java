@@ -1,0 +1,1 @@
+package org.closepolicy.testkit; final class Placeholder {}
