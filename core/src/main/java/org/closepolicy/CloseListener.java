@@ -1,0 +1,101 @@
+package org.closepolicy;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives one {@link CloseEvent} per connection, and optionally each retirement decision.
+ *
+ * <p>Threading: methods are called on the connection's own thread (a Netty event loop, a Jetty
+ * selector or worker thread), so they must be quick and must not block. An exception thrown by a
+ * listener is logged once and otherwise ignored; it never affects the connection.
+ * <pre>{@code
+ * CloseStats stats = new CloseStats();
+ * CloseListener both = CloseListener.composite(stats, event -> metrics.record(event));
+ * }</pre>
+ *
+ * <p>Thread-safety: implementations must be thread-safe; many connections report at once.
+ */
+public interface CloseListener {
+
+    /** A listener that does nothing. */
+    CloseListener NONE = new CloseListener() {
+        @Override
+        public String toString() {
+            return "CloseListener.NONE";
+        }
+    };
+
+    /** A connection has ended. Default: nothing. */
+    default void onClose(CloseEvent event) {
+    }
+
+    /** A connection was opened. Default: nothing. */
+    default void onOpen(ConnectionView view) {
+    }
+
+    /** A connection is being retired with this decision. Default: nothing. */
+    default void onRetire(ConnectionView view, Retire decision) {
+    }
+
+    /** A request was served and the connection is kept. Default: nothing. */
+    default void onReuse(ConnectionView view) {
+    }
+
+    /** A listener that calls each of these in order; exceptions of one do not stop the others. */
+    static CloseListener composite(CloseListener... listeners) {
+        List<CloseListener> all = List.of(listeners);
+        return new CloseListener() {
+            @Override
+            public void onClose(CloseEvent event) {
+                for (CloseListener l : all) {
+                    Safely.run(l, () -> l.onClose(event));
+                }
+            }
+
+            @Override
+            public void onOpen(ConnectionView view) {
+                for (CloseListener l : all) {
+                    Safely.run(l, () -> l.onOpen(view));
+                }
+            }
+
+            @Override
+            public void onRetire(ConnectionView view, Retire decision) {
+                for (CloseListener l : all) {
+                    Safely.run(l, () -> l.onRetire(view, decision));
+                }
+            }
+
+            @Override
+            public void onReuse(ConnectionView view) {
+                for (CloseListener l : all) {
+                    Safely.run(l, () -> l.onReuse(view));
+                }
+            }
+        };
+    }
+
+    /** Calls listeners, logging the first failure of the process. */
+    final class Safely {
+        private static final Logger LOG = LoggerFactory.getLogger(CloseListener.class);
+        private static final AtomicBoolean LOGGED = new AtomicBoolean();
+
+        private Safely() {
+        }
+
+        /** Runs {@code call}; logs the first exception of the process once. */
+        public static void run(Object listener, Runnable call) {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                if (LOGGED.compareAndSet(false, true)) {
+                    LOG.warn("close listener {} threw; ignored (further listener failures are not logged)", Objects.toString(listener), e);
+                }
+            }
+        }
+    }
+}

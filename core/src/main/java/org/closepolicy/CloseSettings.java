@@ -1,0 +1,594 @@
+package org.closepolicy;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import org.closepolicy.internal.Jitter;
+import org.closepolicy.internal.SpecValues;
+
+/**
+ * Every knob of one close policy (or of one rule): who closes first, how, the bounds of every wait,
+ * and the reuse limits. Immutable; build with {@link #builder()} or from a {@link Preset}.
+ *
+ * <pre>{@code
+ * CloseSettings s = CloseSettings.builder(Preset.KEEP_ALIVE)
+ *         .maxRequests(10_000)
+ *         .idleTimeout(Duration.ofSeconds(120))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Defaults (those of {@link Preset#KEEP_ALIVE} for {@link #builder()}): client-first with a 2 s
+ * {@code clientWait}, FIN on the client's FIN, ack-checked RST as fallback ({@code ackWait} 1 s),
+ * lingering bounded by 30 s, 5 s of silence and 1 MiB, 60 s to flush the last response,
+ * 1,000 requests, 75 s idle, 1 h maximum age with ±10 % jitter.
+ *
+ * <p><b>Idle timeout rule.</b> The server's idle timeout must exceed the idle timeout of every client
+ * and load balancer in front of it, otherwise the server closes connections the client is about to
+ * reuse (the idle-timeout race). It cannot be shorter than {@link #MIN_IDLE_TIMEOUT}.
+ *
+ * <p>Thread-safety: immutable and thread-safe.
+ */
+public final class CloseSettings {
+
+    /** The shortest idle timeout accepted. */
+    public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    /** The largest jitter accepted: 50 %. */
+    public static final double MAX_JITTER = 0.5;
+
+    /** Spec keys, in the order {@code toSpec()} writes them. */
+    static final List<String> KEYS = List.of(
+            "close.first", "close.mode", "close.client-wait", "close.fallback", "close.ack-wait",
+            "close.reset-after-ack", "close.linger-time", "close.linger-timeout", "close.linger-bytes",
+            "close.flush-timeout", "reuse.max-requests", "reuse.idle-timeout", "reuse.max-age", "reuse.jitter",
+            "reuse.jitter-seed", "reuse.honour-client-close");
+
+    private final Closer closer;
+    private final CloseMode mode;
+    private final CloseMode fallback;
+    private final Duration clientWait;
+    private final Duration ackWait;
+    private final boolean resetAfterAck;
+    private final Duration lingerTime;
+    private final Duration lingerTimeout;
+    private final long lingerBytes;
+    private final Duration flushTimeout;
+    private final long maxRequests;
+    private final Duration idleTimeout;
+    private final Duration maxAge;
+    private final double jitter;
+    private final long jitterSeed;
+    private final boolean honourClientClose;
+
+    // Pre-built decisions: deciding allocates nothing.
+    private final long idleTimeoutNanos;
+    private final long maxAgeNanos;
+    private final Reuse reuse;
+    private final Retire[] retire;
+    private final Retire[] drainRetire;
+    private final Retire eofRetire;
+    private final Retire eofDrainRetire;
+    private final Retire idleRetire;
+
+    private CloseSettings(Builder b) {
+        this.closer = b.closer;
+        this.mode = b.mode;
+        this.fallback = b.fallback;
+        this.clientWait = b.clientWait;
+        this.ackWait = b.ackWait;
+        this.resetAfterAck = b.resetAfterAck;
+        this.lingerTime = b.lingerTime;
+        this.lingerTimeout = b.lingerTimeout;
+        this.lingerBytes = b.lingerBytes;
+        this.flushTimeout = b.flushTimeout;
+        this.maxRequests = b.maxRequests;
+        this.idleTimeout = b.idleTimeout;
+        this.maxAge = b.maxAge;
+        this.jitter = b.jitter;
+        this.jitterSeed = b.jitterSeed;
+        this.honourClientClose = b.honourClientClose;
+
+        this.idleTimeoutNanos = Reuse.saturatedNanos(idleTimeout);
+        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Reuse.saturatedNanos(maxAge);
+        this.reuse = new Reuse(idleTimeout, maxAge, jitter, jitterSeed);
+        RetireReason[] reasons = RetireReason.values();
+        this.retire = new Retire[reasons.length];
+        this.drainRetire = new Retire[reasons.length];
+        for (RetireReason r : reasons) {
+            retire[r.ordinal()] = new Retire(this, closer, mode, r);
+            drainRetire[r.ordinal()] = closer == Closer.SERVER_FIRST && mode == CloseMode.FIN
+                    ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r)
+                    : retire[r.ordinal()];
+        }
+        CloseMode eofMode = mode == CloseMode.LINGER ? CloseMode.LINGER : CloseMode.FIN;
+        this.eofRetire = new Retire(this, Closer.SERVER_FIRST, eofMode, RetireReason.EOF_DELIMITED);
+        this.eofDrainRetire = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.EOF_DELIMITED);
+        CloseMode idleMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
+        this.idleRetire = new Retire(this, Closer.SERVER_FIRST, idleMode, RetireReason.IDLE_TIMEOUT);
+    }
+
+    /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */
+    public static Builder builder() {
+        return builder(Preset.KEEP_ALIVE);
+    }
+
+    /** A builder starting from a preset. */
+    public static Builder builder(Preset preset) {
+        Objects.requireNonNull(preset, "preset");
+        Builder b = new Builder();
+        switch (preset) {
+            case SERVER_FIN:
+                b.closer = Closer.SERVER_FIRST;
+                b.mode = CloseMode.FIN;
+                b.fallback = CloseMode.FIN;
+                b.maxRequests = 1;
+                b.maxAge = null;
+                b.jitter = 0;
+                break;
+            case LINGERING:
+                b.closer = Closer.SERVER_FIRST;
+                b.mode = CloseMode.LINGER;
+                b.fallback = CloseMode.FIN;
+                b.maxRequests = 1;
+                b.maxAge = null;
+                b.jitter = 0;
+                break;
+            case CLIENT_FIRST:
+                b.mode = CloseMode.FIN;
+                b.maxRequests = 1;
+                b.maxAge = null;
+                b.jitter = 0;
+                break;
+            case SAFE_RESET:
+                b.mode = CloseMode.RST;
+                b.maxRequests = 1;
+                b.maxAge = null;
+                b.jitter = 0;
+                break;
+            case KEEP_ALIVE:
+            default:
+                break;
+        }
+        return b;
+    }
+
+    /** The settings of a preset. */
+    public static CloseSettings of(Preset preset) {
+        return PresetCache.get(preset);
+    }
+
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.closer = closer;
+        b.mode = mode;
+        b.fallback = fallback;
+        b.clientWait = clientWait;
+        b.ackWait = ackWait;
+        b.resetAfterAck = resetAfterAck;
+        b.lingerTime = lingerTime;
+        b.lingerTimeout = lingerTimeout;
+        b.lingerBytes = lingerBytes;
+        b.flushTimeout = flushTimeout;
+        b.maxRequests = maxRequests;
+        b.idleTimeout = idleTimeout;
+        b.maxAge = maxAge;
+        b.jitter = jitter;
+        b.jitterSeed = jitterSeed;
+        b.honourClientClose = honourClientClose;
+        return b;
+    }
+
+    /**
+     * Decides for one connection. Pure: the result depends only on the view and {@code nowNanos}.
+     * Rule 2 of the design lives here: a client that delimits the response by EOF gets a prompt
+     * server FIN; rule 3: a server FIN with unread input becomes a lingering close.
+     */
+    Decision decide(ConnectionView v, long nowNanos) {
+        if (v.eofDelimited()) {
+            return v.unreadInput() ? eofDrainRetire : eofRetire;
+        }
+        RetireReason reason;
+        if (honourClientClose && v.clientRequestedClose()) {
+            reason = RetireReason.CLIENT_REQUESTED;
+        } else if (maxRequests != Long.MAX_VALUE && v.requestsServed() >= Jitter.requests(maxRequests, jitter, jitterSeed, v.id())) {
+            reason = RetireReason.MAX_REQUESTS;
+        } else if (maxAgeNanos != Long.MAX_VALUE
+                && nowNanos - v.openedAtNanos() >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, v.id())) {
+            reason = RetireReason.MAX_AGE;
+        } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
+            return idleRetire;
+        } else {
+            return reuse;
+        }
+        return v.unreadInput() ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+    }
+
+    /** The retirement these settings make for a reason (not adjusted for EOF-delimited clients or unread input). */
+    public Retire retire(RetireReason reason) {
+        if (reason == RetireReason.IDLE_TIMEOUT) {
+            return idleRetire;
+        }
+        if (reason == RetireReason.EOF_DELIMITED) {
+            return eofRetire;
+        }
+        return retire[reason.ordinal()];
+    }
+
+    /** The reuse decision of these settings. */
+    public Reuse reuse() {
+        return reuse;
+    }
+
+    /** Who closes first. */
+    public Closer closer() {
+        return closer;
+    }
+
+    /** How the server ends its side (see {@link Retire#mode()}). */
+    public CloseMode mode() {
+        return mode;
+    }
+
+    /** What runs when the client does not close within the client wait. */
+    public CloseMode fallback() {
+        return fallback;
+    }
+
+    /** How long to wait for the client's FIN. */
+    public Duration clientWait() {
+        return clientWait;
+    }
+
+    /** How long an RST may wait for every byte to be acknowledged. */
+    public Duration ackWait() {
+        return ackWait;
+    }
+
+    /** Whether an RST not in reply to the peer's FIN waits for every byte to be acknowledged. */
+    public boolean resetAfterAck() {
+        return resetAfterAck;
+    }
+
+    /** Total bound of lingering. */
+    public Duration lingerTime() {
+        return lingerTime;
+    }
+
+    /** Lingering stops after this much silence from the peer. */
+    public Duration lingerTimeout() {
+        return lingerTimeout;
+    }
+
+    /** Input discarded while closing, at most this many bytes. */
+    public long lingerBytes() {
+        return lingerBytes;
+    }
+
+    /** Bound of flushing the last response. */
+    public Duration flushTimeout() {
+        return flushTimeout;
+    }
+
+    /** Maximum requests per connection; {@link Long#MAX_VALUE} for unlimited. */
+    public long maxRequests() {
+        return maxRequests;
+    }
+
+    /** Idle timeout of a reused connection. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Maximum connection age before jitter, or {@code null} for none. */
+    public Duration maxAge() {
+        return maxAge;
+    }
+
+    /** Jitter fraction in [0, 0.5]. */
+    public double jitter() {
+        return jitter;
+    }
+
+    /** Jitter seed. */
+    public long jitterSeed() {
+        return jitterSeed;
+    }
+
+    /** Whether {@code Connection: close} from the client retires the connection at once. */
+    public boolean honourClientClose() {
+        return honourClientClose;
+    }
+
+    /** The value of a spec key, formatted as spec text. */
+    String specValue(String key) {
+        switch (key) {
+            case "close.first": return closer.specName();
+            case "close.mode": return mode.specName();
+            case "close.client-wait": return SpecValues.duration(clientWait);
+            case "close.fallback": return fallback.specName();
+            case "close.ack-wait": return SpecValues.duration(ackWait);
+            case "close.reset-after-ack": return Boolean.toString(resetAfterAck);
+            case "close.linger-time": return SpecValues.duration(lingerTime);
+            case "close.linger-timeout": return SpecValues.duration(lingerTimeout);
+            case "close.linger-bytes": return SpecValues.size(lingerBytes);
+            case "close.flush-timeout": return SpecValues.duration(flushTimeout);
+            case "reuse.max-requests": return maxRequests == Long.MAX_VALUE ? "unlimited" : Long.toString(maxRequests);
+            case "reuse.idle-timeout": return SpecValues.duration(idleTimeout);
+            case "reuse.max-age": return maxAge == null ? "none" : SpecValues.duration(maxAge);
+            case "reuse.jitter": return SpecValues.percent(jitter);
+            case "reuse.jitter-seed": return Long.toString(jitterSeed);
+            case "reuse.honour-client-close": return Boolean.toString(honourClientClose);
+            default: throw new IllegalArgumentException("unknown key '" + key + "'");
+        }
+    }
+
+    /** Writes {@code key=value} for every key whose value differs from {@code base} (all keys when base is null). */
+    void forEachSpecEntry(CloseSettings base, BiConsumer<String, String> out) {
+        for (String key : KEYS) {
+            String v = specValue(key);
+            if (base == null || !v.equals(base.specValue(key))) {
+                out.accept(key, v);
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof CloseSettings)) {
+            return false;
+        }
+        CloseSettings s = (CloseSettings) o;
+        return closer == s.closer && mode == s.mode && fallback == s.fallback && clientWait.equals(s.clientWait)
+                && ackWait.equals(s.ackWait) && resetAfterAck == s.resetAfterAck && lingerTime.equals(s.lingerTime)
+                && lingerTimeout.equals(s.lingerTimeout) && lingerBytes == s.lingerBytes
+                && flushTimeout.equals(s.flushTimeout) && maxRequests == s.maxRequests
+                && idleTimeout.equals(s.idleTimeout) && Objects.equals(maxAge, s.maxAge)
+                && Double.compare(jitter, s.jitter) == 0 && jitterSeed == s.jitterSeed
+                && honourClientClose == s.honourClientClose;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(closer, mode, fallback, clientWait, ackWait, resetAfterAck, lingerTime, lingerTimeout,
+                lingerBytes, flushTimeout, maxRequests, idleTimeout, maxAge, jitter, jitterSeed, honourClientClose);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("CloseSettings[");
+        forEachSpecEntry(null, (k, v) -> sb.append(sb.length() > 14 ? ", " : "").append(k).append('=').append(v));
+        return sb.append(']').toString();
+    }
+
+    /**
+     * Builds {@link CloseSettings}. Every setter validates its argument at once and names the spec key
+     * in its error; {@link #build()} checks the combinations.
+     *
+     * <p>Thread-safety: not thread-safe; use from one thread.
+     */
+    public static final class Builder {
+        private Closer closer = Closer.CLIENT_FIRST;
+        private CloseMode mode = CloseMode.FIN;
+        private CloseMode fallback = CloseMode.RST;
+        private Duration clientWait = Duration.ofSeconds(2);
+        private Duration ackWait = Duration.ofSeconds(1);
+        private boolean resetAfterAck = true;
+        private Duration lingerTime = Duration.ofSeconds(30);
+        private Duration lingerTimeout = Duration.ofSeconds(5);
+        private long lingerBytes = 1L << 20;
+        private Duration flushTimeout = Duration.ofSeconds(60);
+        private long maxRequests = 1000;
+        private Duration idleTimeout = Duration.ofSeconds(75);
+        private Duration maxAge = Duration.ofHours(1);
+        private double jitter = 0.10;
+        private long jitterSeed = 0;
+        private boolean honourClientClose = true;
+
+        Builder() {
+        }
+
+        /** Who closes first ({@code close.first}). */
+        public Builder closer(Closer closer) {
+            this.closer = Objects.requireNonNull(closer, "close.first (closer) must not be null");
+            return this;
+        }
+
+        /** How the server ends its side ({@code close.mode}). */
+        public Builder mode(CloseMode mode) {
+            this.mode = Objects.requireNonNull(mode, "close.mode (mode) must not be null");
+            return this;
+        }
+
+        /** What runs when the client wait runs out ({@code close.fallback}). */
+        public Builder fallback(CloseMode fallback) {
+            this.fallback = Objects.requireNonNull(fallback, "close.fallback (fallback) must not be null");
+            return this;
+        }
+
+        /** How long to wait for the client's FIN ({@code close.client-wait}), positive. */
+        public Builder clientWait(Duration d) {
+            this.clientWait = positive("close.client-wait", d);
+            return this;
+        }
+
+        /** How long an RST may wait for the acknowledgement of every byte ({@code close.ack-wait}), positive. */
+        public Builder ackWait(Duration d) {
+            this.ackWait = positive("close.ack-wait", d);
+            return this;
+        }
+
+        /**
+         * Whether an RST that is not a reply to the peer's FIN first waits until every byte is
+         * acknowledged ({@code close.reset-after-ack}, default true). Turning it off lets an RST destroy
+         * response bytes the peer has not received yet; only do that for peers that never need them.
+         */
+        public Builder resetAfterAck(boolean on) {
+            this.resetAfterAck = on;
+            return this;
+        }
+
+        /** Total bound of lingering ({@code close.linger-time}), positive. */
+        public Builder lingerTime(Duration d) {
+            this.lingerTime = positive("close.linger-time", d);
+            return this;
+        }
+
+        /** Silence that ends lingering ({@code close.linger-timeout}), positive. */
+        public Builder lingerTimeout(Duration d) {
+            this.lingerTimeout = positive("close.linger-timeout", d);
+            return this;
+        }
+
+        /** Most input discarded while closing ({@code close.linger-bytes}), positive. */
+        public Builder lingerBytes(long bytes) {
+            if (bytes <= 0) {
+                throw SpecValues.bad("close.linger-bytes", Long.toString(bytes), "a positive size in bytes");
+            }
+            this.lingerBytes = bytes;
+            return this;
+        }
+
+        /** Bound of flushing the last response ({@code close.flush-timeout}), positive. */
+        public Builder flushTimeout(Duration d) {
+            this.flushTimeout = positive("close.flush-timeout", d);
+            return this;
+        }
+
+        /** Maximum requests per connection ({@code reuse.max-requests}), at least 1; 1 means no reuse. */
+        public Builder maxRequests(long n) {
+            if (n < 1) {
+                throw SpecValues.bad("reuse.max-requests", Long.toString(n), "a whole number >= 1, or unlimited");
+            }
+            this.maxRequests = n;
+            return this;
+        }
+
+        /** No request limit ({@code reuse.max-requests=unlimited}). */
+        public Builder unlimitedRequests() {
+            this.maxRequests = Long.MAX_VALUE;
+            return this;
+        }
+
+        /** Idle timeout ({@code reuse.idle-timeout}), at least {@link #MIN_IDLE_TIMEOUT}. */
+        public Builder idleTimeout(Duration d) {
+            positive("reuse.idle-timeout", d);
+            if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
+                throw SpecValues.bad("reuse.idle-timeout", SpecValues.duration(d),
+                        "at least " + SpecValues.duration(MIN_IDLE_TIMEOUT)
+                                + ", and longer than the idle timeout of the clients and load balancers in front");
+            }
+            this.idleTimeout = d;
+            return this;
+        }
+
+        /** Maximum connection age ({@code reuse.max-age}), positive. */
+        public Builder maxAge(Duration d) {
+            this.maxAge = positive("reuse.max-age", d);
+            return this;
+        }
+
+        /** No maximum age ({@code reuse.max-age=none}). */
+        public Builder noMaxAge() {
+            this.maxAge = null;
+            return this;
+        }
+
+        /** Jitter of max age and max requests ({@code reuse.jitter}), a fraction in [0, 0.5]. */
+        public Builder jitter(double fraction) {
+            if (!(fraction >= 0 && fraction <= MAX_JITTER)) {
+                throw SpecValues.bad("reuse.jitter", Double.toString(fraction), "a fraction from 0 to 0.5 (0% to 50%)");
+            }
+            this.jitter = fraction;
+            return this;
+        }
+
+        /** Seed of the per-connection jitter ({@code reuse.jitter-seed}). */
+        public Builder jitterSeed(long seed) {
+            this.jitterSeed = seed;
+            return this;
+        }
+
+        /** Whether the client's {@code Connection: close} retires the connection ({@code reuse.honour-client-close}). */
+        public Builder honourClientClose(boolean on) {
+            this.honourClientClose = on;
+            return this;
+        }
+
+        /** Applies one spec entry; the key is one of {@link CloseSettings#KEYS}. */
+        Builder set(String key, String value) {
+            switch (key) {
+                case "close.first": return closer(SpecEnums.closer(key, value));
+                case "close.mode": return mode(SpecEnums.mode(key, value));
+                case "close.client-wait": return clientWait(SpecValues.duration(key, value));
+                case "close.fallback": return fallback(SpecEnums.mode(key, value));
+                case "close.ack-wait": return ackWait(SpecValues.duration(key, value));
+                case "close.reset-after-ack": return resetAfterAck(SpecValues.bool(key, value));
+                case "close.linger-time": return lingerTime(SpecValues.duration(key, value));
+                case "close.linger-timeout": return lingerTimeout(SpecValues.duration(key, value));
+                case "close.linger-bytes": return lingerBytes(SpecValues.size(key, value));
+                case "close.flush-timeout": return flushTimeout(SpecValues.duration(key, value));
+                case "reuse.max-requests":
+                    if (value.trim().equalsIgnoreCase("unlimited")) {
+                        return unlimitedRequests();
+                    }
+                    try {
+                        return maxRequests(SpecValues.count(key, value, 1));
+                    } catch (IllegalArgumentException e) {
+                        throw SpecValues.bad(key, value, "a whole number >= 1, or unlimited");
+                    }
+                case "reuse.idle-timeout": return idleTimeout(SpecValues.duration(key, value));
+                case "reuse.max-age":
+                    if (value.trim().equalsIgnoreCase("none")) {
+                        return noMaxAge();
+                    }
+                    try {
+                        return maxAge(SpecValues.duration(key, value));
+                    } catch (IllegalArgumentException e) {
+                        throw SpecValues.bad(key, value, "a positive duration such as 30m or 1h, or none");
+                    }
+                case "reuse.jitter": return jitter(SpecValues.fraction(key, value));
+                case "reuse.jitter-seed": return jitterSeed(SpecValues.anyLong(key, value));
+                case "reuse.honour-client-close": return honourClientClose(SpecValues.bool(key, value));
+                default: throw new IllegalArgumentException("unknown key '" + key + "'");
+            }
+        }
+
+        /**
+         * Builds the settings.
+         *
+         * @throws IllegalArgumentException when {@code close.mode=linger} is combined with {@code close.first=client}
+         */
+        public CloseSettings build() {
+            if (closer == Closer.CLIENT_FIRST && mode == CloseMode.LINGER) {
+                throw new IllegalArgumentException("invalid value 'linger' for key 'close.mode': with close.first=client the"
+                        + " mode is what the server does on the client's FIN, fin or rst; use close.fallback=linger"
+                        + " or close.first=server");
+            }
+            return new CloseSettings(this);
+        }
+
+        private static Duration positive(String key, Duration d) {
+            if (d == null) {
+                throw new IllegalArgumentException(key + " must not be null");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw SpecValues.bad(key, d.toString(), "a positive duration");
+            }
+            return d;
+        }
+    }
+
+    private static final class PresetCache {
+        private static final CloseSettings[] BY_PRESET = Arrays.stream(Preset.values())
+                .map(p -> builder(p).build()).toArray(CloseSettings[]::new);
+
+        static CloseSettings get(Preset p) {
+            return BY_PRESET[p.ordinal()];
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.closepolicy;
+
+import java.net.InetSocketAddress;
+
+/**
+ * What a {@link ClosePolicy} may look at when it decides: a read-only view of one connection right
+ * after an exchange (or when one of its timers fires).
+ *
+ * <p>Adapters implement it with one mutable object per connection
+ * ({@link org.closepolicy.spi.ConnectionRecord}), so a decision allocates nothing. Policies must not
+ * keep a reference to the view after {@code decide} returns.
+ * <pre>{@code
+ * ClosePolicy custom = (view, now) -> view.requestsServed() >= 100
+ *         ? ClosePolicies.clientFirst().decide(view, now)
+ *         : ClosePolicies.keepAlive().decide(view, now);
+ * }</pre>
+ *
+ * <p>Thread-safety: a view is only read on the connection's own thread during {@code decide}.
+ */
+public interface ConnectionView {
+
+    /** A process-unique id of the connection; also the seed of its jitter. */
+    long id();
+
+    /** The peer's address, or {@code null} for non-IP transports. */
+    InetSocketAddress remoteAddress();
+
+    /** The local address, or {@code null} for non-IP transports. */
+    InetSocketAddress localAddress();
+
+    /** The protocol spoken. */
+    Protocol protocol();
+
+    /** The HTTP version of the last request, {@link HttpVersion#NONE} for non-HTTP. */
+    HttpVersion httpVersion();
+
+    /** Whether the client asked to close: {@code Connection: close}, or HTTP/1.0 without keep-alive. */
+    boolean clientRequestedClose();
+
+    /**
+     * Whether the client can only see the end of the last response at EOF: an HTTP/1.0 request
+     * without keep-alive, or a response with neither a length nor chunked encoding. Such a client
+     * waits for the server's FIN, so waiting for the client would stall it and an RST would fail it.
+     */
+    boolean eofDelimited();
+
+    /** Whether request bytes the server did not read may be left (an early response before the body). */
+    boolean unreadInput();
+
+    /** Requests (or application exchanges) completed on this connection, including the one just finished. */
+    long requestsServed();
+
+    /** Bytes read from the peer. */
+    long bytesIn();
+
+    /** Bytes written to the peer. */
+    long bytesOut();
+
+    /** When the connection was accepted, in {@link Ticker} nanoseconds. */
+    long openedAtNanos();
+
+    /** Last read or write, in {@link Ticker} nanoseconds. */
+    long lastActivityNanos();
+
+    /** The server's load; {@link Load#NONE} when the adapter does not track it. */
+    default Load load() {
+        return Load.NONE;
+    }
+}

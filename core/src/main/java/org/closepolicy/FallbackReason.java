@@ -1,0 +1,33 @@
+package org.closepolicy;
+
+/**
+ * Why the close that actually happened differs from the one planned.
+ *
+ * <pre>{@code
+ * if (event.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED) { ... }
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable.
+ */
+public enum FallbackReason {
+    /** The planned close happened. */
+    NONE,
+    /** The client did not close within {@code clientWait}; the fallback mode ran. */
+    CLIENT_WAIT_EXPIRED,
+    /** The client sent more input than {@code lingerBytes} while the server waited for its FIN. */
+    INPUT_LIMIT_EXCEEDED,
+    /** Not every byte was acknowledged within {@code ackWait}; the server closed with a FIN instead of an RST. */
+    ACK_WAIT_EXPIRED,
+    /** The acknowledgement state cannot be read (not Linux, or unreadable); FIN instead of RST. */
+    ACK_CHECK_UNSUPPORTED,
+    /** The peer's FIN arrived before the response was flushed (a half-closing client): FIN instead of RST. */
+    PEER_FIN_BEFORE_FLUSH,
+    /** At the peer's FIN the transport still reported unacknowledged bytes: FIN instead of RST. */
+    UNACKED_AT_PEER_FIN,
+    /** The response could not be flushed within {@code flushTimeout}. */
+    FLUSH_TIMEOUT,
+    /** The policy threw or returned null. */
+    POLICY_ERROR,
+    /** The application aborted the connection. */
+    APPLICATION_ABORT
+}

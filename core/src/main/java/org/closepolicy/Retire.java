@@ -1,0 +1,131 @@
+package org.closepolicy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Retire the connection: who closes first, how, what happens when a wait runs out, and the bounds
+ * of every wait. Built from {@link CloseSettings#retire(RetireReason)}; policies return
+ * pre-built instances, so deciding allocates nothing.
+ *
+ * <pre>{@code
+ * Retire r = CloseSettings.of(Preset.SAFE_RESET).retire(RetireReason.MAX_REQUESTS);
+ * r.closer();   // CLIENT_FIRST
+ * r.mode();     // RST (in reply to the client's FIN)
+ * r.fallback(); // RST once every byte is acknowledged, else FIN
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable.
+ */
+public final class Retire implements Decision {
+
+    private final CloseSettings settings;
+    private final Closer closer;
+    private final CloseMode mode;
+    private final RetireReason reason;
+
+    Retire(CloseSettings settings, Closer closer, CloseMode mode, RetireReason reason) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.closer = Objects.requireNonNull(closer, "closer");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.reason = Objects.requireNonNull(reason, "reason");
+        if (closer == Closer.CLIENT_FIRST && mode == CloseMode.LINGER) {
+            throw new IllegalArgumentException("mode LINGER requires SERVER_FIRST");
+        }
+    }
+
+    @Override
+    public boolean retires() {
+        return true;
+    }
+
+    /** Who sends the first FIN. */
+    public Closer closer() {
+        return closer;
+    }
+
+    /**
+     * How the server ends its side: with {@link Closer#SERVER_FIRST}, the close itself; with
+     * {@link Closer#CLIENT_FIRST}, what the server does on the client's FIN ({@code FIN}: a passive
+     * close; {@code RST}: reset in reply, leaving no TIME_WAIT on either side).
+     */
+    public CloseMode mode() {
+        return mode;
+    }
+
+    /** What runs when the client does not close within {@link #clientWait()} (CLIENT_FIRST only). */
+    public CloseMode fallback() {
+        return settings.fallback();
+    }
+
+    /** Why the connection is retired. */
+    public RetireReason reason() {
+        return reason;
+    }
+
+    /** How long to wait for the client's FIN (CLIENT_FIRST). */
+    public Duration clientWait() {
+        return settings.clientWait();
+    }
+
+    /** How long an RST may wait for every byte to be acknowledged before falling back to FIN. */
+    public Duration ackWait() {
+        return settings.ackWait();
+    }
+
+    /** Whether an RST (other than one in reply to the peer's FIN) waits for every byte to be acknowledged. */
+    public boolean resetAfterAck() {
+        return settings.resetAfterAck();
+    }
+
+    /** Total time bound of lingering. */
+    public Duration lingerTime() {
+        return settings.lingerTime();
+    }
+
+    /** Lingering stops when the peer sends nothing for this long. */
+    public Duration lingerTimeout() {
+        return settings.lingerTimeout();
+    }
+
+    /** Input discarded while lingering or waiting for the client's FIN, at most this many bytes. */
+    public long lingerBytes() {
+        return settings.lingerBytes();
+    }
+
+    /** How long the last response may take to flush before the connection is closed anyway. */
+    public Duration flushTimeout() {
+        return settings.flushTimeout();
+    }
+
+    /** The settings this decision was built from. */
+    public CloseSettings settings() {
+        return settings;
+    }
+
+    /**
+     * An upper bound of the time from retirement to CLOSED: flush, client wait, then the longest
+     * of ack wait and lingering.
+     */
+    public Duration maxCloseTime() {
+        Duration after = settings.ackWait().compareTo(settings.lingerTime()) > 0 ? settings.ackWait() : settings.lingerTime();
+        Duration wait = closer == Closer.CLIENT_FIRST ? settings.clientWait() : Duration.ZERO;
+        return settings.flushTimeout().plus(wait).plus(after);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Retire r && r.closer == closer && r.mode == mode && r.reason == reason && r.settings.equals(settings);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(closer, mode, reason, settings);
+    }
+
+    @Override
+    public String toString() {
+        return "Retire[" + closer + ", " + mode + (closer == Closer.CLIENT_FIRST ? ", wait " + clientWait() + " then " + fallback() : "")
+                + ", reason=" + reason + "]";
+    }
+}

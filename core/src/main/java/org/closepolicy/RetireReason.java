@@ -1,0 +1,30 @@
+package org.closepolicy;
+
+/**
+ * Why a connection is retired.
+ *
+ * <pre>{@code
+ * if (decision instanceof Retire r && r.reason() == RetireReason.MAX_AGE) { ... }
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable.
+ */
+public enum RetireReason {
+    /** The connection served its maximum number of requests (1 for the no-reuse presets). */
+    MAX_REQUESTS,
+    /** The connection reached its (jittered) maximum age. */
+    MAX_AGE,
+    /** The connection was idle for longer than the idle timeout. */
+    IDLE_TIMEOUT,
+    /** The client asked to close ({@code Connection: close}, or HTTP/1.0 without keep-alive). */
+    CLIENT_REQUESTED,
+    /**
+     * The client can only see the end of the response at EOF (HTTP/1.0 without keep-alive, or a
+     * response without a length): the server closes at once with a FIN.
+     */
+    EOF_DELIMITED,
+    /** The application asked to retire the connection. */
+    APPLICATION,
+    /** The policy threw or returned null; the safe default was applied. */
+    POLICY_ERROR
+}

@@ -1,0 +1,392 @@
+package org.closepolicy.internal;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.closepolicy.CloseEvent;
+import org.closepolicy.CloseListener;
+import org.closepolicy.CloseMode;
+import org.closepolicy.Closer;
+import org.closepolicy.ConnectionView;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
+import org.closepolicy.Ticker;
+import org.closepolicy.WhoClosed;
+import org.closepolicy.spi.Transport;
+
+/**
+ * Carries out one connection's close, transport-agnostic and driven by events:
+ * <pre>
+ * OPEN ──retire──▶ DRAINING_RESPONSE ──flushed──▶ AWAIT_PEER_FIN (client-first)  ──peer FIN──▶ CLOSED (FIN, or RST in reply)
+ *                                              │                                 └─client wait──▶ fallback
+ *                                              ├▶ LINGERING (server-first linger) ──peer FIN / time / bytes──▶ CLOSED
+ *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN)
+ *                                              └▶ CLOSED (server FIN)
+ * </pre>
+ * Every state after OPEN has a deadline, so a connection always reaches CLOSED within
+ * {@link Retire#maxCloseTime()} of its retirement. The machine closes the transport at most once,
+ * and never resets it while bytes may be unacknowledged when {@code resetAfterAck} is on: an RST
+ * happens only in reply to the peer's FIN after the response was flushed (and without a positive
+ * {@link Transport#unackedHint()}), or after {@link #onAcked()}.
+ *
+ * <pre>{@code
+ * CloseStateMachine m = new CloseStateMachine(transport, record, ticker, listener);
+ * m.retire(decision, false);   // last response still being written
+ * m.onResponseFlushed();       // from the write's listener
+ * m.onPeerFin();               // from the read side's EOF
+ * }</pre>
+ *
+ * <p>Thread-safety: not thread-safe; adapters call it on the connection's thread (or under a lock).
+ * Methods are re-entrant safe: the transport may call back into the machine synchronously.
+ */
+public final class CloseStateMachine {
+
+    /** The states of a connection's close. */
+    public enum State {
+        /** Serving requests. */
+        OPEN,
+        /** Retired; the last response is still being written. */
+        DRAINING_RESPONSE,
+        /** Waiting for the client's FIN (client-first). */
+        AWAIT_PEER_FIN,
+        /** Output shut down; discarding input until the peer's FIN or a bound. */
+        LINGERING,
+        /** Waiting until every byte is acknowledged before an RST. */
+        AWAIT_ACK,
+        /** Done. */
+        CLOSED
+    }
+
+    private final Transport transport;
+    private final ConnectionView view;
+    private final Ticker ticker;
+    private final CloseListener listener;
+
+    private State state = State.OPEN;
+    private Retire decision;
+    private long retiredAt;
+    private long deadline = Long.MAX_VALUE;
+    private long lingerEnd;
+    private long discarded;
+    private boolean peerFin;
+    private boolean outputShut;
+    private FallbackReason fallback = FallbackReason.NONE;
+    private CloseEvent event;
+
+    /** A machine for one connection in state OPEN. */
+    public CloseStateMachine(Transport transport, ConnectionView view, Ticker ticker, CloseListener listener) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.view = Objects.requireNonNull(view, "view");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.listener = listener == null ? CloseListener.NONE : listener;
+    }
+
+    /** The current state. */
+    public State state() {
+        return state;
+    }
+
+    /** Whether the machine reached CLOSED. */
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /** Whether the connection was retired (any state after OPEN). */
+    public boolean isRetired() {
+        return state != State.OPEN;
+    }
+
+    /** The retirement decision, or null while OPEN. */
+    public Retire decision() {
+        return decision;
+    }
+
+    /** The deadline of the current state in ticker nanoseconds ({@link Long#MAX_VALUE} in OPEN and CLOSED). */
+    public long deadlineNanos() {
+        return deadline;
+    }
+
+    /** The event emitted on CLOSED, or null before. */
+    public CloseEvent event() {
+        return event;
+    }
+
+    /** Input discarded while closing. */
+    public long discardedBytes() {
+        return discarded;
+    }
+
+    /**
+     * Retires the connection. Ignored unless OPEN (the first retirement wins).
+     *
+     * @param d       the decision
+     * @param flushed whether the last response is already fully written (true for idle retirements)
+     */
+    public void retire(Retire d, boolean flushed) {
+        Objects.requireNonNull(d, "decision");
+        if (state != State.OPEN) {
+            return;
+        }
+        decision = d;
+        retiredAt = ticker.nanos();
+        CloseListener.Safely.run(listener, () -> listener.onRetire(view, d));
+        if (state != State.OPEN) {
+            return; // a listener closed the connection
+        }
+        if (flushed) {
+            afterFlush();
+        } else {
+            enter(State.DRAINING_RESPONSE, Durations.add(retiredAt, d.flushTimeout()));
+        }
+    }
+
+    /** The last response was written completely. */
+    public void onResponseFlushed() {
+        if (state == State.DRAINING_RESPONSE) {
+            afterFlush();
+        }
+    }
+
+    private void afterFlush() {
+        Retire d = decision;
+        long now = ticker.nanos();
+        if (peerFin) {
+            // The peer half-closed before it could have read the response: a passive close, never an RST.
+            finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, d.mode() == CloseMode.RST ? FallbackReason.PEER_FIN_BEFORE_FLUSH : fallback,
+                    Op.CLOSE);
+            return;
+        }
+        if (d.closer() == Closer.CLIENT_FIRST) {
+            enter(State.AWAIT_PEER_FIN, Durations.add(now, d.clientWait()));
+            return;
+        }
+        switch (d.mode()) {
+            case LINGER:
+                startLinger(now);
+                break;
+            case RST:
+                startReset(now);
+                break;
+            case FIN:
+            default:
+                finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
+                break;
+        }
+    }
+
+    private void startLinger(long now) {
+        Retire d = decision;
+        lingerEnd = Durations.add(now, d.lingerTime());
+        outputShut = true;
+        enter(State.LINGERING, Math.min(lingerEnd, Durations.add(now, d.lingerTimeout())));
+        transport.shutdownOutput();
+    }
+
+    private void startReset(long now) {
+        Retire d = decision;
+        if (!d.resetAfterAck()) {
+            finish(local(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+            return;
+        }
+        enter(State.AWAIT_ACK, Durations.add(now, d.ackWait()));
+        transport.watchAcks(Durations.nanos(d.ackWait()));
+    }
+
+    /** Bytes arrived from the peer and were discarded (only reported after retirement). */
+    public void onInput(long bytes) {
+        if (bytes <= 0 || state == State.OPEN || state == State.CLOSED) {
+            return;
+        }
+        discarded += bytes;
+        boolean over = discarded > decision.lingerBytes();
+        switch (state) {
+            case AWAIT_PEER_FIN:
+                if (over) {
+                    runFallback(FallbackReason.INPUT_LIMIT_EXCEEDED);
+                }
+                break;
+            case LINGERING:
+                if (over) {
+                    finish(WhoClosed.LOCAL_FIN, CloseMode.LINGER, fallback, Op.CLOSE);
+                } else {
+                    long now = ticker.nanos();
+                    rearm(Math.min(lingerEnd, Durations.add(now, decision.lingerTimeout())), now);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** The peer sent its FIN (EOF on read). In OPEN this closes at once (a passive close). */
+    public void onPeerFin() {
+        if (peerFin || state == State.CLOSED) {
+            return;
+        }
+        peerFin = true;
+        switch (state) {
+            case OPEN:
+                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, Op.CLOSE);
+                break;
+            case DRAINING_RESPONSE:
+                break; // close after the flush, never with an RST
+            case AWAIT_PEER_FIN:
+                if (decision.mode() == CloseMode.RST) {
+                    if (transport.unackedHint() > 0) {
+                        finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
+                    } else {
+                        finish(WhoClosed.REMOTE_FIN, CloseMode.RST, fallback, Op.RESET);
+                    }
+                } else {
+                    finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback, Op.CLOSE);
+                }
+                break;
+            case LINGERING:
+                finish(WhoClosed.LOCAL_FIN, CloseMode.LINGER, fallback, Op.CLOSE);
+                break;
+            case AWAIT_ACK:
+                // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
+                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback, Op.CLOSE);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** The peer reset the connection (or the read side failed). */
+    public void onPeerReset() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        WhoClosed who = outputShut ? WhoClosed.LOCAL_FIN : WhoClosed.REMOTE_RST;
+        finish(who, outputShut ? CloseMode.LINGER : null, fallback, Op.CLOSE);
+    }
+
+    /** The ack check found every byte acknowledged (or the connection gone from the kernel table). */
+    public void onAcked() {
+        if (state != State.AWAIT_ACK) {
+            return;
+        }
+        finish(local(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+    }
+
+    /** The ack check failed (timed out or unsupported): close with a FIN instead of an RST. */
+    public void onAckFailed(FallbackReason reason) {
+        if (state != State.AWAIT_ACK) {
+            return;
+        }
+        finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason, Op.CLOSE);
+    }
+
+    /** The machine's timer fired. Early or stale firings re-arm or are ignored. */
+    public void onTimer() {
+        if (state == State.OPEN || state == State.CLOSED) {
+            return;
+        }
+        long now = ticker.nanos();
+        if (now - deadline < 0) {
+            transport.schedule(deadline - now);
+            return;
+        }
+        switch (state) {
+            case DRAINING_RESPONSE:
+                finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
+                break;
+            case AWAIT_PEER_FIN:
+                runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
+                break;
+            case LINGERING:
+                finish(WhoClosed.LOCAL_FIN, CloseMode.LINGER, fallback, Op.CLOSE);
+                break;
+            case AWAIT_ACK:
+                onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void runFallback(FallbackReason reason) {
+        fallback = reason;
+        long now = ticker.nanos();
+        switch (decision.fallback()) {
+            case LINGER:
+                startLinger(now);
+                break;
+            case RST:
+                startReset(now);
+                break;
+            case FIN:
+            default:
+                finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason, Op.CLOSE);
+                break;
+        }
+    }
+
+    /** The application closes the connection now (a graceful close). */
+    public void abort() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        finish(outputShut ? WhoClosed.LOCAL_FIN : local(WhoClosed.LOCAL_FIN), outputShut ? CloseMode.LINGER : CloseMode.FIN,
+                FallbackReason.APPLICATION_ABORT, Op.CLOSE);
+    }
+
+    /** The transport closed by itself (I/O error, or closed outside the machine). */
+    public void onTransportClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        WhoClosed who = outputShut ? WhoClosed.LOCAL_FIN : peerFin ? WhoClosed.REMOTE_FIN : WhoClosed.REMOTE_RST;
+        finish(who, outputShut ? CloseMode.LINGER : null, fallback, Op.NONE);
+    }
+
+    /** Idle retirements report TIMEOUT instead of a local close. */
+    private WhoClosed local(WhoClosed w) {
+        if (decision != null && decision.reason() == RetireReason.IDLE_TIMEOUT && !peerFin) {
+            return WhoClosed.TIMEOUT;
+        }
+        return w;
+    }
+
+    private enum Op { CLOSE, RESET, NONE }
+
+    private void enter(State s, long deadlineNanos) {
+        state = s;
+        rearm(deadlineNanos, ticker.nanos());
+    }
+
+    private void rearm(long deadlineNanos, long now) {
+        deadline = deadlineNanos;
+        transport.schedule(Math.max(0, deadlineNanos - now));
+    }
+
+    private void finish(WhoClosed who, CloseMode used, FallbackReason fb, Op op) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        deadline = Long.MAX_VALUE;
+        transport.cancelTimer();
+        if (op == Op.CLOSE) {
+            transport.close();
+        } else if (op == Op.RESET) {
+            transport.reset();
+        }
+        long now = ticker.nanos();
+        Retire d = decision;
+        event = new CloseEvent(view.id(), view.remoteAddress(), view.localAddress(), view.protocol(), who,
+                d == null ? null : d.closer(), d == null ? null : d.mode(), used, fb == null ? FallbackReason.NONE : fb,
+                d == null ? (fb == FallbackReason.APPLICATION_ABORT ? RetireReason.APPLICATION : null) : d.reason(),
+                view.requestsServed(), view.bytesIn(), view.bytesOut(),
+                Duration.ofNanos(Math.max(0, now - view.openedAtNanos())),
+                d == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - retiredAt)));
+        CloseEvent e = event;
+        CloseListener.Safely.run(listener, () -> listener.onClose(e));
+    }
+
+    @Override
+    public String toString() {
+        return "CloseStateMachine[" + state + ", " + decision + "]";
+    }
+}

@@ -1,0 +1,56 @@
+package org.closepolicy.spi;
+
+/**
+ * What an adapter must offer the {@link org.closepolicy.internal.CloseStateMachine} for one
+ * connection. Every method is called on the connection's own thread (or under its lock) and must
+ * not block.
+ *
+ * <pre>{@code
+ * final class NettyTransport implements Transport {
+ *     public void shutdownOutput() { ((DuplexChannel) ch).shutdownOutput(); }
+ *     public void close()          { ch.close(); }
+ *     public void reset()          { ch.config().setOption(ChannelOption.SO_LINGER, 0); ch.close(); }
+ *     public void schedule(long delayNanos) { cancelTimer(); timer = ch.eventLoop().schedule(machine::onTimer, delayNanos, NANOSECONDS); }
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: confined to the connection's thread.
+ */
+public interface Transport {
+
+    /** Sends a FIN but keeps reading (half-close). */
+    void shutdownOutput();
+
+    /** Closes gracefully: a FIN if none was sent yet, after any data already written. */
+    void close();
+
+    /** Closes abortively: SO_LINGER 0, then close; the kernel sends an RST. */
+    void reset();
+
+    /**
+     * Arms the machine's single timer; a later call replaces an earlier one. When it fires, the
+     * adapter calls {@link org.closepolicy.internal.CloseStateMachine#onTimer()} on the connection's thread.
+     */
+    void schedule(long delayNanos);
+
+    /** Cancels the machine's timer, if armed. */
+    void cancelTimer();
+
+    /**
+     * Starts checking whether every byte written has been acknowledged by the peer, for at most
+     * {@code timeoutNanos}. The adapter reports the outcome once, on the connection's thread, with
+     * {@link org.closepolicy.internal.CloseStateMachine#onAcked()} or
+     * {@link org.closepolicy.internal.CloseStateMachine#onAckFailed(org.closepolicy.FallbackReason)}.
+     * Adapters normally use the shared {@link org.closepolicy.kernel.AckWatcher}.
+     */
+    void watchAcks(long timeoutNanos);
+
+    /**
+     * A cheap hint about unacknowledged bytes: {@code > 0} means certainly not all acknowledged;
+     * {@code 0} means none seen in flight (not a proof); {@code -1} means unknown. Default: unknown.
+     */
+    default long unackedHint() {
+        return -1;
+    }
+}
