@@ -9,6 +9,7 @@
  * CloseListener listener = CloseListener.composite(stats, metrics.closeListener());
  * }</pre>
  *
- * <p>Micrometer is a {@code provided} dependency: the application brings micrometer-core and its registry.
+ * <p>Micrometer is a {@code provided} dependency: the application brings micrometer-core and its registry. The
+ * module uses {@code Meter.MeterProvider}, so it needs Micrometer 1.12 or later; it is built and tested with 1.16.
  */
 package org.closepolicy.micrometer;
