@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.function.IntPredicate;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.testkit.DeterministicBytes;
@@ -32,7 +31,7 @@ final class OneRequestConnections {
     private OneRequestConnections() {
     }
 
-    static Outcome run(TestServer.Kind kind, String label, ClosePolicy policy, int n, IntPredicate serverSettled, IntPredicate clientSettled) {
+    static Outcome run(TestServer.Kind kind, String label, ClosePolicy policy, int n, Settled settled) {
         try (TestServer server = TestServer.aggregating(kind, policy, p -> p.addLast(new Apps.Fixed(Apps.SMALL)))) {
             RawHttpClient curl = RawHttpClient.builder(server.address()).path("/weather.xml").build();
             LoadResult load = LoadRunner.builder(curl)
@@ -51,7 +50,7 @@ final class OneRequestConnections {
                 // Both FINs must be through before the entries show up; poll (bounded) for the expected side.
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
                     TimeWaitCounter.Counts c = TimeWaitCounter.count(port);
-                    return serverSettled.test(c.serverSide()) && clientSettled.test(c.clientSide());
+                    return settled.test(c.serverSide(), c.clientSide());
                 });
             } catch (ConditionTimeoutException e) {
                 // The assertions of the caller report the counts.
@@ -63,11 +62,8 @@ final class OneRequestConnections {
         }
     }
 
-    static IntPredicate any() {
-        return x -> true;
-    }
-
-    static IntPredicate atLeast(int k) {
-        return x -> x >= k;
+    /** When the TIME_WAIT counts are as expected (polled until true or a deadline). */
+    interface Settled {
+        boolean test(int serverTimeWait, int clientTimeWait);
     }
 }
