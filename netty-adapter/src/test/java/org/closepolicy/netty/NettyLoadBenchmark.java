@@ -211,6 +211,9 @@ class NettyLoadBenchmark {
         String head = new String(buf, 0, headEnd, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
         int cl = head.indexOf("content-length:");
         int end = head.indexOf('\r', cl);
+        if (end < 0) {
+            end = head.length();
+        }
         int length = Integer.parseInt(head.substring(cl + 15, end).trim());
         long remaining = (long) headEnd + 4 + length - len;
         while (remaining > 0) {
