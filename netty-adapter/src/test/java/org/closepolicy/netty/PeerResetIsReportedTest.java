@@ -37,7 +37,7 @@ class PeerResetIsReportedTest {
                 }
                 s.setSoLinger(true, 0);
             }
-            CloseEvent e = server.events.awaitOne(Duration.ofSeconds(1));
+            CloseEvent e = server.events.awaitOne(Duration.ofSeconds(5));
             assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_RST);
             assertThat(e.requestsServed()).isEqualTo(1);
             assertThat(server.events.count()).isEqualTo(1);
@@ -52,7 +52,7 @@ class PeerResetIsReportedTest {
             try (Socket s = new Socket("127.0.0.1", server.port())) {
                 s.setSoLinger(true, 0);
             }
-            CloseEvent e = server.events.awaitOne(Duration.ofSeconds(1));
+            CloseEvent e = server.events.awaitOne(Duration.ofSeconds(5));
             assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_RST);
             assertThat(e.retireReason()).isNull();
         }
