@@ -188,7 +188,10 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler implements Po
             if (last) {
                 requestBodyOpen = false;
             }
-            c.record.addBytesIn(PolicyConnection.size(msg), c.now());
+            long bytes = PolicyConnection.size(msg);
+            if (bytes > 0) {
+                c.record.addBytesIn(bytes, c.now());
+            }
             ctx.fireChannelRead(msg);
             return;
         }
