@@ -1,0 +1,13 @@
+package org.closepolicy.examples;
+
+import java.util.Locale;
+
+/** Netty's socket transport: Java NIO or Linux epoll. Jetty always uses NIO. */
+enum TransportKind {
+    NIO, EPOLL;
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
