@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.Preset;
+import org.closepolicy.kernel.KernelSettings;
+import org.closepolicy.kernel.TcpSnapshot;
+import org.closepolicy.kernel.TcpState;
+import org.closepolicy.kernel.TcpTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,6 +82,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Netty's transport. Default: ${DEFAULT-VALUE}.")
     private TransportKind transport;
 
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Unmeasured requests per server before its runs, so the JIT has compiled the hot paths. "
+                    + "Default: 2000; --quick: 300.")
+    private Long warmup;
+
     @Option(names = "--quick", description = "A short run for CI: 1000 requests per run, at most 1.5 s each (about 20 s in all).")
     private boolean quick;
 
@@ -104,6 +113,10 @@ final class DemoCommand implements Callable<Integer> {
         if (cap.isZero() || cap.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new CommandLine.ParameterException(cl, "--duration must be above 0 and at most 5m");
         }
+        long warm = warmup != null ? warmup : quick ? 300 : 2000;
+        if (warm < 0 || warm > 1_000_000) {
+            throw new CommandLine.ParameterException(cl, "--warmup " + warm + " is out of range; use 0 to 1000000");
+        }
         List<Preset> presets = new ArrayList<>();
         for (String p : policies) {
             try {
@@ -117,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        boolean kernel = ProcNetTcp.supported();
+        boolean kernel = TcpTable.system().snapshot().supported();
         Progress bar = new Progress(err, !noProgress);
         out.printf("closepolicy demo: %d servers x %d policies; per run %,d requests or %s, %d concurrent clients, loopback%n",
                 servers.size(), presets.size(), n, ServeCommand.human(cap), concurrency);
@@ -131,6 +144,7 @@ final class DemoCommand implements Callable<Integer> {
         int index = 0;
         long started = System.nanoTime();
         for (ServerKind kind : servers) {
+            warmUp(kind, warm, cap, bar);
             for (Preset preset : presets) {
                 index++;
                 rows.add(runOne(kind, preset, n, cap, kernel, bar, index, total));
@@ -165,9 +179,9 @@ final class DemoCommand implements Callable<Integer> {
         LoadClient.Mode mode = preset == Preset.KEEP_ALIVE ? LoadClient.Mode.KEEP_ALIVE : LoadClient.Mode.NEW_CONNECTION;
         try (ExampleServer server = ExampleServers.start(config)) {
             int port = server.port();
-            ProcNetTcp.Snapshot before = ProcNetTcp.read();
-            long serverBase = before.serverTimeWait(port);
-            long clientBase = before.clientTimeWait(port);
+            TcpSnapshot before = TcpTable.system().snapshot();
+            long serverBase = before.countLocalPort(TcpState.TIME_WAIT, port);
+            long clientBase = before.countRemotePort(TcpState.TIME_WAIT, port);
             LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", port), Endpoints.WEATHER, WeatherXml.shared());
             String label = String.format(Locale.ROOT, "[%d/%d] %-5s %-12s", index, total, kind, preset.specName());
             bar.start(label, client, n);
@@ -178,12 +192,31 @@ final class DemoCommand implements Callable<Integer> {
                 bar.stop();
             }
             bar.settling(label);
-            ProcNetTcp.Snapshot after = kernel ? settle(port) : before;
+            TcpSnapshot after = kernel ? settle(port) : before;
             DemoRow row = new DemoRow(kind, preset.specName(), config.policy().toSpec(), Adapters.available(kind), mode, load,
-                    kernel, after.serverTimeWait(port) - serverBase, after.clientTimeWait(port) - clientBase,
+                    kernel, after.countLocalPort(TcpState.TIME_WAIT, port) - serverBase, after.countRemotePort(TcpState.TIME_WAIT, port) - clientBase,
                     server.stats().toJson());
             bar.done(label, row);
             return row;
+        }
+    }
+
+    /** Unmeasured load on a throwaway server of this kind (its TIME_WAIT stays on its own port). */
+    private void warmUp(ServerKind kind, long n, Duration cap, Progress bar) throws Exception {
+        if (n == 0) {
+            return;
+        }
+        ServerConfig config = new ServerConfig(kind, "127.0.0.1", 0, ClosePolicies.serverFin(), "server-fin", transport,
+                Duration.ofSeconds(1));
+        try (ExampleServer server = ExampleServers.start(config)) {
+            LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", server.port()), Endpoints.WEATHER, WeatherXml.shared());
+            String label = String.format(Locale.ROOT, "[warm-up] %-5s", kind);
+            bar.start(label, client, n);
+            try {
+                client.run(LoadClient.Mode.NEW_CONNECTION, concurrency, n, cap);
+            } finally {
+                bar.stop();
+            }
         }
     }
 
@@ -191,14 +224,25 @@ final class DemoCommand implements Callable<Integer> {
      * Waits until no socket of the port is between states (established, closing), so every
      * TIME_WAIT the run will leave exists; counting earlier would miss closes still in progress.
      */
-    private static ProcNetTcp.Snapshot settle(int port) throws InterruptedException {
+    private static TcpSnapshot settle(int port) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
-        ProcNetTcp.Snapshot s = ProcNetTcp.read();
-        while (s.unsettled(port) > 0 && System.nanoTime() < deadline) {
+        TcpSnapshot s = TcpTable.system().snapshot();
+        while (unsettled(s, port) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50); // polling the kernel's table; nothing to be notified by
-            s = ProcNetTcp.read();
+            s = TcpTable.system().snapshot();
         }
         return s;
+    }
+
+    /** Sockets of the port (either side) in a state other than LISTEN, TIME_WAIT and CLOSE. */
+    static long unsettled(TcpSnapshot s, int port) {
+        long n = 0;
+        for (TcpState st : TcpState.values()) {
+            if (st != TcpState.LISTEN && st != TcpState.TIME_WAIT && st != TcpState.CLOSE) {
+                n += s.countLocalPort(st, port) + s.countRemotePort(st, port);
+            }
+        }
+        return n;
     }
 
     private Map<String, Object> toJson(List<DemoRow> rows, long n, Duration cap, double seconds, boolean kernel) {
@@ -218,13 +262,13 @@ final class DemoCommand implements Callable<Integer> {
         settings.put("quick", quick);
         settings.put("response", Endpoints.WEATHER + " (" + WeatherXml.length() + " bytes)");
         o.put("settings", settings);
-        Sysctls k = Sysctls.read();
+        KernelSettings k = KernelSettings.read();
         Map<String, Object> km = Json.object();
         km.put("supported", kernel);
-        km.put("tcpTwReuse", k.tcpTwReuse().isPresent() ? k.tcpTwReuse().getAsLong() : null);
-        km.put("tcpFinTimeout", k.tcpFinTimeout().isPresent() ? k.tcpFinTimeout().getAsLong() : null);
-        km.put("tcpMaxTwBuckets", k.tcpMaxTwBuckets().isPresent() ? k.tcpMaxTwBuckets().getAsLong() : null);
-        km.put("ipLocalPortRange", k.hasPortRange() ? k.portRangeLow() + "-" + k.portRangeHigh() : null);
+        km.put("tcpTwReuse", k.tcpTwReuse().isPresent() ? k.tcpTwReuse().getAsInt() : null);
+        km.put("tcpFinTimeoutSeconds", k.tcpFinTimeout().map(Duration::toSeconds).orElse(null));
+        km.put("tcpMaxTwBuckets", k.tcpMaxTwBuckets().isPresent() ? k.tcpMaxTwBuckets().getAsInt() : null);
+        km.put("ipLocalPortRange", k.ipLocalPortRange().map(Object::toString).orElse(null));
         o.put("kernel", km);
         o.put("seconds", seconds);
         List<Object> results = new ArrayList<>();

@@ -4,6 +4,10 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.closepolicy.kernel.KernelSettings;
+import org.closepolicy.kernel.TcpSnapshot;
+import org.closepolicy.kernel.TcpState;
+import org.closepolicy.kernel.TcpTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,13 +42,15 @@ final class DiagnoseCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port + " is out of range; use 1 to 65535");
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (!ProcNetTcp.supported()) {
+        TcpSnapshot snapshot = TcpTable.system().snapshot();
+        if (!snapshot.supported()) {
             String os = System.getProperty("os.name");
             if (json) {
                 Map<String, Object> o = Json.object();
                 o.put("supported", false);
                 o.put("os", os);
                 o.put("message", "diagnose reads Linux's /proc/net/tcp; this system has none");
+                o.put("reason", snapshot.reason());
                 out.print(Json.write(o));
             } else {
                 out.println("diagnose reads Linux's /proc/net/tcp; this system (" + os + ") has none. Nothing to diagnose.");
@@ -52,7 +58,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        Diagnosis d = new Diagnosis(ProcNetTcp.read(), Sysctls.read(), port);
+        Diagnosis d = new Diagnosis(snapshot, KernelSettings.read(), port);
         if (json) {
             out.print(Json.write(d.toJson()));
         } else {
@@ -67,7 +73,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         if (d.states.isEmpty()) {
             out.println("  none");
         }
-        d.states.entrySet().stream().sorted(Map.Entry.<ProcNetTcp.State, Long>comparingByValue().reversed())
+        d.states.entrySet().stream().sorted(Map.Entry.<TcpState, Long>comparingByValue().reversed())
                 .forEach(e -> out.printf(Locale.ROOT, "  %-12s %,9d%n", e.getKey(), e.getValue()));
         out.println();
         out.println("TIME_WAIT by local port (top 10)");
@@ -87,14 +93,13 @@ final class DiagnoseCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Kernel settings");
-        Sysctls k = d.sysctls;
-        if (k.hasPortRange()) {
-            out.printf(Locale.ROOT, "  ip_local_port_range  %d-%d (%,d ports per peer; %,d in use on this host)%n", k.portRangeLow(),
-                    k.portRangeHigh(), k.portRangeSize(), d.ephemeralInUse);
-        }
+        KernelSettings k = d.settings;
+        d.range.ifPresent(r -> out.printf(Locale.ROOT, "  ip_local_port_range  %s (%,d ports per peer; %,d in use on this host)%n", r,
+                r.size(), d.ephemeralInUse));
         k.tcpTwReuse().ifPresent(v -> out.printf("  tcp_tw_reuse         %d (%s; never affects a server's TIME_WAIT)%n", v,
                 Diagnosis.explainTwReuse(v)));
-        k.tcpFinTimeout().ifPresent(v -> out.printf("  tcp_fin_timeout      %d s (FIN_WAIT2 of orphaned sockets; does NOT shorten TIME_WAIT)%n", v));
+        k.tcpFinTimeout().ifPresent(v -> out.printf("  tcp_fin_timeout      %d s (FIN_WAIT2 of orphaned sockets; does NOT shorten TIME_WAIT)%n",
+                v.toSeconds()));
         k.tcpMaxTwBuckets().ifPresent(v -> out.printf(Locale.ROOT, "  tcp_max_tw_buckets   %,d (above it new TIME_WAIT sockets are dropped at once)%n", v));
         out.println();
         out.println("Advice");

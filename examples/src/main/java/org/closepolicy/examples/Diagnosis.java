@@ -1,14 +1,20 @@
 package org.closepolicy.examples;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import org.closepolicy.kernel.KernelSettings;
+import org.closepolicy.kernel.PortRange;
+import org.closepolicy.kernel.TcpEntry;
+import org.closepolicy.kernel.TcpSnapshot;
+import org.closepolicy.kernel.TcpState;
 
 /**
  * What {@code diagnose} concludes from one reading of the TCP table and the kernel settings: a pure
@@ -21,13 +27,20 @@ final class Diagnosis {
     /** Below this many TIME_WAIT sockets nothing is worth changing. */
     static final long NOTABLE = 1_000;
 
+    /**
+     * A port that is not listening but keeps TIME_WAIT towards this many peers was a server's: a
+     * client's port keeps at most one TIME_WAIT per peer, and rarely has many peers at once.
+     */
+    static final long FORMER_SERVER_PEERS = 10;
+
     /** TIME_WAIT on one local port, and who holds it. */
     record PortCount(int port, long timeWait, Holder holder) {
     }
 
     /** Who holds a TIME_WAIT socket. */
     enum Holder {
-        SERVER("server (a listening port)"),
+        SERVER("a server (listening port)"),
+        FORMER_SERVER("a server that no longer listens (many peers on one port)"),
         CLIENT("clients (ephemeral port)"),
         UNKNOWN("unknown (neither listening nor ephemeral)");
 
@@ -38,137 +51,156 @@ final class Diagnosis {
         }
     }
 
-    /** Client-side TIME_WAIT towards one remote port, and how full the ephemeral range is for it. */
-    record Destination(int remotePort, long timeWait, long portsInUse, int worstPeerPorts) {
+    /** Client-side TIME_WAIT towards one remote port, and the most ephemeral ports used towards one peer on it. */
+    record Destination(int remotePort, long timeWait, int worstPeerPorts) {
     }
 
     final Integer portFilter;
-    final Sysctls sysctls;
-    final Map<ProcNetTcp.State, Long> states;
+    final KernelSettings settings;
+    final Optional<PortRange> range;
+    final Map<TcpState, Long> states = new EnumMap<>(TcpState.class);
     final long timeWait;
     final long serverTimeWait;
     final long clientTimeWait;
     final List<PortCount> topLocalPorts;
     final List<Destination> topDestinations;
     final long ephemeralInUse;
-    final Set<Integer> listening;
+    private final Set<Integer> listening = new HashSet<>();
+    private final Map<Integer, Long> twPerLocalPort = new HashMap<>();
     final List<String> advice = new ArrayList<>();
 
-    Diagnosis(ProcNetTcp.Snapshot snapshot, Sysctls sysctls, Integer portFilter) {
+    Diagnosis(TcpSnapshot snapshot, KernelSettings settings, Integer portFilter) {
         this.portFilter = portFilter;
-        this.sysctls = sysctls;
-        List<ProcNetTcp.Socket> all = snapshot.sockets();
-        listening = all.stream().filter(s -> s.state() == ProcNetTcp.State.LISTEN).map(ProcNetTcp.Socket::localPort)
-                .collect(Collectors.toCollection(HashSet::new));
-        List<ProcNetTcp.Socket> view = portFilter == null ? all
-                : all.stream().filter(s -> s.localPort() == portFilter || s.remotePort() == portFilter).toList();
-        states = new java.util.EnumMap<>(ProcNetTcp.State.class);
-        for (ProcNetTcp.Socket s : view) {
-            states.merge(s.state(), 1L, Long::sum);
+        this.settings = settings;
+        this.range = settings.ipLocalPortRange();
+        List<TcpEntry> all = snapshot.entries();
+        for (TcpEntry e : all) {
+            if (e.state() == TcpState.LISTEN) {
+                listening.add(e.local().getPort());
+            }
         }
-        timeWait = states.getOrDefault(ProcNetTcp.State.TIME_WAIT, 0L);
-
+        for (TcpEntry e : all) {
+            if (e.state() == TcpState.TIME_WAIT) {
+                twPerLocalPort.merge(e.local().getPort(), 1L, Long::sum);
+            }
+        }
         Map<Integer, Long> byLocal = new HashMap<>();
         Map<Integer, Long> byRemote = new HashMap<>();
         long server = 0;
         long client = 0;
-        for (ProcNetTcp.Socket s : view) {
-            if (s.state() != ProcNetTcp.State.TIME_WAIT) {
+        for (TcpEntry e : all) {
+            int lp = e.local().getPort();
+            int rp = e.remote().getPort();
+            if (portFilter != null && lp != portFilter && rp != portFilter) {
                 continue;
             }
-            byLocal.merge(s.localPort(), 1L, Long::sum);
-            Holder h = holder(s.localPort());
-            if (h == Holder.SERVER) {
+            states.merge(e.state(), 1L, Long::sum);
+            if (e.state() != TcpState.TIME_WAIT) {
+                continue;
+            }
+            byLocal.merge(lp, 1L, Long::sum);
+            Holder h = holder(lp);
+            if (h == Holder.SERVER || h == Holder.FORMER_SERVER) {
                 server++;
             } else if (h == Holder.CLIENT) {
                 client++;
-                byRemote.merge(s.remotePort(), 1L, Long::sum);
+                byRemote.merge(rp, 1L, Long::sum);
             }
         }
+        timeWait = states.getOrDefault(TcpState.TIME_WAIT, 0L);
         serverTimeWait = server;
         clientTimeWait = client;
-        topLocalPorts = byLocal.entrySet().stream()
-                .sorted(Map.Entry.<Integer, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(10).map(e -> new PortCount(e.getKey(), e.getValue(), holder(e.getKey()))).toList();
+        topLocalPorts = top(byLocal, 10).stream().map(e -> new PortCount(e.getKey(), e.getValue(), holder(e.getKey()))).toList();
 
-        // A connect() needs a local port unused towards that same remote address and port, so the
-        // range runs out per destination, not globally.
-        Map<String, Set<Integer>> portsPerPeer = new HashMap<>();
+        // connect() needs a local port not already used towards the same remote address and port,
+        // so the ephemeral range runs out per peer, not for the host as a whole.
+        Map<InetSocketAddress, Set<Integer>> portsPerPeer = new HashMap<>();
         Set<Integer> ephemeral = new HashSet<>();
-        for (ProcNetTcp.Socket s : all) {
-            if (s.state() != ProcNetTcp.State.LISTEN && sysctls.ephemeral(s.localPort()) && !listening.contains(s.localPort())) {
-                ephemeral.add(s.localPort());
-                portsPerPeer.computeIfAbsent(s.remoteAddress() + ":" + s.remotePort(), k -> new HashSet<>()).add(s.localPort());
+        for (TcpEntry e : all) {
+            int lp = e.local().getPort();
+            if (e.state() != TcpState.LISTEN && holder(lp) == Holder.CLIENT) {
+                ephemeral.add(lp);
+                portsPerPeer.computeIfAbsent(e.remote(), k -> new HashSet<>()).add(lp);
             }
         }
         ephemeralInUse = ephemeral.size();
-        topDestinations = byRemote.entrySet().stream()
-                .sorted(Map.Entry.<Integer, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(5)
-                .map(e -> {
-                    int port = e.getKey();
-                    int worst = portsPerPeer.entrySet().stream().filter(p -> p.getKey().endsWith(":" + port))
-                            .mapToInt(p -> p.getValue().size()).max().orElse(0);
-                    long inUse = portsPerPeer.entrySet().stream().filter(p -> p.getKey().endsWith(":" + port))
-                            .mapToLong(p -> p.getValue().size()).sum();
-                    return new Destination(port, e.getValue(), inUse, worst);
-                }).toList();
+        List<Destination> dests = new ArrayList<>();
+        for (Map.Entry<Integer, Long> e : top(byRemote, 5)) {
+            int worst = 0;
+            for (Map.Entry<InetSocketAddress, Set<Integer>> p : portsPerPeer.entrySet()) {
+                if (p.getKey().getPort() == e.getKey()) {
+                    worst = Math.max(worst, p.getValue().size());
+                }
+            }
+            dests.add(new Destination(e.getKey(), e.getValue(), worst));
+        }
+        topDestinations = List.copyOf(dests);
         advise();
+    }
+
+    private static List<Map.Entry<Integer, Long>> top(Map<Integer, Long> counts, int limit) {
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<Integer, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(limit).toList();
     }
 
     Holder holder(int localPort) {
         if (listening.contains(localPort)) {
             return Holder.SERVER;
         }
-        return sysctls.ephemeral(localPort) ? Holder.CLIENT : Holder.UNKNOWN;
+        if (twPerLocalPort.getOrDefault(localPort, 0L) >= FORMER_SERVER_PEERS) {
+            return Holder.FORMER_SERVER;
+        }
+        return range.isPresent() && localPort >= range.get().low() && localPort <= range.get().high() ? Holder.CLIENT : Holder.UNKNOWN;
     }
 
     private void advise() {
-        int range = sysctls.portRangeSize();
+        int rangeSize = range.map(PortRange::size).orElse(0);
         if (timeWait < NOTABLE) {
-            advice.add(String.format(Locale.ROOT, "%,d TIME_WAIT: normal. TIME_WAIT is how TCP keeps late packets of an old "
-                    + "connection out of a new one; it costs about a few hundred bytes of kernel memory per socket.", timeWait));
+            advice.add(String.format(Locale.ROOT, "%,d TIME_WAIT: normal. TIME_WAIT keeps late packets of a closed connection out "
+                    + "of a new one with the same ports; each costs a few hundred bytes of kernel memory. Nothing to fix.", timeWait));
         } else {
-            advice.add(String.format(Locale.ROOT, "%,d TIME_WAIT (%,d held by servers, %,d by clients on this host).",
-                    timeWait, serverTimeWait, clientTimeWait));
+            advice.add(String.format(Locale.ROOT, "%,d TIME_WAIT: %,d kept by servers, %,d by clients on this host.", timeWait,
+                    serverTimeWait, clientTimeWait));
         }
         if (serverTimeWait >= NOTABLE) {
-            PortCount top = topLocalPorts.stream().filter(p -> p.holder() == Holder.SERVER).findFirst().orElse(null);
-            advice.add(String.format(Locale.ROOT, "The server%s closes connections first, so it keeps their TIME_WAIT. This does "
+            PortCount top = topLocalPorts.stream().filter(p -> p.holder() != Holder.CLIENT).findFirst().orElse(null);
+            advice.add(String.format(Locale.ROOT, "The server%s closes connections first, so it keeps their TIME_WAIT. That does "
                     + "not use up its ports (every accepted connection shares the listening port), but it fills the kernel's "
-                    + "tables and the socket lists that monitoring scans.", top == null ? "" : " on port " + top.port()));
-            advice.add("Fix: let the client close first. Policy 'client-first' moves TIME_WAIT to the clients (each keeps only "
-                    + "its own); 'safe-reset' waits for the client's FIN and answers with an RST, leaving no TIME_WAIT on either "
-                    + "side and losing no byte; 'keep-alive' avoids most closes altogether.");
+                    + "tables and whatever scans them (ss, monitoring).", top == null ? "" : " on port " + top.port()));
+            advice.add("Fix it by letting the client close first: policy 'client-first' moves TIME_WAIT to the clients (each "
+                    + "keeps only its own); 'safe-reset' waits for the client's FIN and answers with an RST, so neither side "
+                    + "keeps TIME_WAIT and no byte is lost; 'keep-alive' avoids most closes altogether.");
         }
         for (Destination d : topDestinations) {
-            if (range > 0 && d.worstPeerPorts() >= range / 2) {
+            if (rangeSize > 0 && d.worstPeerPorts() >= rangeSize / 2) {
                 advice.add(String.format(Locale.ROOT, "Clients here use %,d of %,d ephemeral ports towards one peer on port %d: "
                         + "new connections to it will soon fail with 'Cannot assign requested address'. Reuse connections "
-                        + "(keep-alive, a pool); net.ipv4.tcp_tw_reuse=1 lets outgoing connections reuse TIME_WAIT ports.",
-                        d.worstPeerPorts(), range, d.remotePort()));
+                        + "(keep-alive, a pool); net.ipv4.tcp_tw_reuse=1 lets new outgoing connections take over TIME_WAIT ports.",
+                        d.worstPeerPorts(), rangeSize, d.remotePort()));
             } else if (d.timeWait() >= NOTABLE) {
-                advice.add(String.format(Locale.ROOT, "Clients on this host keep %,d TIME_WAIT towards port %d; harmless while the "
-                        + "ephemeral range (%,d ports per peer) is far from full.", d.timeWait(), d.remotePort(), range));
+                advice.add(String.format(Locale.ROOT, "Clients on this host keep %,d TIME_WAIT towards port %d: harmless while the "
+                        + "%,d ephemeral ports per peer are far from used up.", d.timeWait(), d.remotePort(), rangeSize));
             }
         }
-        sysctls.tcpMaxTwBuckets().ifPresent(max -> {
-            if (max > 0 && timeWait >= max * 8 / 10) {
+        settings.tcpMaxTwBuckets().ifPresent(max -> {
+            if (max > 0 && timeWait >= max * 8L / 10) {
                 advice.add(String.format(Locale.ROOT, "TIME_WAIT is at %,d of tcp_max_tw_buckets %,d: beyond it the kernel drops "
-                        + "TIME_WAIT sockets at once ('time wait bucket table overflow'), losing their protection.", timeWait, max));
+                        + "new TIME_WAIT sockets at once ('time wait bucket table overflow') and loses their protection.",
+                        timeWait, max));
             }
         });
-        advice.add("net.ipv4.tcp_fin_timeout does NOT shorten TIME_WAIT: it bounds FIN_WAIT2 of orphaned sockets. TIME_WAIT "
-                + "lasts 60 s on Linux, fixed at compile time.");
-        advice.add("net.ipv4.tcp_tw_reuse only affects outgoing connections (connect()): it does nothing for a server's "
-                + "TIME_WAIT. (tcp_tw_recycle, which broke clients behind NAT, was removed in Linux 4.12.)");
-        advice.add("SO_LINGER 0 (close with RST) skips TIME_WAIT but throws away data not yet acknowledged: the end of a "
-                + "response can be lost. It is only safe once every byte is acknowledged or in reply to the client's FIN, "
-                + "which is what 'safe-reset' does.");
+        advice.add("net.ipv4.tcp_fin_timeout does NOT shorten TIME_WAIT: it bounds FIN_WAIT2 of orphaned sockets. "
+                + "TIME_WAIT lasts 60 s on Linux, fixed when the kernel is built.");
+        advice.add("net.ipv4.tcp_tw_reuse only affects new outgoing connections (connect()); it does nothing for a "
+                + "server's TIME_WAIT. tcp_tw_recycle, which broke clients behind NAT, was removed in Linux 4.12.");
+        advice.add("SO_LINGER 0 (close with an RST) skips TIME_WAIT but throws away data not yet acknowledged: the "
+                + "client can lose the end of a response. It is safe only after every byte is acknowledged or in reply "
+                + "to the client's FIN, which is what 'safe-reset' does.");
     }
 
-    static String explainTwReuse(long v) {
-        return switch ((int) v) {
+    static String explainTwReuse(int v) {
+        return switch (v) {
             case 0 -> "off";
             case 1 -> "on for outgoing connections";
             case 2 -> "on for outgoing loopback connections only";
@@ -181,7 +213,7 @@ final class Diagnosis {
         o.put("supported", true);
         o.put("port", portFilter);
         Map<String, Object> st = Json.object();
-        states.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> st.put(e.getKey().name(), e.getValue()));
+        states.forEach((k, v) -> st.put(k.name(), v));
         o.put("states", st);
         o.put("timeWait", timeWait);
         o.put("serverTimeWait", serverTimeWait);
@@ -205,20 +237,16 @@ final class Diagnosis {
         }
         o.put("clientTimeWaitByRemotePort", dests);
         Map<String, Object> eph = Json.object();
-        eph.put("range", sysctls.hasPortRange() ? sysctls.portRangeLow() + "-" + sysctls.portRangeHigh() : null);
-        eph.put("size", sysctls.portRangeSize());
+        eph.put("range", range.map(Object::toString).orElse(null));
+        eph.put("size", range.map(PortRange::size).orElse(0));
         eph.put("portsInUse", ephemeralInUse);
         o.put("ephemeralPorts", eph);
         Map<String, Object> k = Json.object();
-        k.put("tcp_tw_reuse", sysctls.tcpTwReuse().isPresent() ? sysctls.tcpTwReuse().getAsLong() : null);
-        k.put("tcp_fin_timeout", sysctls.tcpFinTimeout().isPresent() ? sysctls.tcpFinTimeout().getAsLong() : null);
-        k.put("tcp_max_tw_buckets", sysctls.tcpMaxTwBuckets().isPresent() ? sysctls.tcpMaxTwBuckets().getAsLong() : null);
+        k.put("tcp_tw_reuse", settings.tcpTwReuse().isPresent() ? settings.tcpTwReuse().getAsInt() : null);
+        k.put("tcp_fin_timeout", settings.tcpFinTimeout().map(d -> d.toSeconds()).orElse(null));
+        k.put("tcp_max_tw_buckets", settings.tcpMaxTwBuckets().isPresent() ? settings.tcpMaxTwBuckets().getAsInt() : null);
         o.put("sysctls", k);
         o.put("advice", new ArrayList<Object>(advice));
         return o;
-    }
-
-    static Comparator<PortCount> byCount() {
-        return Comparator.comparingLong(PortCount::timeWait).reversed();
     }
 }

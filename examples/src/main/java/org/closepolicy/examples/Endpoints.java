@@ -1,6 +1,9 @@
 package org.closepolicy.examples;
 
 import java.util.Map;
+import org.closepolicy.kernel.TcpSnapshot;
+import org.closepolicy.kernel.TcpState;
+import org.closepolicy.kernel.TcpTable;
 
 /**
  * The HTTP endpoints both servers offer, and the texts they answer with, so the Netty and the
@@ -81,11 +84,13 @@ final class Endpoints {
         o.put("adapter", Adapters.available(c.kind()));
         o.put("closeStats", new Json.Raw(server.stats().toJson()));
         Map<String, Object> k = Json.object();
-        ProcNetTcp.Snapshot snap = ProcNetTcp.read();
+        TcpSnapshot snap = TcpTable.system().snapshot();
         k.put("supported", snap.supported());
         if (snap.supported()) {
-            k.put("serverTimeWait", snap.serverTimeWait(server.port()));
-            k.put("clientTimeWait", snap.clientTimeWait(server.port()));
+            k.put("serverTimeWait", snap.countLocalPort(TcpState.TIME_WAIT, server.port()));
+            k.put("clientTimeWait", snap.countRemotePort(TcpState.TIME_WAIT, server.port()));
+        } else {
+            k.put("reason", snap.reason());
         }
         o.put("kernel", k);
         return Json.write(o);

@@ -45,7 +45,6 @@ final class WeatherXml {
             {"2026-11-28", "-1.9", "3.2", "10", "0.0", "N", "12", "sunny intervals"},
             {"2026-11-29", "0.2", "5.1", "40", "1.2", "SE", "9", "cloudy"},
             {"2026-11-30", "2.8", "7.4", "70", "3.8", "S", "19", "rain"},
-            {"2026-12-01", "3.5", "8.0", "50", "1.9", "SW", "24", "showers"},
         };
         sb.append("  <forecast days=\"").append(days.length).append("\">\n");
         for (String[] d : days) {
@@ -57,6 +56,7 @@ final class WeatherXml {
             sb.append("    </day>\n");
         }
         sb.append("  </forecast>\n");
+        sb.append("  <alert level=\"yellow\" from=\"2026-11-26T12:00:00Z\" to=\"2026-11-26T21:00:00Z\">wind gusts up to 60 km/h</alert>\n");
         sb.append("  <source>closepolicy demo weather service; numbers are made up</source>\n");
         sb.append("</weather>\n");
         return sb.toString();
