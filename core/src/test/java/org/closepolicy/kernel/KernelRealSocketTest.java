@@ -134,6 +134,7 @@ class KernelRealSocketTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client closes first on purpose, inside its try block
     void ackWatcherTimesOutOnAStalledReaderAndAcksOnceItReads() throws Exception {
         try (AckWatcher watcher = AckWatcher.builder().build();
              ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
