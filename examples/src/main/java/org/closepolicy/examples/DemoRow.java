@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * <p>Thread-safety: immutable.
  */
-record DemoRow(ServerKind server, String policy, String spec, boolean adapter, LoadClient.Mode clientMode,
+record DemoRow(ServerKind server, String policy, String spec, LoadClient.Mode clientMode,
         LoadClient.Result load, boolean kernel, long serverTimeWait, long clientTimeWait, String closeStatsJson) {
 
     double serverShare() {
@@ -58,7 +58,6 @@ record DemoRow(ServerKind server, String policy, String spec, boolean adapter, L
         o.put("server", server.label());
         o.put("policy", policy);
         o.put("spec", spec);
-        o.put("adapter", adapter);
         o.put("clientMode", clientMode.description);
         o.put("requests", load.requests());
         o.put("connections", load.connections());

@@ -81,7 +81,6 @@ final class Endpoints {
         o.put("port", server.port());
         o.put("policy", c.policyText());
         o.put("spec", c.policy().toSpec());
-        o.put("adapter", Adapters.available(c.kind()));
         o.put("closeStats", new Json.Raw(server.stats().toJson()));
         Map<String, Object> k = Json.object();
         TcpSnapshot snap = TcpTable.system().snapshot();

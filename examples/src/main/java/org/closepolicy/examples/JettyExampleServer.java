@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.closepolicy.CloseStats;
+import org.closepolicy.jetty.ClosePolicyConnector;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
@@ -16,7 +17,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
@@ -31,13 +31,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 final class JettyExampleServer implements ExampleServer {
 
-    /** Whether the close policy is enforced by the closepolicy Jetty adapter. */
-    static final boolean ADAPTER = false;
-
     private final ServerConfig config;
     private final Server server;
-    private final ServerConnector connector;
-    private final CloseStats stats = new CloseStats();
+    private final ClosePolicyConnector connector;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private JettyExampleServer(ServerConfig config) {
@@ -56,14 +52,8 @@ final class JettyExampleServer implements ExampleServer {
     }
 
     /** The one place where the close policy meets the server: its connector. */
-    private ServerConnector newConnector(Server s) {
-        // Until the adapter is wired in, a stock connector; App asks for a close after every
-        // response when the policy does not reuse connections (what servers do today).
-        return new ServerConnector(s);
-    }
-
-    private boolean closeEveryResponse() {
-        return !ADAPTER && config.policy().defaults().maxRequests() <= 1;
+    private ClosePolicyConnector newConnector(Server s) {
+        return new ClosePolicyConnector(s, config.policy());
     }
 
     static JettyExampleServer start(ServerConfig config) throws Exception {
@@ -89,7 +79,7 @@ final class JettyExampleServer implements ExampleServer {
 
     @Override
     public CloseStats stats() {
-        return stats;
+        return connector.stats();
     }
 
     @Override
@@ -113,9 +103,6 @@ final class JettyExampleServer implements ExampleServer {
             String path = Request.getPathInContext(request);
             Endpoints.Route route = Endpoints.route(request.getMethod(), path);
             boolean head = request.getMethod().equals("HEAD");
-            if (closeEveryResponse()) {
-                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-            }
             Fields query = Request.extractQueryParameters(request);
             switch (route) {
                 case WEATHER -> send(response, callback, HttpStatus.OK_200, WeatherXml.CONTENT_TYPE, WeatherXml.shared(), head);

@@ -35,7 +35,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -54,6 +53,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.closepolicy.CloseStats;
+import org.closepolicy.netty.NettyClosePolicy;
 
 /**
  * The example endpoints on Netty: {@code HttpServerCodec}, the close policy, a chunked writer for
@@ -63,9 +63,6 @@ import org.closepolicy.CloseStats;
  */
 final class NettyExampleServer implements ExampleServer {
 
-    /** Whether the close policy is enforced by the closepolicy Netty adapter. */
-    static final boolean ADAPTER = false;
-
     private static final int LARGE_BODY = 1 << 20;
 
     private final ServerConfig config;
@@ -73,13 +70,14 @@ final class NettyExampleServer implements ExampleServer {
     private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ExecutorService hashing;
-    private final CloseStats stats = new CloseStats();
+    private final NettyClosePolicy closePolicy;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean draining;
     private Channel serverChannel;
 
     private NettyExampleServer(ServerConfig config) {
         this.config = config;
+        this.closePolicy = NettyClosePolicy.builder(config.policy()).build();
         IoHandlerFactory io = config.transport() == TransportKind.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(0, io);
@@ -130,13 +128,7 @@ final class NettyExampleServer implements ExampleServer {
 
     /** The one place where the close policy meets the pipeline, right after the codec. */
     private void installClosePolicy(ChannelPipeline p) {
-        // Until the adapter is wired in, the stock keep-alive handler runs and App closes after every
-        // response when the policy does not reuse connections (what servers do today).
-        p.addLast("keepalive", new HttpServerKeepAliveHandler());
-    }
-
-    private boolean closeEveryResponse() {
-        return !ADAPTER && config.policy().defaults().maxRequests() <= 1;
+        closePolicy.installHttp(p);
     }
 
     @Override
@@ -151,7 +143,7 @@ final class NettyExampleServer implements ExampleServer {
 
     @Override
     public CloseStats stats() {
-        return stats;
+        return closePolicy.stats();
     }
 
     @Override
@@ -188,7 +180,6 @@ final class NettyExampleServer implements ExampleServer {
         private MessageDigest upload;
         private long uploaded;
         private boolean discarding;
-        private boolean keepAlive;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -208,7 +199,6 @@ final class NettyExampleServer implements ExampleServer {
             busy = true;
             upload = null;
             discarding = true;
-            keepAlive = HttpUtil.isKeepAlive(req);
             if (req.decoderResult().isFailure()) {
                 FullHttpResponse r = text(HttpResponseStatus.BAD_REQUEST, "bad request: " + req.decoderResult().cause().getMessage() + "\n");
                 HttpUtil.setKeepAlive(r, false);
@@ -300,8 +290,9 @@ final class NettyExampleServer implements ExampleServer {
             finish(ctx.writeAndFlush(r));
         }
 
+        /** While the server stops, every response retires its connection (the policy decides how). */
         private void decorate(HttpResponse r) {
-            if (closeEveryResponse() || draining || !keepAlive) {
+            if (draining) {
                 HttpUtil.setKeepAlive(r, false);
             }
         }

@@ -119,10 +119,6 @@ final class ServeCommand implements Callable<Integer> {
         String where = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + s.port();
         out.printf("%s (%s) listening on %s%n", server, server == ServerKind.NETTY ? transport : "nio", where);
         out.printf("policy: %s%n  spec: %s%n", policy.text(), policy.policy().toSpec());
-        if (!Adapters.available(server)) {
-            out.printf("  note: the closepolicy %s adapter is not wired into this build: the stock server runs;%n"
-                    + "        the policy only decides whether connections are kept alive.%n", server);
-        }
         out.printf("try: curl -s %s/weather.xml   curl -s %s/stats%n", where, where);
         out.printf("Ctrl-C stops (requests in flight get up to %s).%n", human(drain));
         out.flush();
