@@ -37,16 +37,17 @@ record DemoRow(ServerKind server, String policy, String spec, LoadClient.Mode cl
             return String.format(Locale.ROOT, "%.0f requests per connection: little churn; TIME_WAIT only when the pool closes",
                     perConnection);
         }
-        if (serverShare() >= 0.5) {
-            return String.format(Locale.ROOT, "server keeps a TIME_WAIT for %s of connections: the problem", pct(serverShare()));
-        }
         if (serverShare() <= 0.01 && clientShare() <= 0.01) {
             return "no TIME_WAIT on either side, every byte delivered";
         }
         if (serverShare() <= 0.01) {
-            return "server keeps ~no TIME_WAIT; each client keeps its own, every byte delivered";
+            return "server keeps ~no TIME_WAIT; each client keeps its own; every byte delivered";
         }
-        return String.format(Locale.ROOT, "server keeps a TIME_WAIT for %s of connections", pct(serverShare()));
+        if (serverShare() >= 0.25) {
+            return String.format(Locale.ROOT, "server keeps TIME_WAIT for %s of connections: the problem%s", pct(serverShare()),
+                    clientShare() >= 0.1 ? " (clients that closed first keep the rest)" : "");
+        }
+        return String.format(Locale.ROOT, "server keeps TIME_WAIT for %s of connections", pct(serverShare()));
     }
 
     static String pct(double share) {

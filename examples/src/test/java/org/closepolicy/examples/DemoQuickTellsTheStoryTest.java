@@ -35,6 +35,8 @@ class DemoQuickTellsTheStoryTest {
         // win the race to send the first FIN, which remote clients rarely do.
         run = CliRun.of("demo", "--quick", "--requests", "500", "--warmup", "200", "--concurrency", "8", "--no-progress",
                 "--json", json.toString());
+        System.out.println(run.out());
+        System.out.println(run.err());
         Map<String, Object> doc = (Map<String, Object>) Json.parse(Files.readString(json));
         results = (List<Map<String, Object>>) doc.get("results");
     }
