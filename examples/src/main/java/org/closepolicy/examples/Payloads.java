@@ -5,10 +5,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.closepolicy.testkit.DeterministicBytes;
 
 /**
- * The deterministic bodies of {@code GET /bytes?n=N}: byte {@code i} depends only on {@code i},
- * so a body can be produced in chunks and its SHA-256 computed without holding it.
+ * The bodies of {@code GET /bytes?n=N}: the testkit's {@link DeterministicBytes} stream, so every
+ * test and client of the project can check them; byte {@code i} depends only on {@code i}, so a body
+ * is produced in chunks and its SHA-256 computed without holding it.
  *
  * <p>Thread-safety: thread-safe (the digest cache is synchronized).
  */
@@ -31,33 +33,7 @@ final class Payloads {
 
     /** Fills {@code dst[0..len)} with the bytes at {@code offset..offset+len)}. */
     static void fill(long offset, byte[] dst, int len) {
-        int i = 0;
-        while (i < len && ((offset + i) & 7) != 0) {
-            dst[i] = at(offset + i);
-            i++;
-        }
-        for (; i + 8 <= len; i += 8) {
-            long w = mix((offset + i) >>> 3);
-            for (int b = 0; b < 8; b++) {
-                dst[i + b] = (byte) (w >>> (b << 3));
-            }
-        }
-        for (; i < len; i++) {
-            dst[i] = at(offset + i);
-        }
-    }
-
-    /** The byte at {@code offset}. */
-    static byte at(long offset) {
-        long word = mix(offset >>> 3);
-        return (byte) (word >>> ((offset & 7) << 3));
-    }
-
-    private static long mix(long z) {
-        z += 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        DeterministicBytes.fill(dst, 0, len, offset);
     }
 
     /** Hex SHA-256 of the first {@code n} bytes; recent answers are cached. */
@@ -68,14 +44,7 @@ final class Payloads {
                 return cached;
             }
         }
-        MessageDigest md = sha256();
-        byte[] buf = new byte[CHUNK];
-        for (long off = 0; off < n; off += CHUNK) {
-            int len = (int) Math.min(CHUNK, n - off);
-            fill(off, buf, len);
-            md.update(buf, 0, len);
-        }
-        String hex = HexFormat.of().formatHex(md.digest());
+        String hex = DeterministicBytes.sha256Hex(n);
         synchronized (SHA_CACHE) {
             SHA_CACHE.put(n, hex);
         }
