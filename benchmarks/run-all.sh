@@ -35,7 +35,7 @@ machine() {
   echo "date (UTC):  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "nproc:       $(nproc)"
   if command -v lscpu >/dev/null; then
-    echo "cpu:         $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
+    echo "cpu:         $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | sed -n 1p)"
   fi
   echo "kernel:      $(uname -sr)"
   echo "load (1/5/15 min) before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
@@ -47,7 +47,7 @@ machine() {
   echo "java -version:"
   java -version 2>&1 | sed 's/^/  /'
   echo "mvn -version:"
-  mvn -version 2>&1 | head -1 | sed 's/^/  /'
+  mvn -B -version 2>&1 | sed -n '1{s/\x1b\[[0-9;]*m//g;s/^/  /;p}'
 }
 machine | tee "$out/machine.txt"
 

@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
     private Long requests;
 
     @Option(names = "--duration", paramLabel = "DURATION",
-            description = "Upper bound per run; a run stops at N requests or this, whichever comes first. Default: 5s; --quick: 1500ms.")
+            description = "Upper bound per run; a run stops at N requests or this, whichever comes first. Default: 5s; --quick: 1s.")
     private Duration duration;
 
     @Option(names = "--concurrency", paramLabel = "C", defaultValue = "50",
@@ -84,10 +84,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "N",
             description = "Unmeasured requests per server before its runs, so the JIT has compiled the hot paths. "
-                    + "Default: 2000; --quick: 300.")
+                    + "Default: 3000 (at most 3 s); --quick: 300 (at most 1 s).")
     private Long warmup;
 
-    @Option(names = "--quick", description = "A short run for CI: 1000 requests per run, at most 1.5 s each (about 20 s in all).")
+    @Option(names = "--quick", description = "A short run for CI: 1000 requests per run, at most 1 s each (under 20 s in all).")
     private boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     private boolean noProgress;
 
     /** The longest a warm-up may take, so a slow machine stays within the demo's time budget. */
-    private static final Duration WARMUP_CAP = Duration.ofSeconds(2);
+    private static final Duration WARMUP_CAP = Duration.ofSeconds(3);
 
     /** How long to wait after a run for the last closes to finish before counting. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         long n = requests != null ? requests : quick ? 1000 : 5000;
-        Duration cap = duration != null ? duration : quick ? Duration.ofMillis(1500) : Duration.ofSeconds(5);
+        Duration cap = duration != null ? duration : quick ? Duration.ofSeconds(1) : Duration.ofSeconds(5);
         if (n < 1 || n > 1_000_000) {
             throw new CommandLine.ParameterException(cl, "--requests " + n + " is out of range; use 1 to 1000000");
         }
@@ -116,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
         if (cap.isZero() || cap.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new CommandLine.ParameterException(cl, "--duration must be above 0 and at most 5m");
         }
-        long warm = warmup != null ? warmup : quick ? 300 : 2000;
+        long warm = warmup != null ? warmup : quick ? 300 : 3000;
         if (warm < 0 || warm > 1_000_000) {
             throw new CommandLine.ParameterException(cl, "--warmup " + warm + " is out of range; use 0 to 1000000");
         }
@@ -211,7 +211,7 @@ final class DemoCommand implements Callable<Integer> {
             String label = String.format(Locale.ROOT, "[warm-up] %-5s", kind);
             bar.start(label, client, n);
             try {
-                client.run(LoadClient.Mode.NEW_CONNECTION, concurrency, n, WARMUP_CAP.compareTo(cap) < 0 ? WARMUP_CAP : cap);
+                client.run(LoadClient.Mode.NEW_CONNECTION, concurrency, n, quick ? Duration.ofSeconds(1) : WARMUP_CAP);
             } finally {
                 bar.stop();
             }
