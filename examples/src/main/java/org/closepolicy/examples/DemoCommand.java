@@ -135,8 +135,9 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = cl.getErr();
         boolean kernel = TcpTable.system().snapshot().supported();
         Progress bar = new Progress(err, !noProgress);
-        out.printf("closepolicy demo: %d servers x %d policies; per run %,d requests or %s, %d concurrent clients, loopback%n",
-                servers.size(), presets.size(), n, ServeCommand.human(cap), concurrency);
+        out.printf("closepolicy demo: %d server%s x %d polic%s; per run %,d requests or %s, %d concurrent clients, loopback%n",
+                servers.size(), servers.size() == 1 ? "" : "s", presets.size(), presets.size() == 1 ? "y" : "ies", n,
+                ServeCommand.human(cap), concurrency);
         if (!kernel) {
             out.println("note: no /proc/net/tcp (not Linux): TIME_WAIT cannot be counted; bodies are still verified.");
         }
