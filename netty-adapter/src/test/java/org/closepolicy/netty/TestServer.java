@@ -96,6 +96,11 @@ final class TestServer implements AutoCloseable {
         });
     }
 
+    /** A server whose pipeline is entirely the caller's (for baselines without closepolicy). */
+    static TestServer raw(Kind kind, Consumer<ChannelPipeline> init) {
+        return new TestServer(kind, null, new Events(), init);
+    }
+
     static NettyClosePolicy.Builder builder(ClosePolicy policy, Events events) {
         return NettyClosePolicy.builder(policy).listener(events).ackWatcher(AckWatcher.shared());
     }
