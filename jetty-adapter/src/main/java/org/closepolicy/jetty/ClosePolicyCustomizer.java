@@ -78,7 +78,7 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
         }
         ConnectionControl control = ConnectionControl.of(request, engine);
         if (control.beginExchange(request, version)) {
-            request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, control, meta));
+            request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, control, request));
         }
         return request;
     }

@@ -118,6 +118,16 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     }
 
     @Override
+    public boolean flush(ByteBuffer... buffers) throws IOException {
+        try {
+            return super.flush(buffers);
+        } catch (IOException e) {
+            control.onWriteFailed();
+            throw e;
+        }
+    }
+
+    @Override
     protected void onIdleExpired(TimeoutException timeout) {
         if (control.onIdleExpired(timeout)) {
             super.onIdleExpired(timeout);

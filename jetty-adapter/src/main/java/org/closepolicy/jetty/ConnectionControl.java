@@ -86,6 +86,7 @@ final class ConnectionControl implements Transport {
     private AckWatcher.Watch watch;
 
     private volatile boolean retired;
+    private volatile boolean peerResetSeen;
     private volatile boolean bodyDone = true;
     private volatile boolean closed;
 
@@ -144,6 +145,12 @@ final class ConnectionControl implements Transport {
         return retired;
     }
 
+    /** Retires the connection now (under the lock). */
+    private void retireNow(Retire r, boolean flushed) {
+        retired = true;
+        machine.retire(r, flushed);
+    }
+
     // ---------------------------------------------------------------- exchange side (customizer, stream)
 
     /**
@@ -195,14 +202,7 @@ final class ConnectionControl implements Transport {
         Reuse reuse = null;
         lock.lock();
         try {
-            if (connection != null) {
-                long in = connection.getBytesIn();
-                long out = connection.getBytesOut();
-                record.addBytesIn(Math.max(0, in - seenBytesIn), now);
-                record.addBytesOut(Math.max(0, out - seenBytesOut), now);
-                seenBytesIn = in;
-                seenBytesOut = out;
-            }
+            syncBytes(connection, now);
             if (retired) {
                 // Already closing (an idle close raced with a new request): this response is the last.
                 retire = null;
@@ -236,6 +236,22 @@ final class ConnectionControl implements Transport {
         } else if (reuse != null) {
             engine.listener().onReuse(record);
             applyIdleTimeout(reuse, connection);
+        }
+    }
+
+    /** Brings the record's byte counters up to Jetty's (cheaper than counting every read and write). */
+    private void syncBytes(Connection connection, long now) {
+        if (connection != null) {
+            long in = connection.getBytesIn();
+            long out = connection.getBytesOut();
+            if (in != seenBytesIn) {
+                record.addBytesIn(Math.max(0, in - seenBytesIn), now);
+                seenBytesIn = in;
+            }
+            if (out != seenBytesOut) {
+                record.addBytesOut(Math.max(0, out - seenBytesOut), now);
+                seenBytesOut = out;
+            }
         }
     }
 
@@ -284,8 +300,7 @@ final class ConnectionControl implements Transport {
                 return callback;
             }
             pendingRetire = null;
-            retired = true;
-            machine.retire(r, false);
+            retireNow(r, false);
             if (peerFinPending) {
                 peerFinPending = false;
                 machine.onPeerFin();
@@ -317,22 +332,28 @@ final class ConnectionControl implements Transport {
 
     /**
      * The exchange completed (every write done). If Jetty decided on its own, after the response was
-     * committed, not to keep the connection (a request body left unread), retire it now.
+     * committed, not to keep the connection (a request body left unread), retire it now. Returns the
+     * connection that must take over a retired, still open connection from Jetty's, or null.
      */
-    void endExchange(boolean persistent) {
+    Connection endExchange(ConnectionMetaData meta, boolean persistent) {
+        boolean drain = false;
         lock.lock();
         try {
             exchangeActive = false;
+            syncBytes(meta.getConnection(), engine.ticker().nanos());
             pendingRetire = null;
-            if (machine != null && !persistent && !machine.isRetired() && !peerFinPending) {
-                retired = true;
-                machine.retire(engine.forcedRetire(record, engine.ticker().nanos()), true);
+            if (machine != null && managed()) {
+                if (!persistent && !machine.isRetired() && !peerFinPending) {
+                    retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
+                }
+                drain = machine.isRetired() && !machine.isClosed();
             }
         } finally {
             int o = takeOps();
             lock.unlock();
             perform(o);
         }
+        return drain && endPoint.isOpen() ? new DrainConnection(endPoint, executor, this) : null;
     }
 
     // ---------------------------------------------------------------- endpoint side
@@ -347,7 +368,11 @@ final class ConnectionControl implements Transport {
 
     /** Whether the endpoint's connection speaks HTTP/1 (the only protocol whose close this adapter shapes). */
     boolean managed() {
-        return endPoint != null && endPoint.getConnection() instanceof org.eclipse.jetty.server.AbstractMetaDataConnection;
+        if (endPoint == null) {
+            return false;
+        }
+        Connection c = endPoint.getConnection();
+        return c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection || c instanceof DrainConnection;
     }
 
     /**
@@ -365,8 +390,7 @@ final class ConnectionControl implements Transport {
                     peerFinPending = false;
                     machine.onPeerFin();
                 } else {
-                    retired = true;
-                    machine.retire(engine.forcedRetire(record, engine.ticker().nanos()), true);
+                    retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
             } else {
                 machine.onResponseFlushed();
@@ -379,7 +403,17 @@ final class ConnectionControl implements Transport {
         return false;
     }
 
-    void onInput(int bytes) {
+    /** Whether this connection's close is carried out here (a managed HTTP/1 endpoint). */
+    boolean managesClose() {
+        return machine != null && managed();
+    }
+
+    /** A write failed: the peer reset (or already closed) the connection. */
+    void onWriteFailed() {
+        peerResetSeen = true;
+    }
+
+    void onInput(long bytes) {
         if (!retired) {
             return;
         }
@@ -412,6 +446,7 @@ final class ConnectionControl implements Transport {
 
     /** The read failed: the peer reset the connection. */
     void onPeerReset() {
+        peerResetSeen = true;
         lock.lock();
         try {
             peerFinPending = false;
@@ -458,8 +493,7 @@ final class ConnectionControl implements Transport {
             if (r == null) {
                 return false;
             }
-            retired = true;
-            machine.retire(r, true);
+            retireNow(r, true);
         } finally {
             int o = takeOps();
             lock.unlock();
@@ -484,11 +518,11 @@ final class ConnectionControl implements Transport {
             if (!machine.isClosed()) {
                 if (peerFinPending) {
                     machine.onPeerFin();
-                } else if (cause == null || cause instanceof TimeoutException) {
-                    // Jetty closed it (server stop, a timed-out exchange): the server ended it first.
-                    machine.abort();
+                } else if (peerResetSeen) {
+                    machine.onPeerReset();
                 } else {
-                    machine.onTransportClosed();
+                    // Jetty closed it on its own (server stop, a timed-out or failed exchange): the server ended it.
+                    machine.abort();
                 }
             }
             ops = 0;
