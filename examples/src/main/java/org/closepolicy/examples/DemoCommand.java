@@ -83,8 +83,8 @@ final class DemoCommand implements Callable<Integer> {
     private TransportKind transport;
 
     @Option(names = "--warmup", paramLabel = "N",
-            description = "Unmeasured requests per server before its runs, so the JIT has compiled the hot paths. "
-                    + "Default: 3000 (at most 3 s); --quick: 300 (at most 1 s).")
+            description = "Unmeasured requests per server, spread over the presets, before its runs, so the JIT has "
+                    + "compiled every close path. Default: 5000 (at most 5 s); --quick: 500 (at most 1 s).")
     private Long warmup;
 
     @Option(names = "--quick", description = "A short run for CI: 1000 requests per run, at most 1 s each (under 20 s in all).")
@@ -96,8 +96,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not show the progress line.")
     private boolean noProgress;
 
-    /** The longest a warm-up may take, so a slow machine stays within the demo's time budget. */
-    private static final Duration WARMUP_CAP = Duration.ofSeconds(3);
+    /** The longest a server's warm-up may take, so a slow machine stays within the demo's time budget. */
+    private static final Duration WARMUP_CAP = Duration.ofSeconds(5);
+    private static final Duration WARMUP_CAP_QUICK = Duration.ofSeconds(1);
 
     /** How long to wait after a run for the last closes to finish before counting. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
@@ -116,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
         if (cap.isZero() || cap.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new CommandLine.ParameterException(cl, "--duration must be above 0 and at most 5m");
         }
-        long warm = warmup != null ? warmup : quick ? 300 : 3000;
+        long warm = warmup != null ? warmup : quick ? 500 : 5000;
         if (warm < 0 || warm > 1_000_000) {
             throw new CommandLine.ParameterException(cl, "--warmup " + warm + " is out of range; use 0 to 1000000");
         }
@@ -148,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
         int index = 0;
         long started = System.nanoTime();
         for (ServerKind kind : servers) {
-            warmUp(kind, warm, cap, bar);
+            warmUp(kind, presets, warm, bar);
             for (Preset preset : presets) {
                 index++;
                 rows.add(runOne(kind, preset, n, cap, kernel, bar, index, total));
@@ -200,21 +201,29 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Unmeasured load on a throwaway server of this kind (its TIME_WAIT stays on its own port). */
-    private void warmUp(ServerKind kind, long n, Duration cap, Progress bar) throws Exception {
+    /**
+     * Unmeasured load on throwaway servers of this kind, one per preset, so the JIT has compiled
+     * every close path before the first measured run (their TIME_WAIT stays on their own ports).
+     */
+    private void warmUp(ServerKind kind, List<Preset> presets, long n, Progress bar) throws Exception {
         if (n == 0) {
             return;
         }
-        ServerConfig config = new ServerConfig(kind, "127.0.0.1", 0, ClosePolicies.serverFin(), "server-fin", transport,
-                Duration.ofSeconds(1));
-        try (ExampleServer server = ExampleServers.start(config)) {
-            LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", server.port()), Endpoints.WEATHER, WeatherXml.shared());
-            String label = String.format(Locale.ROOT, "[warm-up] %-5s", kind);
-            bar.start(label, client, n);
-            try {
-                client.run(LoadClient.Mode.NEW_CONNECTION, concurrency, n, quick ? Duration.ofSeconds(1) : WARMUP_CAP);
-            } finally {
-                bar.stop();
+        long each = Math.max(1, n / presets.size());
+        Duration cap = (quick ? WARMUP_CAP_QUICK : WARMUP_CAP).dividedBy(presets.size());
+        for (Preset preset : presets) {
+            ServerConfig config = new ServerConfig(kind, "127.0.0.1", 0, ClosePolicies.of(preset), preset.specName(), transport,
+                    Duration.ofSeconds(1));
+            LoadClient.Mode mode = preset == Preset.KEEP_ALIVE ? LoadClient.Mode.KEEP_ALIVE : LoadClient.Mode.NEW_CONNECTION;
+            try (ExampleServer server = ExampleServers.start(config)) {
+                LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", server.port()), Endpoints.WEATHER,
+                        WeatherXml.shared());
+                bar.start(String.format(Locale.ROOT, "[warm-up] %-5s %-12s", kind, preset.specName()), client, each);
+                try {
+                    client.run(mode, concurrency, each, cap);
+                } finally {
+                    bar.stop();
+                }
             }
         }
     }
