@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
  * </pre>
  * Exit codes: 0 success, 1 failure (including a demo whose responses did not verify),
  * 2 bad arguments.
+ *
+ * <p>Thread-safety: each {@link #execute} call builds its own command line; calls may run concurrently.
  */
 @Command(name = "closepolicy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {

@@ -102,8 +102,14 @@ final class ServeCommand implements Callable<Integer> {
         ExampleServer s;
         try {
             s = ExampleServers.start(config);
-        } catch (java.net.BindException e) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); pick another --port", e);
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + t.getMessage()
+                            + "); pick another --port or --host", e);
+                }
+            }
+            throw e;
         }
         CountDownLatch stop = hooks.stop() != null ? hooks.stop() : new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
