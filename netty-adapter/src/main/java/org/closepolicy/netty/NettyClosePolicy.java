@@ -170,6 +170,7 @@ public final class NettyClosePolicy {
      *         .listener(metrics::record)
      *         .loadMonitor(new LoadMonitor(sampler::serverTimeWait))
      *         .build();
+     * // then, in a ChannelInitializer: p.installHttp(ch.pipeline()) or p.installTcp(ch.pipeline())
      * }</pre>
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  *   <li>new-connection-per-request ({@code Connection: close}) conn/s and TIME_WAIT per side for stock Netty
  *       (keep-alive handler closes), {@code server-fin}, {@code client-first} and {@code safe-reset}.</li>
  * </ul>
- * Configurations alternate round by round so that background load hits them alike. Run with
+ * Configurations alternate round by round, in a rotating order, so that background load hits them alike. Run with
  * {@code -Dgroups=perf -DexcludedGroups=none -Dtest=NettyLoadBenchmark}; optional {@code -Dperf.transport=EPOLL},
  * {@code -Dperf.rounds}, {@code -Dperf.seconds}, {@code -Dperf.connections}.
  */
@@ -75,10 +75,11 @@ class NettyLoadBenchmark {
             for (TestServer s : servers) {
                 keepAliveRun(s.address(), 1); // warm-up
             }
+            List<String> names = new ArrayList<>(configs.keySet());
             for (int round = 0; round < ROUNDS; round++) {
-                i = 0;
-                for (String name : configs.keySet()) {
-                    rates.get(name).add(keepAliveRun(servers.get(i++).address(), SECONDS));
+                for (int k = 0; k < names.size(); k++) {
+                    int j = (k + round) % names.size(); // rotate the order so no configuration always goes first
+                    rates.get(names.get(j)).add(keepAliveRun(servers.get(j).address(), SECONDS));
                 }
             }
         } finally {
@@ -126,12 +127,13 @@ class NettyLoadBenchmark {
             for (String name : configs.keySet()) {
                 connectionRun(servers.get(i++).address(), 300); // warm-up
             }
+            List<String> names = new ArrayList<>(configs.keySet());
             for (int round = 0; round < ROUNDS; round++) {
-                i = 0;
-                for (String name : configs.keySet()) {
-                    LoadResult r = connectionRun(servers.get(i++).address(), CONNECTIONS);
-                    rates.get(name).add(r.requestsPerSecond());
-                    errors.merge(name, r.errors(), Integer::sum);
+                for (int k = 0; k < names.size(); k++) {
+                    int j = (k + round) % names.size();
+                    LoadResult r = connectionRun(servers.get(j).address(), CONNECTIONS);
+                    rates.get(names.get(j)).add(r.requestsPerSecond());
+                    errors.merge(names.get(j), r.errors(), Integer::sum);
                 }
             }
             double base = median(rates.get("server-fin"));

@@ -2,6 +2,9 @@ package org.closepolicy.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseMode;
@@ -33,6 +36,9 @@ class ThrowingPolicyServesWithSafeDefaultTest {
     }
 
     private static void check(ClosePolicy broken) {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try (TestServer server = TestServer.aggregating(TestServer.Kind.NIO, broken, p -> p.addLast(new Apps.Fixed(Apps.SMALL)))) {
             RawHttpClient curl = RawHttpClient.builder(server.address()).build();
             for (int i = 0; i < 10; i++) {
@@ -48,6 +54,11 @@ class ThrowingPolicyServesWithSafeDefaultTest {
             }
             GuardedPolicy guarded = (GuardedPolicy) server.closePolicy.policy();
             assertThat(guarded.failures()).isGreaterThanOrEqualTo(10);
+        } finally {
+            System.setErr(originalErr);
         }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        long lines = log.lines().filter(l -> l.contains("applying the safe default")).count();
+        assertThat(lines).as("log:%n%s", log).isEqualTo(1);
     }
 }
