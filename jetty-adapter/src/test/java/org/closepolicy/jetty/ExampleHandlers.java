@@ -2,6 +2,7 @@ package org.closepolicy.jetty;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.closepolicy.testkit.DeterministicBytes;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -25,7 +26,11 @@ final class ExampleHandlers {
     private ExampleHandlers() {
     }
 
-    /** Routes {@code /weather}, {@code /bytes?n=N} and {@code /upload} (413 for bodies over 64 KiB). */
+    /**
+     * Routes {@code /weather} (the XML report), {@code /bytes?n=N} (N deterministic bytes with a
+     * length), {@code /stream?n=N} (the same bytes without a length: Jetty chooses the framing) and
+     * {@code /upload} (reads the body and answers 200, or answers 413 at once for bodies over 64 KiB).
+     */
     static Handler routes() {
         return new Handler.Abstract.NonBlocking() {
             @Override
@@ -33,9 +38,10 @@ final class ExampleHandlers {
                 String path = Request.getPathInContext(request);
                 switch (path) {
                     case "/bytes":
+                    case "/stream":
                         Fields query = Request.extractQueryParameters(request);
                         long n = Long.parseLong(query.getValue("n"));
-                        new BodyWriter(response, n, callback).iterate();
+                        new BodyWriter(response, n, path.equals("/bytes"), callback).iterate();
                         return true;
                     case "/upload":
                         if (request.getLength() > 64 * 1024) {
@@ -57,41 +63,42 @@ final class ExampleHandlers {
         };
     }
 
-    /** The byte at {@code offset} of every deterministic body. */
-    static byte byteAt(long offset) {
-        long x = offset * 0x9E3779B97F4A7C15L;
-        return (byte) (x >>> 56 ^ x >>> 29);
-    }
-
-    /** Writes {@code n} deterministic bytes in 64 KiB pieces, each write after the previous completes. */
+    /**
+     * Writes {@code n} {@link DeterministicBytes} in 64 KiB pieces, each write after the previous one
+     * completes, then an empty last write: the response is committed before its end is known.
+     */
     private static final class BodyWriter extends IteratingCallback {
         private final Response response;
         private final long total;
         private final Callback done;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+        private final byte[] chunk = new byte[64 * 1024];
         private long written;
+        private boolean lastWritten;
 
-        BodyWriter(Response response, long total, Callback done) {
+        BodyWriter(Response response, long total, boolean withLength, Callback done) {
             this.response = response;
             this.total = total;
             this.done = done;
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, total);
+            if (withLength) {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, total);
+            }
         }
 
         @Override
         protected Action process() {
-            if (written >= total) {
+            if (lastWritten) {
                 return Action.SUCCEEDED;
             }
-            int len = (int) Math.min(buffer.capacity(), total - written);
-            buffer.clear();
-            for (int i = 0; i < len; i++) {
-                buffer.put(byteAt(written + i));
+            if (written >= total) {
+                lastWritten = true;
+                response.write(true, null, this);
+                return Action.SCHEDULED;
             }
-            buffer.flip();
+            int len = (int) Math.min(chunk.length, total - written);
+            DeterministicBytes.fill(chunk, 0, len, written);
             written += len;
-            response.write(written >= total, buffer, this);
+            response.write(false, ByteBuffer.wrap(chunk, 0, len), this);
             return Action.SCHEDULED;
         }
 
