@@ -193,8 +193,9 @@ final class DemoCommand implements Callable<Integer> {
             }
             bar.settling(label);
             TcpSnapshot after = kernel ? settle(port) : before;
-            DemoRow row = new DemoRow(kind, preset.specName(), config.policy().toSpec(), mode, load,
-                    kernel, after.countLocalPort(TcpState.TIME_WAIT, port) - serverBase, after.countRemotePort(TcpState.TIME_WAIT, port) - clientBase,
+            long serverTw = after.countLocalPort(TcpState.TIME_WAIT, port) - serverBase;
+            long clientTw = after.countRemotePort(TcpState.TIME_WAIT, port) - clientBase;
+            DemoRow row = new DemoRow(kind, preset.specName(), config.policy().toSpec(), mode, load, kernel, serverTw, clientTw,
                     server.stats().toJson());
             bar.done(label, row);
             return row;

@@ -57,16 +57,17 @@ class PayloadsAndJsonTest {
         o.put("l", List.of(1L, "x", Map.of()));
         o.put("raw", new Json.Raw("{\"k\":[1,2]}"));
 
-        Object back = Json.parse(Json.write(o));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) Json.parse(Json.write(o));
 
-        assertThat(back).isEqualTo(Map.of("s", "a \"quoted\" \\ line\n\ttab", "n", 42L, "d", 0.25, "b", true,
-                "l", List.of(1L, "x", Map.of()), "raw", Map.of("k", List.of(1L, 2L)))
-                .entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue,
-                        (a, b) -> a, () -> {
-                            Map<String, Object> m = new java.util.HashMap<>();
-                            m.put("z", null);
-                            return m;
-                        })));
+        assertThat(back).containsOnlyKeys("s", "n", "d", "b", "z", "l", "raw")
+                .containsEntry("s", "a \"quoted\" \\ line\n\ttab")
+                .containsEntry("n", 42L)
+                .containsEntry("d", 0.25)
+                .containsEntry("b", true)
+                .containsEntry("z", null)
+                .containsEntry("l", List.of(1L, "x", Map.of()))
+                .containsEntry("raw", Map.of("k", List.of(1L, 2L)));
         assertThatThrownBy(() -> Json.parse("{\"a\":}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset");
     }
 }
