@@ -52,7 +52,7 @@ machine() {
 machine | tee "$out/machine.txt"
 
 echo "== build"
-mvn -B -ntp -q package -DskipTests 2>&1 | tee "$out/build.log"
+mvn -B -ntp -q -Dstyle.color=never package -DskipTests 2>&1 | tee "$out/build.log"
 
 if [ "$jmh" = 1 ]; then
   echo "== core JMH: java -jar benchmarks/target/benchmarks.jar ${JMH_ARGS:-}"
@@ -75,13 +75,14 @@ fi
 if [ "$perf" = 1 ]; then
   for module in netty-adapter jetty-adapter; do
     [ -d "$module/src/test/java" ] || continue
-    classes=$(grep -rl '@Tag("perf")' "$module/src/test/java" 2>/dev/null | xargs -r -n1 basename | sed 's/\.java$//' | paste -sd, -)
+    classes=$({ grep -rl '@Tag("perf")' "$module/src/test/java" 2>/dev/null || true; } \
+      | xargs -r -n1 basename | sed 's/\.java$//' | paste -sd, -)
     if [ -z "$classes" ]; then
       echo "== $module: no perf harness (no test class tagged perf)"
       continue
     fi
     echo "== $module perf harness: $classes"
-    mvn -B -ntp -pl "$module" -am test -Dgroups=perf -DexcludedGroups=none -Dtest="$classes" \
+    mvn -B -ntp -Dstyle.color=never -pl "$module" -am test -Dgroups=perf -DexcludedGroups=none -Dtest="$classes" \
       -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true > "$out/perf-$module.log" 2>&1 \
       || echo "$module perf harness failed (see $out/perf-$module.log)" | tee -a "$out/failures.txt"
     grep -E 'Tests run:|FAIL' "$out/perf-$module.log" | tail -3 || true
