@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
  * {@code closepolicy demo}: the situation of a small XML service whose clients open a new
  * connection per request, on Netty and Jetty, under each preset; one table of what the kernel
  * keeps afterwards.
+ *
+ * <p>Thread-safety: one instance per command-line run; not shared.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {

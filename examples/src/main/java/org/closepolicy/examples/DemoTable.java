@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders the demo's rows as one aligned text table. */
+/**
+ * Renders the demo's rows as one aligned text table.
+ *
+ * <p>Thread-safety: stateless.
+ */
 final class DemoTable {
 
     private static final String[] HEADERS = {"server", "policy", "conns", "req/s", "server TW", "client TW", "errors", "verified",

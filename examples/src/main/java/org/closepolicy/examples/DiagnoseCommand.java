@@ -14,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code closepolicy diagnose}: the kernel's view of TCP on this host, with plain-language advice. */
+/**
+ * {@code closepolicy diagnose}: the kernel's view of TCP on this host, with plain-language advice.
+ *
+ * <p>Thread-safety: one instance per command-line run; not shared.
+ */
 @Command(name = "diagnose", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Explains the kernel's TCP view on this host: TIME_WAIT, who holds it, what helps.",

@@ -5,7 +5,11 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Reads {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}); a bare number is seconds. */
+/**
+ * Reads {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}); a bare number is seconds.
+ *
+ * <p>Thread-safety: stateless.
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     @Override

@@ -15,6 +15,8 @@ import org.closepolicy.kernel.TcpTable;
  * POST /upload?early=413   answers 413 before reading the body
  * GET  /stats              close statistics and the kernel's TIME_WAIT for this port
  * </pre>
+ *
+ * <p>Thread-safety: stateless.
  */
 final class Endpoints {
 

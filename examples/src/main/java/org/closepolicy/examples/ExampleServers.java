@@ -1,6 +1,10 @@
 package org.closepolicy.examples;
 
-/** Starts the example server of a kind. */
+/**
+ * Starts the example server of a kind.
+ *
+ * <p>Thread-safety: stateless.
+ */
 final class ExampleServers {
 
     private ExampleServers() {

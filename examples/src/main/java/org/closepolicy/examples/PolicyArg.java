@@ -7,6 +7,8 @@ import picocli.CommandLine;
 /**
  * A close policy given on the command line: a preset name or spec text, with the parsed policy.
  *
+ * <p>Thread-safety: immutable.
+ *
  * @param text   as written
  * @param policy parsed
  */

@@ -11,7 +11,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code closepolicy serve}: one real server, with a close policy, for real clients. */
+/**
+ * {@code closepolicy serve}: one real server, with a close policy, for real clients.
+ *
+ * <p>Thread-safety: one instance per command-line run; not shared.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs one server with a close policy until Ctrl-C (SIGINT) or SIGTERM.", ""},
         footer = {

@@ -6,6 +6,8 @@ import org.closepolicy.StandardClosePolicy;
 /**
  * What {@link ExampleServers#start} needs to start one server.
  *
+ * <p>Thread-safety: immutable.
+ *
  * @param kind       netty or jetty
  * @param host       the address to bind
  * @param port       the port to bind; 0 picks a free one

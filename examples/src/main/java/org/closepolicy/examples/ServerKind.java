@@ -2,7 +2,11 @@ package org.closepolicy.examples;
 
 import java.util.Locale;
 
-/** The two servers the CLI runs. */
+/**
+ * The two servers the CLI runs.
+ *
+ * <p>Thread-safety: immutable.
+ */
 enum ServerKind {
     NETTY, JETTY;
 

@@ -2,7 +2,11 @@ package org.closepolicy.examples;
 
 import java.util.Locale;
 
-/** Netty's socket transport: Java NIO or Linux epoll. Jetty always uses NIO. */
+/**
+ * Netty's socket transport: Java NIO or Linux epoll. Jetty always uses NIO.
+ *
+ * <p>Thread-safety: immutable.
+ */
 enum TransportKind {
     NIO, EPOLL;
 
