@@ -52,20 +52,20 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  closepolicy demo",
             "  closepolicy demo --quick --json demo.json",
-            "  closepolicy demo --servers netty --policies server-fin,safe-reset --requests 20000 --concurrency 100",
+            "  closepolicy demo --servers netty --policies server-fin,safe-reset --requests 10000 --concurrency 100",
         })
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--servers", split = ",", paramLabel = "netty,jetty", defaultValue = "netty,jetty",
-            description = "Servers to run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--servers", split = ",", paramLabel = "SERVER", defaultValue = "netty,jetty",
+            description = "Servers to run, comma-separated: netty, jetty. Default: ${DEFAULT-VALUE}.")
     private List<ServerKind> servers;
 
-    @Option(names = "--policies", split = ",", paramLabel = "PRESET,...",
+    @Option(names = "--policies", split = ",", paramLabel = "PRESET",
             defaultValue = "server-fin,lingering,client-first,safe-reset,keep-alive",
-            description = "Presets to run. Default: ${DEFAULT-VALUE}.")
+            description = "Presets to run, comma-separated. Default: ${DEFAULT-VALUE}.")
     private List<String> policies;
 
     @Option(names = "--requests", paramLabel = "N",
