@@ -112,7 +112,10 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
             } else {
                 control.onPeerFin();
             }
-            shutdownInput();
+            if (!control.closesItself()) {
+                // Jetty's own EOF handling: with its output marked shut (a deferred FIN) this closes the socket.
+                shutdownInput();
+            }
         }
         return filled;
     }

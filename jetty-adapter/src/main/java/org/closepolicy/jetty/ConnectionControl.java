@@ -33,7 +33,6 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,16 +287,21 @@ final class ConnectionControl implements Transport {
                 response.getContentLength(), response.getTrailersSupplier());
     }
 
-    /** The last write of the response is about to start: retire now, and learn when it is flushed. */
-    Callback onLastSend(Callback callback) {
+    /**
+     * The last write of the response is about to start: retire now. The machine learns that the
+     * response is flushed only when the exchange is over ({@link #onFlushed}), after one look at the
+     * input: a client that half-closed right after its request has its FIN there already, and must
+     * get a passive close, never an RST (it may not have read the response yet).
+     */
+    void onLastSend() {
         if (machine == null) {
-            return callback;
+            return;
         }
         lock.lock();
         try {
             Retire r = pendingRetire;
             if (r == null || machine.isRetired()) {
-                return callback;
+                return;
             }
             pendingRetire = null;
             retireNow(r, false);
@@ -310,16 +314,10 @@ final class ConnectionControl implements Transport {
             lock.unlock();
             perform(o);
         }
-        return new Callback.Nested(callback) {
-            @Override
-            public void succeeded() {
-                onFlushed();
-                super.succeeded();
-            }
-        };
     }
 
-    private void onFlushed() {
+    /** The retired connection's last response is written and its exchange is over. */
+    void onFlushed() {
         lock.lock();
         try {
             machine.onResponseFlushed();
@@ -337,6 +335,7 @@ final class ConnectionControl implements Transport {
      */
     Connection endExchange(ConnectionMetaData meta, boolean persistent) {
         boolean drain = false;
+        boolean flushed = false;
         lock.lock();
         try {
             exchangeActive = false;
@@ -353,7 +352,13 @@ final class ConnectionControl implements Transport {
             lock.unlock();
             perform(o);
         }
-        return drain && endPoint.isOpen() ? new DrainConnection(endPoint, executor, this) : null;
+        if (drain && endPoint.isOpen()) {
+            return new DrainConnection(endPoint, executor, this); // calls onFlushed() after its first read
+        }
+        if (drain) {
+            onFlushed();
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- endpoint side
@@ -389,18 +394,35 @@ final class ConnectionControl implements Transport {
                 if (peerFinPending) {
                     peerFinPending = false;
                     machine.onPeerFin();
-                } else {
+                } else if (!exchangeActive) {
+                    // Jetty ends the connection on its own (an error response outside any exchange).
                     retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
-            } else {
-                machine.onResponseFlushed();
+                // Within an exchange, its end retires the connection (see endExchange).
             }
+            // A retired connection's FIN (if any) is the machine's to send, once the exchange is over.
         } finally {
             int o = takeOps();
             lock.unlock();
             perform(o);
         }
         return false;
+    }
+
+    /**
+     * Whether the close policy has retired the connection and will close it itself: then the peer's
+     * EOF must not make Jetty close the socket before the machine has answered it.
+     */
+    boolean closesItself() {
+        if (machine == null || !retired) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return machine.isRetired() && !machine.isClosed();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether this connection's close is carried out here (a managed HTTP/1 endpoint). */
