@@ -172,6 +172,7 @@ final class Diagnosis {
                     + "keeps only its own); 'safe-reset' waits for the client's FIN and answers with an RST, so neither side "
                     + "keeps TIME_WAIT and no byte is lost; 'keep-alive' avoids most closes altogether.");
         }
+        List<String> harmless = new ArrayList<>();
         for (Destination d : topDestinations) {
             if (rangeSize > 0 && d.worstPeerPorts() >= rangeSize / 2) {
                 advice.add(String.format(Locale.ROOT, "Clients here use %,d of %,d ephemeral ports towards one peer on port %d: "
@@ -179,9 +180,12 @@ final class Diagnosis {
                         + "(keep-alive, a pool); net.ipv4.tcp_tw_reuse=1 lets new outgoing connections take over TIME_WAIT ports.",
                         d.worstPeerPorts(), rangeSize, d.remotePort()));
             } else if (d.timeWait() >= NOTABLE) {
-                advice.add(String.format(Locale.ROOT, "Clients on this host keep %,d TIME_WAIT towards port %d: harmless while the "
-                        + "%,d ephemeral ports per peer are far from used up.", d.timeWait(), d.remotePort(), rangeSize));
+                harmless.add(String.format(Locale.ROOT, "%,d towards port %d", d.timeWait(), d.remotePort()));
             }
+        }
+        if (!harmless.isEmpty()) {
+            advice.add(String.format(Locale.ROOT, "Clients on this host keep TIME_WAIT (%s): harmless while the %,d ephemeral "
+                    + "ports per peer are far from used up.", String.join(", ", harmless), rangeSize));
         }
         settings.tcpMaxTwBuckets().ifPresent(max -> {
             if (max > 0 && timeWait >= max * 8L / 10) {

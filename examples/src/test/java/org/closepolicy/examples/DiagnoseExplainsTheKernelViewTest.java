@@ -97,6 +97,23 @@ class DiagnoseExplainsTheKernelViewTest {
     }
 
     @Test
+    void clientTimeWaitTowardsSeveralServersIsOneHarmlessNote() throws IOException {
+        StringBuilder t = new StringBuilder(HEADER);
+        int sl = 0;
+        for (int server : new int[] {5432, 6379}) {
+            for (int i = 0; i < 1200; i++) {
+                t.append(row(sl++, "10.1.1.1", 33000 + i, "10.2.2.2", server, 0x06));
+            }
+        }
+        Diagnosis d = new Diagnosis(TcpTable.parse(t.toString(), null), settings("32768 60999", 2, 60, 262144), null);
+
+        assertThat(d.clientTimeWait).isEqualTo(2400);
+        assertThat(d.advice).filteredOn(a -> a.startsWith("Clients on this host")).containsExactly(
+                "Clients on this host keep TIME_WAIT (1,200 towards port 5432, 1,200 towards port 6379): harmless while the "
+                        + "28,232 ephemeral ports per peer are far from used up.");
+    }
+
+    @Test
     void unsupportedSnapshotHasNoTable() {
         TcpSnapshot s = TcpSnapshot.unsupported("test");
         assertThat(s.supported()).isFalse();
