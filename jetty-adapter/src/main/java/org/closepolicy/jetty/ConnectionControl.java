@@ -75,7 +75,7 @@ final class ConnectionControl implements Transport {
 
     // Guarded by lock.
     private int ops;
-    private Retire pendingRetire;
+    private volatile Retire pendingRetire;
     private boolean exchangeActive;
     private boolean peerFinPending;
     private volatile HttpVersion version = HttpVersion.NONE;
@@ -203,7 +203,6 @@ final class ConnectionControl implements Transport {
         Reuse reuse = null;
         lock.lock();
         try {
-            syncBytes(connection, now);
             if (retired) {
                 // Already closing (an idle close raced with a new request): this response is the last.
                 retire = null;
@@ -302,7 +301,7 @@ final class ConnectionControl implements Transport {
      * unacknowledged byte count, which would settle the rare FIN that arrives during the last write.
      */
     void onLastSend() {
-        if (machine == null) {
+        if (machine == null || pendingRetire == null) {
             return;
         }
         lock.lock();
