@@ -108,18 +108,16 @@ final class ConnectionControl implements Transport {
     }
 
     /**
-     * The control of the connection carrying this request: the endpoint's own when it is a
-     * {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse decisions only).
+     * The control of the connection carrying this request: the endpoint's own when the connection
+     * runs directly on a {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse
+     * decisions only).
      */
     static ConnectionControl of(Request request, PolicyEngine engine) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         Connection connection = meta.getConnection();
-        EndPoint ep = connection == null ? null : connection.getEndPoint();
-        while (ep != null && !(ep instanceof ClosePolicyEndPoint) && ep instanceof EndPoint.Wrapper w) {
-            EndPoint inner = w.unwrap();
-            ep = inner == ep ? null : inner;
-        }
-        if (ep instanceof ClosePolicyEndPoint cp) {
+        // Only a connection directly on a ClosePolicyEndPoint (cleartext HTTP/1) has its close shaped;
+        // over TLS the endpoint below the decrypting one closes as Jetty says, and requests get reuse decisions.
+        if (connection != null && connection.getEndPoint() instanceof ClosePolicyEndPoint cp) {
             return cp.control();
         }
         Object existing = meta.getAttribute(ATTRIBUTE);
