@@ -1,6 +1,9 @@
 package org.closepolicy.jetty;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.ClosePolicy;
+import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.testkit.LoadResult;
 import org.closepolicy.testkit.LoadRunner;
 import org.closepolicy.testkit.RawHttpClient;
@@ -33,8 +37,13 @@ import org.junit.jupiter.api.Test;
  * (one request per connection, curl-like clients) for server-fin, client-first and safe-reset, with
  * the TIME_WAIT each leaves. Configurations alternate over rounds; the median round counts.
  *
+ * <p>Besides req/s and conn/s, each round sums the CPU time of the server's threads (Jetty's pool,
+ * its scheduler, the ack watcher) and divides it by the requests served: on a shared machine this
+ * moves far less than throughput.
+ *
  * <p>Not part of the build (tag {@code perf}); run with
- * {@code mvn -pl jetty-adapter -am verify -Djacoco.skip=true -Dperf.excluded= -Dgroups=perf -Dtest=ThroughputPerfTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -pl jetty-adapter -am verify -Djacoco.skip=true -Dgroups=perf -DexcludedGroups=none -Dtest=ThroughputPerfTest -Dsurefire.failIfNoSpecifiedTests=false}
+ * (knobs: {@code -Dsurefire.argLine="-Dperf.rounds=7 -Dperf.keepAliveSeconds=3 -Dperf.connections=4000"}).
  * Writes {@code target/benchmarks-jetty.md}. No assertion: numbers on a shared machine move.
  */
 @Tag("perf")
@@ -99,7 +108,11 @@ class ThroughputPerfTest {
         }));
         keepAlive.put("ClosePolicyConnector (keep-alive)", () -> policy(ClosePolicies.keepAlive()));
         Map<String, List<Double>> kaRates = new LinkedHashMap<>();
-        keepAlive.keySet().forEach(k -> kaRates.put(k, new ArrayList<>()));
+        Map<String, List<Double>> kaCpu = new LinkedHashMap<>();
+        keepAlive.keySet().forEach(k -> {
+            kaRates.put(k, new ArrayList<>());
+            kaCpu.put(k, new ArrayList<>());
+        });
         for (Map.Entry<String, Starter> e : keepAlive.entrySet()) { // warm-up
             try (Running r = e.getValue().start()) {
                 KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, Duration.ofSeconds(2));
@@ -108,21 +121,28 @@ class ThroughputPerfTest {
         for (int round = 0; round < ROUNDS; round++) {
             for (Map.Entry<String, Starter> e : rotate(keepAlive, round).entrySet()) {
                 try (Running r = e.getValue().start()) {
+                    long cpu0 = serverCpuNanos();
                     KeepAliveLoad.Result res = KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather",
                             KEEP_ALIVE_CONNECTIONS, KEEP_ALIVE_TIME);
+                    double cpu = (serverCpuNanos() - cpu0) / 1e3 / Math.max(1, res.requests());
                     kaRates.get(e.getKey()).add(res.requestsPerSecond());
-                    System.out.printf(Locale.ROOT, "keep-alive round %d %-45s %,10.0f req/s (%d requests, %d reconnects, %d errors)%n",
-                            round, e.getKey(), res.requestsPerSecond(), res.requests(), res.reconnects(), res.errors());
+                    kaCpu.get(e.getKey()).add(cpu);
+                    System.out.printf(Locale.ROOT, "keep-alive round %d %-45s %,10.0f req/s %6.1f us CPU/req (%d requests, %d reconnects, %d errors)%n",
+                            round, e.getKey(), res.requestsPerSecond(), cpu, res.requests(), res.reconnects(), res.errors());
                 }
             }
         }
         double bareKa = median(kaRates.get("bare Jetty"));
+        double bareKaCpu = median(kaCpu.get("bare Jetty"));
         md.append("\n### Keep-alive throughput (").append(KEEP_ALIVE_CONNECTIONS).append(" persistent connections, ")
                 .append(KEEP_ALIVE_TIME.toSeconds()).append(" s per round, ").append(ROUNDS).append(" rounds, GET /weather 1.9 KB)\n\n")
-                .append("| server | req/s per round | median req/s | vs bare Jetty |\n|---|---|---|---|\n");
+                .append("| server | req/s per round | median req/s | vs bare Jetty | server CPU µs/req per round | median CPU µs/req | CPU vs bare |\n")
+                .append("|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<Double>> e : kaRates.entrySet()) {
             double m = median(e.getValue());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.3f× |%n", e.getKey(), list(e.getValue()), m, m / bareKa));
+            double c = median(kaCpu.get(e.getKey()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.3f× | %s | %.1f | %.3f× |%n", e.getKey(), list(e.getValue()), m,
+                    m / bareKa, decimals(kaCpu.get(e.getKey())), c, c / bareKaCpu));
         }
 
         Map<String, Starter> seed = new LinkedHashMap<>();
@@ -140,23 +160,29 @@ class ThroughputPerfTest {
         for (int round = 0; round < ROUNDS; round++) {
             for (Map.Entry<String, Starter> e : rotate(seed, round).entrySet()) {
                 try (Running r = e.getValue().start()) {
+                    long cpu0 = serverCpuNanos();
                     LoadResult res = load(r.port(), CONNECTIONS);
+                    double cpu = (serverCpuNanos() - cpu0) / 1e3 / Math.max(1, res.ok());
                     TimeWaitCounter.Counts tw = TimeWaitCounter.count(r.port());
-                    seedRuns.get(e.getKey()).add(new double[] {res.requestsPerSecond(), tw.serverSide(), tw.clientSide(), res.errors()});
-                    System.out.printf(Locale.ROOT, "new connections round %d %-14s %,8.0f conn/s, server TW %d, client TW %d, errors %d%n",
-                            round, e.getKey(), res.requestsPerSecond(), tw.serverSide(), tw.clientSide(), res.errors());
+                    seedRuns.get(e.getKey()).add(new double[] {res.requestsPerSecond(), tw.serverSide(), tw.clientSide(), res.errors(), cpu});
+                    System.out.printf(Locale.ROOT, "new connections round %d %-14s %,8.0f conn/s %6.1f us CPU/conn, server TW %d, client TW %d, errors %d%n",
+                            round, e.getKey(), res.requestsPerSecond(), cpu, tw.serverSide(), tw.clientSide(), res.errors());
                 }
             }
         }
         double serverFin = median(column(seedRuns.get("server-fin"), 0));
+        double serverFinCpu = median(column(seedRuns.get("server-fin"), 4));
         md.append("\n### New connection per request (seed workload: ").append(CONNECTIONS).append(" curl-like connections with Connection: close per round, concurrency ")
                 .append(CONCURRENCY).append(", ").append(ROUNDS).append(" rounds, GET /weather 1.9 KB)\n\n")
-                .append("| server | conn/s per round | median conn/s | vs server-fin | server TIME_WAIT per round | client TIME_WAIT per round | errors |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+                .append("| server | conn/s per round | median conn/s | vs server-fin | median server CPU µs/conn | CPU vs server-fin |")
+                .append(" server TIME_WAIT per round | client TIME_WAIT per round | errors |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<double[]>> e : seedRuns.entrySet()) {
             double m = median(column(e.getValue(), 0));
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.3f× | %s | %s | %s |%n", e.getKey(), list(column(e.getValue(), 0)), m,
-                    m / serverFin, ints(column(e.getValue(), 1)), ints(column(e.getValue(), 2)), ints(column(e.getValue(), 3))));
+            double c = median(column(e.getValue(), 4));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.3f× | %.0f | %.3f× | %s | %s | %s |%n", e.getKey(),
+                    list(column(e.getValue(), 0)), m, m / serverFin, c, c / serverFinCpu, ints(column(e.getValue(), 1)),
+                    ints(column(e.getValue(), 2)), ints(column(e.getValue(), 3))));
         }
         System.out.println(md);
         Path out = Path.of("target", "benchmarks-jetty.md");
@@ -198,6 +224,31 @@ class ThroughputPerfTest {
         StringBuilder sb = new StringBuilder();
         v.forEach(d -> sb.append(sb.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%,.0f", d)));
         return sb.toString();
+    }
+
+    private static String decimals(List<Double> v) {
+        StringBuilder sb = new StringBuilder();
+        v.forEach(d -> sb.append(sb.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.1f", d)));
+        return sb.toString();
+    }
+
+    /** CPU time of the server's threads: Jetty's pool (selectors, acceptor, handlers), its scheduler, the ack watcher. */
+    private static long serverCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            String name = info.getThreadName();
+            if (name.startsWith("bench-jetty") || name.startsWith("Scheduler-") || name.equals(AckWatcher.THREAD_NAME)) {
+                long t = mx.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    sum += t;
+                }
+            }
+        }
+        return sum;
     }
 
     private static String ints(List<Double> v) {
