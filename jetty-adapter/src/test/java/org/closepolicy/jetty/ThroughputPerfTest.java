@@ -54,6 +54,7 @@ class ThroughputPerfTest {
     static final int KEEP_ALIVE_CONNECTIONS = Integer.getInteger("perf.keepAliveConnections", 8);
     static final int CONNECTIONS = Integer.getInteger("perf.connections", 5_000);
     static final int CONCURRENCY = Integer.getInteger("perf.concurrency", 8);
+    static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("perf.warmupSeconds", 5));
 
     /** A started server and how to stop it. */
     record Running(Server server, int port) implements AutoCloseable {
@@ -115,7 +116,7 @@ class ThroughputPerfTest {
         });
         for (Map.Entry<String, Starter> e : keepAlive.entrySet()) { // warm-up
             try (Running r = e.getValue().start()) {
-                KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, Duration.ofSeconds(2));
+                KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, WARM_UP);
             }
         }
         for (int round = 0; round < ROUNDS; round++) {
@@ -154,7 +155,7 @@ class ThroughputPerfTest {
         seed.keySet().forEach(k -> seedRuns.put(k, new ArrayList<>()));
         for (Map.Entry<String, Starter> e : seed.entrySet()) { // warm-up
             try (Running r = e.getValue().start()) {
-                load(r.port(), 1_000);
+                load(r.port(), (int) Math.min(5_000, WARM_UP.toSeconds() * 500));
             }
         }
         for (int round = 0; round < ROUNDS; round++) {
