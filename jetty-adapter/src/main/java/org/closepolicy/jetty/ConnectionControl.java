@@ -144,6 +144,23 @@ final class ConnectionControl implements Transport {
         return retired;
     }
 
+    /**
+     * Takes the lock when another thread can touch this connection's state: always on a
+     * {@link ClosePolicyEndPoint}; with reuse decisions only, the exchanges of a connection follow
+     * each other on Jetty's threads with a happens-before between them, so no lock is needed.
+     */
+    private void lock() {
+        if (machine != null) {
+            lock.lock();
+        }
+    }
+
+    private void unlock() {
+        if (machine != null) {
+            lock.unlock();
+        }
+    }
+
     /** Retires the connection now (under the lock). */
     private void retireNow(Retire r, boolean flushed) {
         retired = true;
@@ -157,15 +174,26 @@ final class ConnectionControl implements Transport {
      * customizers on one configuration), so only the first one wraps the stream.
      */
     boolean beginExchange(Request request, org.eclipse.jetty.http.HttpVersion jettyVersion) {
-        HttpFields headers = request.getHeaders();
         HttpVersion v = jettyVersion == org.eclipse.jetty.http.HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        boolean keepAlive10 = v == HttpVersion.HTTP_1_0 && headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.KEEP_ALIVE.asString());
-        boolean clientClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
-                || (v == HttpVersion.HTTP_1_0 && !keepAlive10);
+        boolean close = false;
+        boolean keepAlive = false;
+        boolean chunked = false;
+        for (HttpField f : request.getHeaders()) { // one pass over the request's fields
+            HttpHeader h = f.getHeader();
+            if (h == HttpHeader.CONNECTION) {
+                close |= f.contains(HttpHeaderValue.CLOSE.asString());
+                keepAlive |= f.contains(HttpHeaderValue.KEEP_ALIVE.asString());
+            } else if (h == HttpHeader.TRANSFER_ENCODING) {
+                chunked = true;
+            }
+        }
+        boolean keepAlive10 = v == HttpVersion.HTTP_1_0 && keepAlive;
+        boolean clientClose = close || (v == HttpVersion.HTTP_1_0 && !keepAlive10);
         long length = request.getLength();
-        boolean bodyExpected = length > 0 || (length < 0 && headers.contains(HttpHeader.TRANSFER_ENCODING));
+        boolean bodyExpected = length > 0 || (length < 0 && chunked);
+        boolean head = HttpMethod.HEAD.is(request.getMethod());
         long now = engine.ticker().nanos();
-        lock.lock();
+        lock();
         try {
             if (exchangeActive) {
                 return false;
@@ -173,12 +201,12 @@ final class ConnectionControl implements Transport {
             exchangeActive = true;
             version = v;
             http10KeepAlive = keepAlive10;
-            headRequest = HttpMethod.HEAD.is(request.getMethod());
+            headRequest = head;
             bodyDone = !bodyExpected;
             record.onRequest(v, clientClose, now);
             return true;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -192,40 +220,43 @@ final class ConnectionControl implements Transport {
      * headers): decide now, and when retiring mark the response as the last one.
      */
     void onCommit(HttpFields.Mutable headers, ConnectionMetaData meta) {
-        boolean hasLength = headers.contains(HttpHeader.CONTENT_LENGTH);
-        boolean appClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        HttpVersion v = version;
+        // HTTP/1.0 cannot chunk: without keep-alive or without a length the client reads to EOF (rule 2).
+        boolean eof = v == HttpVersion.HTTP_1_0 && (!http10KeepAlive || !headers.contains(HttpHeader.CONTENT_LENGTH));
         boolean persistent = meta.isPersistent();
         Connection connection = meta.getConnection();
         long now = engine.ticker().nanos();
-        Retire retire;
+        boolean appClose = false;
+        Retire retire = null;
         Reuse reuse = null;
-        lock.lock();
+        lock();
         try {
+            if (machine != null) {
+                syncBytes(connection, now);
+            }
             if (retired) {
                 // Already closing (an idle close raced with a new request): this response is the last.
-                retire = null;
-                appClose = false;
                 persistent = false;
             } else {
-                // HTTP/1.0 cannot chunk: without keep-alive or without a length the client reads to EOF (rule 2).
-                boolean eof = version == HttpVersion.HTTP_1_0 && (!http10KeepAlive || !hasLength);
                 record.onResponse(eof, !bodyDone, now);
                 Decision d = engine.policy().decide(record, now);
                 if (d instanceof Retire r) {
                     retire = r;
-                } else if (appClose || !persistent) {
-                    retire = engine.forcedRetire(record, now);
                 } else {
-                    retire = null;
-                    reuse = (Reuse) d;
+                    appClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                    if (appClose || !persistent) {
+                        retire = engine.forcedRetire(record, now);
+                    } else {
+                        reuse = (Reuse) d;
+                    }
                 }
                 pendingRetire = retire;
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         if (retire != null || !persistent) {
-            if (!appClose) {
+            if (!appClose && !headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
                 headers.add(HttpFields.CONNECTION_CLOSE);
             }
             if (retire != null && machine == null) {
@@ -354,13 +385,17 @@ final class ConnectionControl implements Transport {
      * connection that must take over a retired, still open connection from Jetty's, or null.
      */
     Connection endExchange(ConnectionMetaData meta, boolean persistent) {
+        if (machine == null) {
+            exchangeActive = false; // reuse decisions only: the exchange's own thread is the only one here
+            pendingRetire = null;
+            return null;
+        }
         boolean drain = false;
         lock.lock();
         try {
             exchangeActive = false;
-            syncBytes(meta.getConnection(), engine.ticker().nanos());
             pendingRetire = null;
-            if (machine != null && managed()) {
+            if (managed()) {
                 if (!persistent && !machine.isRetired() && !peerFinPending) {
                     retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
