@@ -384,7 +384,7 @@ final class ConnectionControl implements Transport {
      * committed, not to keep the connection (a request body left unread), retire it now. Returns the
      * connection that must take over a retired, still open connection from Jetty's, or null.
      */
-    Connection endExchange(ConnectionMetaData meta, boolean persistent) {
+    Connection endExchange(boolean persistent) {
         if (machine == null) {
             exchangeActive = false; // reuse decisions only: the exchange's own thread is the only one here
             pendingRetire = null;

@@ -66,7 +66,7 @@ final class ExchangeStream extends HttpStream.Wrapper {
 
     /** Ends the exchange; a retired connection is then handed to a {@link DrainConnection} through Jetty's upgrade. */
     private void end(boolean persistent) {
-        Connection drain = control.endExchange(meta, persistent);
+        Connection drain = control.endExchange(persistent);
         if (drain != null) {
             request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, drain);
         }
