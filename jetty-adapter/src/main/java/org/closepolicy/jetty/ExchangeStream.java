@@ -83,7 +83,7 @@ final class ExchangeStream extends HttpStream.Wrapper {
             super.succeeded();
             return;
         }
-        control.endExchange(meta, true);
+        control.endExchange(true);
         super.failed(x);
     }
 
