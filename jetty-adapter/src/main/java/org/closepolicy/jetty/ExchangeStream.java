@@ -15,9 +15,9 @@ import org.eclipse.jetty.util.Callback;
  * Wraps Jetty's HTTP/1 stream for one exchange to see what a {@code Request}/{@code Response} pair
  * does not show: the moment of commit with the mutable response headers
  * ({@link #prepareResponse}, where the policy decides and {@code Connection: close} is added), the
- * last write and its completion ({@link #send}), whether the request body was read to its end
- * ({@link #read}), and the end of the exchange ({@link #succeeded}), where a retired connection is handed to a
- * {@link DrainConnection}.
+ * last write ({@link #send}, where a retiring connection is retired), whether the request body was
+ * read to its end ({@link #read}), and the end of the exchange ({@link #succeeded}), where a retired
+ * connection is handed to a {@link DrainConnection}.
  *
  * <p>Thread-safety: used by one exchange at a time, as Jetty uses its stream.
  */
