@@ -73,7 +73,7 @@ final class ConnectionControl implements Transport {
     private final Runnable timerTask = this::onTimer;
     private final AckCallback ackCallback = this::onAckSettled;
 
-    // Guarded by lock.
+    // Guarded by the lock on a ClosePolicyEndPoint; without one, used by the exchanges one after the other.
     private int ops;
     private volatile Retire pendingRetire;
     private boolean exchangeActive;
