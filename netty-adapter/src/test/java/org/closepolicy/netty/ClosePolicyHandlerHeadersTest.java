@@ -1,0 +1,90 @@
+package org.closepolicy.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import org.closepolicy.ClosePolicies;
+import org.closepolicy.ClosePolicy;
+import org.closepolicy.Preset;
+import org.junit.jupiter.api.Test;
+
+/** The handler's header logic, on an embedded channel. */
+class ClosePolicyHandlerHeadersTest {
+
+    private static EmbeddedChannel channel(ClosePolicy policy) {
+        return new EmbeddedChannel(NettyClosePolicy.builder(policy).build().newHttpHandler());
+    }
+
+    private static FullHttpResponse exchange(EmbeddedChannel ch, FullHttpRequest req) {
+        ch.writeInbound(req);
+        FullHttpRequest got = ch.readInbound();
+        got.release();
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        ch.writeOutbound(res);
+        return ch.readOutbound();
+    }
+
+    private static FullHttpRequest get(HttpVersion v) {
+        return new DefaultFullHttpRequest(v, HttpMethod.GET, "/");
+    }
+
+    @Test
+    void reusedHttp10KeepAliveResponseSaysKeepAlive() {
+        EmbeddedChannel ch = channel(ClosePolicies.keepAlive());
+        FullHttpRequest req = get(HttpVersion.HTTP_1_0);
+        req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        FullHttpResponse res = exchange(ch, req);
+        assertThat(res.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("keep-alive");
+        assertThat(ch.isOpen()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void reusedHttp11ResponseHasNoConnectionHeader() {
+        EmbeddedChannel ch = channel(ClosePolicies.keepAlive());
+        FullHttpResponse res = exchange(ch, get(HttpVersion.HTTP_1_1));
+        assertThat(res.headers().contains(HttpHeaderNames.CONNECTION)).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void retiringResponseSaysClose() {
+        EmbeddedChannel ch = channel(ClosePolicy.builder(Preset.KEEP_ALIVE).maxRequests(2).jitter(0).build());
+        assertThat(exchange(ch, get(HttpVersion.HTTP_1_1)).headers().contains(HttpHeaderNames.CONNECTION)).isFalse();
+        assertThat(exchange(ch, get(HttpVersion.HTTP_1_1)).headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void clientsConnectionCloseIsHonoured() {
+        EmbeddedChannel ch = channel(ClosePolicies.keepAlive());
+        FullHttpRequest req = get(HttpVersion.HTTP_1_1);
+        req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        assertThat(exchange(ch, req).headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void requestsAfterTheRetiringOneAreDropped() {
+        EmbeddedChannel ch = channel(ClosePolicies.clientFirst());
+        ch.writeInbound(get(HttpVersion.HTTP_1_1));
+        FullHttpRequest first = ch.readInbound();
+        first.release();
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        ch.writeOutbound(res);
+        ch.writeInbound(get(HttpVersion.HTTP_1_1));
+        assertThat((Object) ch.readInbound()).as("a request after the retiring response").isNull();
+        ch.finishAndReleaseAll();
+    }
+}
