@@ -31,6 +31,12 @@ final class CloseRecorder implements CloseListener {
         count.incrementAndGet();
     }
 
+    /** Forgets the events so far (after a warm-up exchange). */
+    void clear() {
+        events.clear();
+        count.set(0);
+    }
+
     int count() {
         return count.get();
     }
