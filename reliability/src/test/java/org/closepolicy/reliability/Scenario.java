@@ -8,9 +8,12 @@ import org.closepolicy.StandardClosePolicy;
 /** The close modes every scenario runs under, with short bounds so that a run takes seconds. */
 enum Scenario {
     SERVER_FIN("server-fin"),
-    LINGERING("lingering, close.linger-time=3s, close.linger-timeout=1s"),
+    LINGERING("lingering"),
     CLIENT_FIRST("client-first, close.client-wait=1s, close.ack-wait=2s"),
     SAFE_RESET("safe-reset, close.client-wait=1s, close.ack-wait=2s");
+
+    /** Lingering bounds of every scenario (lingering also replaces a server FIN over unread input). */
+    private static final String LINGER_BOUNDS = ", close.linger-time=3s, close.linger-timeout=1s";
 
     /** Slack for scheduling, timer ticks and the ack watcher's polling on a busy 2-core machine. */
     static final Duration SLACK = Duration.ofMillis(1_500);
@@ -23,13 +26,14 @@ enum Scenario {
 
     /** The policy, with the flush bound given (a lossy or stalled transfer needs longer than the default). */
     StandardClosePolicy policy(Duration flushTimeout) {
-        return ClosePolicy.parse(spec + ", close.flush-timeout=" + flushTimeout.toMillis() + "ms");
+        return policy(flushTimeout, "");
     }
 
-    /** The spec as written in the result table. */
-    String spec() {
-        return spec;
+    /** As {@link #policy(Duration)}, with more spec entries ({@code ", reuse.idle-timeout=2s"}). */
+    StandardClosePolicy policy(Duration flushTimeout, String more) {
+        return ClosePolicy.parse(spec + LINGER_BOUNDS + ", close.flush-timeout=" + flushTimeout.toMillis() + "ms" + more);
     }
+
 
     /** The preset name. */
     String preset() {
