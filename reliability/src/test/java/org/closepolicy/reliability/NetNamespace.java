@@ -2,7 +2,6 @@ package org.closepolicy.reliability;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -120,11 +119,8 @@ final class NetNamespace implements AutoCloseable {
 
     /** Starts {@code main} of the test classpath in a JVM inside the namespace; stdout is read by the caller. */
     Process startJava(Class<?> main, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name,
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
-        cmd.addAll(args);
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(Jvm.command(main, args));
         try {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             processes.add(p);
@@ -142,7 +138,7 @@ final class NetNamespace implements AutoCloseable {
         }
         for (Process p : processes) {
             try {
-                p.waitFor();
+                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
