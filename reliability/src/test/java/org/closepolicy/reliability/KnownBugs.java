@@ -17,6 +17,9 @@ final class KnownBugs {
     /** Netty: input the HTTP codec holds back (no complete message) is invisible while closing. */
     static final Set<Adapter> CODEC_HIDES_INPUT_WHILE_CLOSING = Set.of(Adapter.NETTY);
 
+    /** Jetty: connections closed server-first with a FIN report {@code bytesOut} 0 in their close event. */
+    static final Set<Adapter> BYTES_OUT_MISSING_ON_SERVER_FIN = Set.of(Adapter.JETTY);
+
     private KnownBugs() {
     }
 
