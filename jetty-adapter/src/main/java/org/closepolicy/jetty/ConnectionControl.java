@@ -8,6 +8,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.closepolicy.CloseMode;
+import org.closepolicy.Closer;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
@@ -33,7 +35,6 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,19 +289,38 @@ final class ConnectionControl implements Transport {
                 response.getContentLength(), response.getTrailersSupplier());
     }
 
-    /** The last write of the response is about to start: retire now, and learn when it is flushed. */
-    Callback onLastSend(Callback callback) {
+    /**
+     * The last write of the response is about to start: retire now. The machine learns that the
+     * response is flushed when Jetty asks to shut the output down after that write
+     * ({@link #onShutdownOutput}), or at the latest when the exchange is over.
+     *
+     * <p>Before an RST in reply to the client's FIN can be planned, one look at the input: a FIN
+     * already there, before the last write even started, comes from a client that half-closed after
+     * its request and may not read the response until later; it gets a passive close, never an RST,
+     * which could destroy bytes still in flight. A FIN seen only after the response was written is
+     * taken as the client's close after reading it (rule 0); Java cannot read the socket's
+     * unacknowledged byte count, which would settle the rare FIN that arrives during the last write.
+     */
+    void onLastSend() {
         if (machine == null) {
-            return callback;
+            return;
         }
         lock.lock();
         try {
             Retire r = pendingRetire;
             if (r == null || machine.isRetired()) {
-                return callback;
+                return;
             }
             pendingRetire = null;
             retireNow(r, false);
+            if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone) {
+                long n = endPoint.probeInput(); // only bytes after the request: discarded anyway
+                if (n > 0) {
+                    machine.onInput(n);
+                } else if (n < 0) {
+                    peerFinPending = true;
+                }
+            }
             if (peerFinPending) {
                 peerFinPending = false;
                 machine.onPeerFin();
@@ -310,23 +330,24 @@ final class ConnectionControl implements Transport {
             lock.unlock();
             perform(o);
         }
-        return new Callback.Nested(callback) {
-            @Override
-            public void succeeded() {
-                onFlushed();
-                super.succeeded();
-            }
-        };
     }
 
-    private void onFlushed() {
+    /** The retired connection's last response is written. */
+    void onFlushed() {
         lock.lock();
         try {
-            machine.onResponseFlushed();
+            flushed();
         } finally {
             int o = takeOps();
             lock.unlock();
             perform(o);
+        }
+    }
+
+    /** Tells the machine that the last response is written (under the lock). */
+    private void flushed() {
+        if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+            machine.onResponseFlushed();
         }
     }
 
@@ -346,6 +367,7 @@ final class ConnectionControl implements Transport {
                 if (!persistent && !machine.isRetired() && !peerFinPending) {
                     retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
+                flushed(); // if Jetty did not ask for a FIN after the last write
                 drain = machine.isRetired() && !machine.isClosed();
             }
         } finally {
@@ -389,11 +411,14 @@ final class ConnectionControl implements Transport {
                 if (peerFinPending) {
                     peerFinPending = false;
                     machine.onPeerFin();
-                } else {
+                } else if (!exchangeActive) {
+                    // Jetty ends the connection on its own (an error response outside any exchange).
                     retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
+                // Within an exchange, its end retires the connection (see endExchange).
             } else {
-                machine.onResponseFlushed();
+                // After the last write of a retired connection's response: the machine decides about the FIN.
+                flushed();
             }
         } finally {
             int o = takeOps();
@@ -401,6 +426,22 @@ final class ConnectionControl implements Transport {
             perform(o);
         }
         return false;
+    }
+
+    /**
+     * Whether the close policy has retired the connection and will close it itself: then the peer's
+     * EOF must not make Jetty close the socket before the machine has answered it.
+     */
+    boolean closesItself() {
+        if (machine == null || !retired) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return machine.isRetired() && !machine.isClosed();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether this connection's close is carried out here (a managed HTTP/1 endpoint). */
@@ -550,6 +591,7 @@ final class ConnectionControl implements Transport {
     }
 
     private void onAckSettled(AckResult result, long pendingBytes) {
+        LOG.debug("ack watch of {} settled: {}, {} bytes pending", record, result, pendingBytes);
         // On the watcher thread: hop to a Jetty thread.
         Runnable task = () -> settleAck(result);
         try {

@@ -49,6 +49,16 @@ final class DrainConnection extends AbstractConnection.NonBlocking implements Co
 
     @Override
     public void onFillable() {
+        if (drain() && getEndPoint().isOpen()) {
+            fillInterested();
+        }
+    }
+
+    /**
+     * Reads and discards what is there; the endpoint reports the bytes and any EOF to the close
+     * policy. Returns false at EOF or on a read failure (nothing more to read).
+     */
+    private boolean drain() {
         ByteBuffer scratch = SCRATCH.get();
         EndPoint endPoint = getEndPoint();
         try {
@@ -56,20 +66,18 @@ final class DrainConnection extends AbstractConnection.NonBlocking implements Co
                 scratch.clear().flip(); // Jetty fills in flush mode
                 int n = endPoint.fill(scratch);
                 if (n < 0) {
-                    return; // the endpoint told the close policy; it closes
+                    return false;
                 }
                 if (n == 0) {
                     break;
                 }
             }
+            return true;
         } catch (IOException e) {
             endPoint.close(e);
-            return;
+            return false;
         } finally {
             scratch.clear();
-        }
-        if (endPoint.isOpen()) {
-            fillInterested();
         }
     }
 

@@ -52,8 +52,10 @@ final class ExchangeStream extends HttpStream.Wrapper {
     @Override
     public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content, Callback callback) {
         MetaData.Response framed = response == null ? null : control.frame(response);
-        Callback cb = last ? control.onLastSend(callback) : callback;
-        super.send(request, framed, last, content, cb);
+        if (last) {
+            control.onLastSend();
+        }
+        super.send(request, framed, last, content, callback);
     }
 
     @Override

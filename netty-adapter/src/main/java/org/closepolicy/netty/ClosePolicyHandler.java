@@ -68,7 +68,7 @@ import org.closepolicy.Reuse;
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
  */
-public final class ClosePolicyHandler extends ChannelDuplexHandler implements PolicyConnection.Host {
+public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp} adds the handler. */
     public static final String NAME = "closePolicy";
@@ -97,6 +97,24 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler implements Po
     private boolean peerFin;
     private boolean upgraded;
     private boolean retireRequested;
+
+    /** What the connection asks the handler about the HTTP exchange in progress. */
+    private final PolicyConnection.Host host = new PolicyConnection.Host() {
+        @Override
+        public boolean busy() {
+            return ClosePolicyHandler.this.busy();
+        }
+
+        @Override
+        public boolean peerFinSeen() {
+            return peerFin;
+        }
+
+        @Override
+        public void retiredOutsideExchange() {
+            done = true;
+        }
+    };
 
     ClosePolicyHandler(NettyClosePolicy owner) {
         this.owner = owner;
@@ -143,7 +161,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler implements Po
 
     private void start(ChannelHandlerContext ctx) {
         if (conn == null) {
-            conn = PolicyConnection.open(ctx, owner, Protocol.HTTP1, this);
+            conn = PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
         }
     }
 
@@ -188,7 +206,10 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler implements Po
             if (last) {
                 requestBodyOpen = false;
             }
-            c.record.addBytesIn(PolicyConnection.size(msg), c.now());
+            long bytes = PolicyConnection.size(msg);
+            if (bytes > 0) {
+                c.record.addBytesIn(bytes, c.now());
+            }
             ctx.fireChannelRead(msg);
             return;
         }
@@ -402,21 +423,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler implements Po
         return conn;
     }
 
-    // ---- PolicyConnection.Host
-
-    @Override
-    public boolean busy() {
+    private boolean busy() {
         return requestsSize > 0 || responseOpen;
-    }
-
-    @Override
-    public boolean peerFinSeen() {
-        return peerFin;
-    }
-
-    @Override
-    public void retiredOutsideExchange() {
-        done = true;
     }
 
     // ---- request queue

@@ -75,7 +75,11 @@ final class Retirements {
         if (s.closer() == closer && s.mode() == mode) {
             return s;
         }
-        return VARIANTS.computeIfAbsent(new Variant(s, closer, mode), v -> v.base().toBuilder().closer(v.closer()).mode(v.mode()).build());
+        try {
+            return VARIANTS.computeIfAbsent(new Variant(s, closer, mode), v -> v.base().toBuilder().closer(v.closer()).mode(v.mode()).build());
+        } catch (RuntimeException e) {
+            return s; // a combination the settings reject: keep the policy's own
+        }
     }
 
     private static CloseSettings settings(ClosePolicy policy, ConnectionView view) {

@@ -42,7 +42,7 @@ import org.closepolicy.Reuse;
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop ({@link CloseControl} hops there).
  */
-public final class TcpCloseHandler extends ChannelDuplexHandler implements PolicyConnection.Host {
+public final class TcpCloseHandler extends ChannelDuplexHandler {
 
     /** The name under which {@link NettyClosePolicy#installTcp} adds the handler. */
     public static final String NAME = "closePolicyTcp";
@@ -50,6 +50,24 @@ public final class TcpCloseHandler extends ChannelDuplexHandler implements Polic
     private final NettyClosePolicy owner;
     private PolicyConnection conn;
     private boolean peerFin;
+
+    /** Raw TCP has no exchange state of its own: input and output are cut by the machine's state alone. */
+    private final PolicyConnection.Host host = new PolicyConnection.Host() {
+        @Override
+        public boolean busy() {
+            return false;
+        }
+
+        @Override
+        public boolean peerFinSeen() {
+            return peerFin;
+        }
+
+        @Override
+        public void retiredOutsideExchange() {
+            // nothing to cut
+        }
+    };
 
     TcpCloseHandler(NettyClosePolicy owner) {
         this.owner = owner;
@@ -78,7 +96,7 @@ public final class TcpCloseHandler extends ChannelDuplexHandler implements Polic
 
     private void start(ChannelHandlerContext ctx) {
         if (conn == null) {
-            conn = PolicyConnection.open(ctx, owner, Protocol.TCP, this);
+            conn = PolicyConnection.open(ctx, owner, Protocol.TCP, host);
         }
     }
 
@@ -207,23 +225,6 @@ public final class TcpCloseHandler extends ChannelDuplexHandler implements Polic
 
     PolicyConnection connection() {
         return conn;
-    }
-
-    // ---- PolicyConnection.Host
-
-    @Override
-    public boolean busy() {
-        return false;
-    }
-
-    @Override
-    public boolean peerFinSeen() {
-        return peerFin;
-    }
-
-    @Override
-    public void retiredOutsideExchange() {
-        // Input and output are cut by the machine's state alone.
     }
 
     @Override

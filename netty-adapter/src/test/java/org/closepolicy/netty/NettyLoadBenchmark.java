@@ -7,6 +7,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -40,7 +43,7 @@ import org.junit.jupiter.api.Test;
  *   <li>new-connection-per-request ({@code Connection: close}) conn/s and TIME_WAIT per side for stock Netty
  *       (keep-alive handler closes), {@code server-fin}, {@code client-first} and {@code safe-reset}.</li>
  * </ul>
- * Configurations alternate round by round so that background load hits them alike. Run with
+ * Configurations alternate round by round, in a rotating order, so that background load hits them alike. Run with
  * {@code -Dgroups=perf -DexcludedGroups=none -Dtest=NettyLoadBenchmark}; optional {@code -Dperf.transport=EPOLL},
  * {@code -Dperf.rounds}, {@code -Dperf.seconds}, {@code -Dperf.connections}.
  */
@@ -65,20 +68,26 @@ class NettyLoadBenchmark {
             p.addLast(new HttpObjectAggregator(1 << 20), new Apps.Fixed(Apps.SMALL));
         });
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         List<TestServer> servers = new ArrayList<>();
         try {
-            for (Map.Entry<String, Consumer<ChannelPipeline>> c : configs.entrySet()) {
-                servers.add(TestServer.raw(KIND, c.getValue()));
-                rates.put(c.getKey(), new ArrayList<>());
-            }
             int i = 0;
+            for (Map.Entry<String, Consumer<ChannelPipeline>> c : configs.entrySet()) {
+                servers.add(TestServer.raw(KIND, "srv" + i++, c.getValue()));
+                rates.put(c.getKey(), new ArrayList<>());
+                cpu.put(c.getKey(), new ArrayList<>());
+            }
             for (TestServer s : servers) {
                 keepAliveRun(s.address(), 1); // warm-up
             }
+            List<String> names = new ArrayList<>(configs.keySet());
             for (int round = 0; round < ROUNDS; round++) {
-                i = 0;
-                for (String name : configs.keySet()) {
-                    rates.get(name).add(keepAliveRun(servers.get(i++).address(), SECONDS));
+                for (int k = 0; k < names.size(); k++) {
+                    int j = (k + round) % names.size(); // rotate the order so no configuration always goes first
+                    long cpu0 = cpuNanos("srv" + j);
+                    double[] r = keepAliveMeasured(servers.get(j).address(), SECONDS);
+                    rates.get(names.get(j)).add(r[0]);
+                    cpu.get(names.get(j)).add((cpuNanos("srv" + j) - cpu0) / 1_000.0 / r[1]);
                 }
             }
         } finally {
@@ -87,10 +96,13 @@ class NettyLoadBenchmark {
         StringBuilder sb = new StringBuilder("keep-alive throughput, " + KIND + ", " + CLIENT_THREADS + " client connections, "
                 + ROUNDS + " x " + SECONDS + " s rounds, " + Instant.now() + "\n");
         double base = median(rates.get("bare Netty + HttpServerKeepAliveHandler"));
+        double baseCpu = median(cpu.get("bare Netty + HttpServerKeepAliveHandler"));
         for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
             double m = median(e.getValue());
-            sb.append(String.format(Locale.ROOT, "  %-42s median %,9.0f req/s  ratio %.3f  rounds %s%n", e.getKey(), m, m / base,
-                    format(e.getValue())));
+            double c = median(cpu.get(e.getKey()));
+            sb.append(String.format(Locale.ROOT, "  %-42s median %,9.0f req/s  ratio %.3f  server CPU %.2f us/req (ratio %.3f)"
+                    + "  rounds %s  cpu rounds %s%n", e.getKey(), m, m / base, c, c / baseCpu, format(e.getValue()),
+                    format2(cpu.get(e.getKey()))));
         }
         System.out.println(sb);
         assertThat(base).isPositive();
@@ -112,37 +124,46 @@ class NettyLoadBenchmark {
             });
         }
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         Map<String, Integer> errors = new LinkedHashMap<>();
         List<TestServer> servers = new ArrayList<>();
         StringBuilder sb = new StringBuilder("new connection per request (Connection: close), " + KIND + ", concurrency "
                 + CLIENT_THREADS + ", " + ROUNDS + " rounds x " + CONNECTIONS + " connections, " + Instant.now() + "\n");
         try {
+            int i = 0;
             for (Map.Entry<String, Consumer<ChannelPipeline>> c : configs.entrySet()) {
-                servers.add(TestServer.raw(KIND, c.getValue()));
+                servers.add(TestServer.raw(KIND, "srv" + i++, c.getValue()));
                 rates.put(c.getKey(), new ArrayList<>());
+                cpu.put(c.getKey(), new ArrayList<>());
                 errors.put(c.getKey(), 0);
             }
-            int i = 0;
+            i = 0;
             for (String name : configs.keySet()) {
                 connectionRun(servers.get(i++).address(), 300); // warm-up
             }
+            List<String> names = new ArrayList<>(configs.keySet());
             for (int round = 0; round < ROUNDS; round++) {
-                i = 0;
-                for (String name : configs.keySet()) {
-                    LoadResult r = connectionRun(servers.get(i++).address(), CONNECTIONS);
-                    rates.get(name).add(r.requestsPerSecond());
-                    errors.merge(name, r.errors(), Integer::sum);
+                for (int k = 0; k < names.size(); k++) {
+                    int j = (k + round) % names.size();
+                    long cpu0 = cpuNanos("srv" + j);
+                    LoadResult r = connectionRun(servers.get(j).address(), CONNECTIONS);
+                    cpu.get(names.get(j)).add((cpuNanos("srv" + j) - cpu0) / 1_000.0 / CONNECTIONS);
+                    rates.get(names.get(j)).add(r.requestsPerSecond());
+                    errors.merge(names.get(j), r.errors(), Integer::sum);
                 }
             }
             double base = median(rates.get("server-fin"));
+            double baseCpu = median(cpu.get("server-fin"));
             int total = ROUNDS * CONNECTIONS + 300;
             i = 0;
             for (String name : configs.keySet()) {
                 TimeWaitCounter.Counts tw = TimeWaitCounter.count(servers.get(i++).port());
                 double m = median(rates.get(name));
-                sb.append(String.format(Locale.ROOT, "  %-42s median %,8.0f conn/s  ratio to server-fin %.3f  server TW %,6d  client TW %,6d"
-                        + "  of %,d  errors %d  rounds %s%n", name, m, m / base, tw.serverSide(), tw.clientSide(), total,
-                        errors.get(name), format(rates.get(name))));
+                double c = median(cpu.get(name));
+                sb.append(String.format(Locale.ROOT, "  %-42s median %,8.0f conn/s  ratio to server-fin %.3f  server CPU %.1f us/conn"
+                        + " (ratio %.3f)  server TW %,6d  client TW %,6d  of %,d  errors %d  rounds %s  cpu rounds %s%n", name, m,
+                        m / base, c, c / baseCpu, tw.serverSide(), tw.clientSide(), total, errors.get(name), format(rates.get(name)),
+                        format2(cpu.get(name))));
             }
         } finally {
             servers.forEach(TestServer::close);
@@ -156,8 +177,28 @@ class NettyLoadBenchmark {
                 .expectSha256(DeterministicBytes.sha256Hex(Apps.SMALL)).build().run();
     }
 
-    /** Persistent connections, one request at a time each; reconnects when the server retires a connection. */
+    /** CPU time of the live threads whose names start with {@code prefix} (a server's event loops). */
+    private static long cpuNanos(String prefix) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(prefix + "-")) {
+                long c = mx.getThreadCpuTime(t.getThreadId());
+                sum += Math.max(0, c);
+            }
+        }
+        return sum;
+    }
+
     private static double keepAliveRun(InetSocketAddress target, int seconds) throws Exception {
+        return keepAliveMeasured(target, seconds)[0];
+    }
+
+    /**
+     * Persistent connections, one request at a time each; reconnects when the server retires a connection.
+     * Returns requests per second and the number of requests.
+     */
+    private static double[] keepAliveMeasured(InetSocketAddress target, int seconds) throws Exception {
         LongAdder done = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         byte[] request = ("GET /weather.xml HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -193,7 +234,7 @@ class NettyLoadBenchmark {
         for (Thread th : threads) {
             th.join(15_000);
         }
-        return n * 1e9 / elapsed;
+        return new double[] {n * 1e9 / elapsed, done.sum()};
     }
 
     /** Reads one response with a Content-Length; returns whether the connection stays open. */
@@ -240,6 +281,14 @@ class NettyLoadBenchmark {
         s.sort(Double::compare);
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String format2(List<Double> xs) {
+        StringBuilder sb = new StringBuilder("[");
+        for (double x : xs) {
+            sb.append(sb.length() > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.1f", x));
+        }
+        return sb.append(']').toString();
     }
 
     private static String format(List<Double> xs) {

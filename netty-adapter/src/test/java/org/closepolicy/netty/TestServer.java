@@ -17,6 +17,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.closepolicy.ClosePolicy;
@@ -40,14 +42,18 @@ final class TestServer implements AutoCloseable {
     private final Channel server;
 
     private TestServer(Kind kind, NettyClosePolicy closePolicy, Events events, Consumer<ChannelPipeline> init) {
+        this(kind, closePolicy, events, init, new DefaultThreadFactory("test-server"));
+    }
+
+    private TestServer(Kind kind, NettyClosePolicy closePolicy, Events events, Consumer<ChannelPipeline> init, ThreadFactory threads) {
         this.closePolicy = closePolicy;
         this.events = events;
         Class<? extends ServerSocketChannel> type;
         if (kind == Kind.EPOLL) {
-            group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(2, threads, EpollIoHandler.newFactory());
             type = EpollServerSocketChannel.class;
         } else {
-            group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(2, threads, NioIoHandler.newFactory());
             type = NioServerSocketChannel.class;
         }
         ServerBootstrap b = new ServerBootstrap()
@@ -99,6 +105,11 @@ final class TestServer implements AutoCloseable {
     /** A server whose pipeline is entirely the caller's (for baselines without closepolicy). */
     static TestServer raw(Kind kind, Consumer<ChannelPipeline> init) {
         return new TestServer(kind, null, new Events(), init);
+    }
+
+    /** As {@link #raw(Kind, Consumer)}, with event-loop threads whose names start with {@code threadPrefix}. */
+    static TestServer raw(Kind kind, String threadPrefix, Consumer<ChannelPipeline> init) {
+        return new TestServer(kind, null, new Events(), init, new DefaultThreadFactory(threadPrefix));
     }
 
     static NettyClosePolicy.Builder builder(ClosePolicy policy, Events events) {

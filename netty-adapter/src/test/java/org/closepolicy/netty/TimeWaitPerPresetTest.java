@@ -54,14 +54,14 @@ class TimeWaitPerPresetTest {
                         (server, client) -> client >= most);
                 assertThat(o.serverTimeWait()).as("server TIME_WAIT, %s", o).isLessThanOrEqualTo(onePercent);
                 assertThat(o.clientTimeWait()).as("client TIME_WAIT, %s", o).isGreaterThanOrEqualTo(most);
-                assertThat(o.stats().whoClosed(WhoClosed.REMOTE_FIN)).isEqualTo(n);
+                assertThat(o.stats().whoClosed(WhoClosed.REMOTE_FIN)).as("%s", o).isGreaterThanOrEqualTo(n - onePercent);
             }
             case SAFE_RESET -> {
                 o = OneRequestConnections.run(kind, preset.name(), ClosePolicies.of(preset), n,
                         (server, client) -> true);
                 assertThat(o.serverTimeWait()).as("server TIME_WAIT, %s", o).isLessThanOrEqualTo(onePercent);
                 assertThat(o.clientTimeWait()).as("client TIME_WAIT, %s", o).isLessThanOrEqualTo(onePercent);
-                assertThat(o.stats().whoClosed(WhoClosed.REMOTE_FIN)).isEqualTo(n);
+                assertThat(o.stats().whoClosed(WhoClosed.REMOTE_FIN)).as("%s", o).isGreaterThanOrEqualTo(n - onePercent);
                 assertThat(o.stats().usedMode(org.closepolicy.CloseMode.RST)).isGreaterThanOrEqualTo(n - onePercent);
             }
             default -> throw new AssertionError(preset);
