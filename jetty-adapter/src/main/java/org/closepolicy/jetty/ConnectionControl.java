@@ -75,7 +75,7 @@ final class ConnectionControl implements Transport {
 
     // Guarded by lock.
     private int ops;
-    private Retire pendingRetire;
+    private volatile Retire pendingRetire;
     private boolean exchangeActive;
     private boolean peerFinPending;
     private volatile HttpVersion version = HttpVersion.NONE;
@@ -108,18 +108,16 @@ final class ConnectionControl implements Transport {
     }
 
     /**
-     * The control of the connection carrying this request: the endpoint's own when it is a
-     * {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse decisions only).
+     * The control of the connection carrying this request: the endpoint's own when the connection
+     * runs directly on a {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse
+     * decisions only).
      */
     static ConnectionControl of(Request request, PolicyEngine engine) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         Connection connection = meta.getConnection();
-        EndPoint ep = connection == null ? null : connection.getEndPoint();
-        while (ep != null && !(ep instanceof ClosePolicyEndPoint) && ep instanceof EndPoint.Wrapper w) {
-            EndPoint inner = w.unwrap();
-            ep = inner == ep ? null : inner;
-        }
-        if (ep instanceof ClosePolicyEndPoint cp) {
+        // Only a connection directly on a ClosePolicyEndPoint (cleartext HTTP/1) has its close shaped;
+        // over TLS the endpoint below the decrypting one closes as Jetty says, and requests get reuse decisions.
+        if (connection != null && connection.getEndPoint() instanceof ClosePolicyEndPoint cp) {
             return cp.control();
         }
         Object existing = meta.getAttribute(ATTRIBUTE);
@@ -203,7 +201,6 @@ final class ConnectionControl implements Transport {
         Reuse reuse = null;
         lock.lock();
         try {
-            syncBytes(connection, now);
             if (retired) {
                 // Already closing (an idle close raced with a new request): this response is the last.
                 retire = null;
@@ -302,7 +299,7 @@ final class ConnectionControl implements Transport {
      * unacknowledged byte count, which would settle the rare FIN that arrives during the last write.
      */
     void onLastSend() {
-        if (machine == null) {
+        if (machine == null || pendingRetire == null) {
             return;
         }
         lock.lock();
