@@ -54,6 +54,8 @@ class ThroughputPerfTest {
     static final int KEEP_ALIVE_CONNECTIONS = Integer.getInteger("perf.keepAliveConnections", 8);
     static final int CONNECTIONS = Integer.getInteger("perf.connections", 5_000);
     static final int CONCURRENCY = Integer.getInteger("perf.concurrency", 8);
+    static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("perf.warmupSeconds", 5));
+    static final int SLICES = Integer.getInteger("perf.slices", 30);
 
     /** A started server and how to stop it. */
     record Running(Server server, int port) implements AutoCloseable {
@@ -115,7 +117,7 @@ class ThroughputPerfTest {
         });
         for (Map.Entry<String, Starter> e : keepAlive.entrySet()) { // warm-up
             try (Running r = e.getValue().start()) {
-                KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, Duration.ofSeconds(2));
+                KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, WARM_UP);
             }
         }
         for (int round = 0; round < ROUNDS; round++) {
@@ -145,6 +147,8 @@ class ThroughputPerfTest {
                     m / bareKa, decimals(kaCpu.get(e.getKey())), c, c / bareKaCpu));
         }
 
+        md.append(interleavedKeepAliveCpu());
+
         Map<String, Starter> seed = new LinkedHashMap<>();
         seed.put("bare Jetty", () -> bare(c -> c));
         seed.put("server-fin", () -> policy(ClosePolicies.serverFin()));
@@ -154,7 +158,7 @@ class ThroughputPerfTest {
         seed.keySet().forEach(k -> seedRuns.put(k, new ArrayList<>()));
         for (Map.Entry<String, Starter> e : seed.entrySet()) { // warm-up
             try (Running r = e.getValue().start()) {
-                load(r.port(), 1_000);
+                load(r.port(), (int) Math.min(5_000, WARM_UP.toSeconds() * 500));
             }
         }
         for (int round = 0; round < ROUNDS; round++) {
@@ -188,6 +192,47 @@ class ThroughputPerfTest {
         Path out = Path.of("target", "benchmarks-jetty.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The three keep-alive servers run side by side in this JVM and take turns, one second each, for
+     * {@link #SLICES} turns after five warm-up turns: background load then hits all three alike.
+     */
+    private static String interleavedKeepAliveCpu() throws Exception {
+        String[] names = {"bare Jetty", "Jetty + ClosePolicyCustomizer (keep-alive)", "ClosePolicyConnector (keep-alive)"};
+        List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        try (Running a = bare(c -> c);
+             Running b = bare(c -> {
+                 c.addCustomizer(JettyClosePolicy.customizer(ClosePolicies.keepAlive()));
+                 return c;
+             });
+             Running c = policy(ClosePolicies.keepAlive())) {
+            Running[] servers = {a, b, c};
+            for (int turn = 0; turn < SLICES + 5; turn++) {
+                for (int i = 0; i < servers.length; i++) {
+                    int k = (i + turn) % servers.length;
+                    long cpu0 = serverCpuNanos();
+                    KeepAliveLoad.Result r = KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", servers[k].port()), "/weather",
+                            KEEP_ALIVE_CONNECTIONS / 2, Duration.ofSeconds(1));
+                    if (turn >= 5) {
+                        cpu.get(k).add((serverCpuNanos() - cpu0) / 1e3 / Math.max(1, r.requests()));
+                    }
+                }
+            }
+        }
+        StringBuilder md = new StringBuilder("\n### Keep-alive server CPU, interleaved (three servers in one JVM, ")
+                .append(KEEP_ALIVE_CONNECTIONS / 2).append(" connections, 1 s turns, ").append(SLICES).append(" turns each)\n\n")
+                .append("| server | median CPU µs/req | mean | 25th–75th percentile | median vs bare |\n|---|---|---|---|---|\n");
+        double bareMedian = median(cpu.get(0));
+        for (int k = 0; k < names.length; k++) {
+            List<Double> v = new ArrayList<>(cpu.get(k));
+            v.sort(null);
+            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f–%.1f | %.3f× |%n", names[k], median(v), mean, v.get(v.size() / 4),
+                    v.get(3 * v.size() / 4), median(v) / bareMedian));
+        }
+        System.out.print(md);
+        return md.toString();
     }
 
     private static LoadResult load(int port, int n) {
