@@ -66,13 +66,8 @@ public final class Cidr {
         String v = raw.trim();
         int slash = v.indexOf('/');
         String addr = slash < 0 ? v : v.substring(0, slash);
-        if (addr.isEmpty() || !isLiteral(addr)) {
-            throw SpecValues.bad(key, raw, allowed);
-        }
-        byte[] bytes;
-        try {
-            bytes = InetAddress.getByName(addr).getAddress();
-        } catch (UnknownHostException | SecurityException e) {
+        byte[] bytes = addr.indexOf(':') >= 0 ? v6(addr) : v4(addr);
+        if (bytes == null) {
             throw SpecValues.bad(key, raw, allowed);
         }
         if (addr.indexOf(':') >= 0 && bytes.length == 4) {
@@ -102,26 +97,51 @@ public final class Cidr {
         }
     }
 
-    private static boolean isLiteral(String a) {
-        if (a.indexOf(':') >= 0) {
-            for (int i = 0; i < a.length(); i++) {
-                char c = a.charAt(i);
-                if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-                    return false;
-                }
+    /**
+     * A strict dotted quad: four decimal parts from 0 to 255 without leading zeros. Parsed here
+     * because {@link InetAddress#getByName} treats anything else ({@code 300.1.1.1}, {@code 010.1.1.1})
+     * as a host name and asks the resolver.
+     */
+    private static byte[] v4(String a) {
+        byte[] out = new byte[4];
+        int i = 0;
+        int n = a.length();
+        for (int part = 0; part < 4; part++) {
+            int start = i;
+            int value = 0;
+            while (i < n && i - start < 3 && a.charAt(i) >= '0' && a.charAt(i) <= '9') {
+                value = value * 10 + (a.charAt(i) - '0');
+                i++;
             }
-            return true;
+            int len = i - start;
+            if (len == 0 || (len > 1 && a.charAt(start) == '0') || value > 255) {
+                return null;
+            }
+            out[part] = (byte) value;
+            if (part < 3) {
+                if (i >= n || a.charAt(i) != '.') {
+                    return null;
+                }
+                i++;
+            }
         }
-        int dots = 0;
+        return i == n ? out : null;
+    }
+
+    /** An IPv6 literal (hex digits, colons, an optional dotted IPv4 tail); a text with a colon is never looked up. */
+    private static byte[] v6(String a) {
         for (int i = 0; i < a.length(); i++) {
             char c = a.charAt(i);
-            if (c == '.') {
-                dots++;
-            } else if (c < '0' || c > '9') {
-                return false;
+            boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!(hex || c == ':' || c == '.')) {
+                return null;
             }
         }
-        return dots == 3;
+        try {
+            return InetAddress.getByName(a).getAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return null;
+        }
     }
 
     /** Whether the address lies in this block. Allocation-free for IPv4 addresses. */

@@ -57,8 +57,11 @@ public final class Rule {
 
     /** Whether all of this rule's conditions hold for the connection. Allocation-free for IPv4 peers. */
     public boolean matches(ConnectionView view) {
-        if (protocolMask != 0 && (protocolMask & (1 << view.protocol().ordinal())) == 0) {
-            return false;
+        if (protocolMask != 0) {
+            Protocol p = view.protocol();
+            if (p == null || (protocolMask & (1 << p.ordinal())) == 0) {
+                return false;
+            }
         }
         if (cidrs.length > 0) {
             InetSocketAddress remote = view.remoteAddress();
