@@ -1,0 +1,10 @@
+/**
+ * The kernel's view of TCP connections: the socket table ({@link org.closepolicy.kernel.TcpTable}), kernel
+ * settings ({@link org.closepolicy.kernel.KernelSettings}), a batched acknowledgement checker
+ * ({@link org.closepolicy.kernel.AckWatcher}) and a TIME_WAIT load sampler
+ * ({@link org.closepolicy.kernel.TimeWaitSampler}).
+ *
+ * <p>Everything here degrades to "unsupported" where {@code /proc} is not available and never throws to
+ * callers because of it.
+ */
+package org.closepolicy.kernel;

@@ -1,1 +1,0 @@
-package org.closepolicy.testkit; final class Placeholder {}

@@ -1,0 +1,76 @@
+package org.closepolicy.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class FdsAndTimeWaitCounterTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @Test
+    void countsOpenDescriptorsAndTheirRelease() throws IOException {
+        assumeThat(Fds.supported()).isTrue();
+        int before = Fds.openCount();
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                open.add(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
+            }
+            assertThat(Fds.openCount()).isGreaterThanOrEqualTo(before + 20);
+        } finally {
+            for (ServerSocket s : open) {
+                s.close();
+            }
+        }
+        assertThat(Fds.awaitAtMost(before, DEADLINE)).isLessThanOrEqualTo(before);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the client closes first on purpose, inside its try block
+    void countsTimeWaitOnTheSideThatClosedFirst() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            server.setSoTimeout(10_000);
+            int port = server.getLocalPort();
+            // A fresh listener port may still appear in old TIME_WAIT rows (as a former client port): count from a baseline.
+            TimeWaitCounter.Counts base = TimeWaitCounter.count(port);
+            assumeThat(base.serverSide()).as("kernel TCP table readable").isNotNegative();
+            assertThat(base.clientSide()).isNotNegative();
+            for (int i = 0; i < 10; i++) {
+                try (Socket c = new Socket()) {
+                    c.setSoTimeout(10_000);
+                    c.connect(server.getLocalSocketAddress(), 10_000);
+                    Socket a = server.accept();
+                    if (i % 2 == 0) {
+                        a.close(); // server first
+                        assertThat(c.getInputStream().read()).isEqualTo(-1);
+                    } else {
+                        c.close(); // client first
+                        a.setSoTimeout(10_000);
+                        assertThat(a.getInputStream().read()).isEqualTo(-1);
+                        a.close();
+                    }
+                }
+            }
+
+            // One table read per poll: the read costs milliseconds to seconds on a busy host.
+            AtomicReference<TimeWaitCounter.Counts> last = new AtomicReference<>(base);
+            await().atMost(DEADLINE).until(() -> {
+                last.set(TimeWaitCounter.count(port));
+                return last.get().serverSide() >= base.serverSide() + 5 && last.get().clientSide() >= base.clientSide() + 5;
+            });
+            assertThat(last.get().serverSide()).isGreaterThanOrEqualTo(base.serverSide() + 5);
+            assertThat(last.get().clientSide()).isGreaterThanOrEqualTo(base.clientSide() + 5);
+        }
+    }
+}
