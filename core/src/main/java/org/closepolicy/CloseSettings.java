@@ -64,6 +64,9 @@ public final class CloseSettings {
     // Pre-built decisions: deciding allocates nothing.
     private final long idleTimeoutNanos;
     private final long maxAgeNanos;
+    // Below these the jittered limits cannot be reached: the common reuse path does no jitter arithmetic.
+    private final long requestsSurelyBelow;
+    private final long ageSurelyBelowNanos;
     private final Reuse reuse;
     private final Retire[] retire;
     private final Retire[] drainRetire;
@@ -92,6 +95,9 @@ public final class CloseSettings {
 
         this.idleTimeoutNanos = Reuse.saturatedNanos(idleTimeout);
         this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Reuse.saturatedNanos(maxAge);
+        // Margins far above the rounding of the jitter arithmetic (see Jitter).
+        this.requestsSurelyBelow = Math.max(1, (long) (maxRequests * (1 - jitter) * (1 - 1e-9)) - 1);
+        this.ageSurelyBelowNanos = (long) (maxAgeNanos * (1 - jitter) * (1 - 1e-9));
         this.reuse = new Reuse(idleTimeout, maxAge, jitter, jitterSeed);
         RetireReason[] reasons = RetireReason.values();
         this.retire = new Retire[reasons.length];
@@ -198,10 +204,9 @@ public final class CloseSettings {
         RetireReason reason;
         if (honourClientClose && v.clientRequestedClose()) {
             reason = RetireReason.CLIENT_REQUESTED;
-        } else if (maxRequests != Long.MAX_VALUE && v.requestsServed() >= Jitter.requests(maxRequests, jitter, jitterSeed, v.id())) {
+        } else if (reachedMaxRequests(v.requestsServed(), v.id())) {
             reason = RetireReason.MAX_REQUESTS;
-        } else if (maxAgeNanos != Long.MAX_VALUE
-                && nowNanos - v.openedAtNanos() >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, v.id())) {
+        } else if (reachedMaxAge(nowNanos - v.openedAtNanos(), v.id())) {
             reason = RetireReason.MAX_AGE;
         } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
             return unread ? idleDrainRetire : idleRetire;
@@ -211,6 +216,16 @@ public final class CloseSettings {
             return reuse;
         }
         return unread ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+    }
+
+    private boolean reachedMaxRequests(long served, long id) {
+        return maxRequests != Long.MAX_VALUE && served >= requestsSurelyBelow
+                && served >= Jitter.requests(maxRequests, jitter, jitterSeed, id);
+    }
+
+    private boolean reachedMaxAge(long ageNanos, long id) {
+        return maxAgeNanos != Long.MAX_VALUE && ageNanos >= ageSurelyBelowNanos
+                && ageNanos >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, id);
     }
 
     /**

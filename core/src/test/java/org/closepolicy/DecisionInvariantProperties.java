@@ -90,6 +90,27 @@ class DecisionInvariantProperties {
     }
 
     @Property(tries = 300)
+    void connectionsRetireExactlyAtTheirJitteredLimits(@ForAll("cases") Case c, @ForAll @net.jqwik.api.constraints.IntRange(min = -2, max = 2) int off) {
+        CloseSettings s = c.policy().settingsFor(c.view());
+        TestView v = c.view().eofDelimited(false).unreadInput(false).clientRequestedClose(false).lastActivity(c.now());
+        if (s.maxRequests() != Long.MAX_VALUE) {
+            long limit = org.closepolicy.internal.Jitter.requests(s.maxRequests(), s.jitter(), s.jitterSeed(), v.id());
+            v.requestsServed(Math.max(0, limit + off)).openedAt(c.now());
+            boolean expected = limit + off >= limit;
+            assertThat(retiredFor(s, v, c.now(), RetireReason.MAX_REQUESTS)).as("served %d of %d", limit + off, limit).isEqualTo(expected);
+        }
+        if (s.maxAge() != null) {
+            long age = org.closepolicy.internal.Jitter.ageNanos(s.maxAge().toNanos(), s.jitter(), s.jitterSeed(), v.id());
+            v.requestsServed(0).openedAt(c.now() - age - off).lastActivity(c.now());
+            assertThat(retiredFor(s, v, c.now(), RetireReason.MAX_AGE)).as("age %d of %d", age + off, age).isEqualTo(off >= 0);
+        }
+    }
+
+    private static boolean retiredFor(CloseSettings s, TestView v, long now, RetireReason reason) {
+        return s.decide(v, now) instanceof Retire r && r.reason() == reason;
+    }
+
+    @Property(tries = 300)
     void theFirstMatchingRuleDecides(@ForAll("cases") Case c) {
         CloseSettings expected = c.policy().defaults();
         for (Rule r : c.policy().rules()) {
