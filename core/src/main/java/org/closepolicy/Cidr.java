@@ -182,6 +182,38 @@ public final class Cidr {
         return (a[full] & mask) == (network[full] & mask);
     }
 
+    /** An IPv4 (or IPv4-mapped IPv6) address as an unsigned 32-bit number; -1 for anything else. */
+    static long ipv4(InetAddress address) {
+        if (address instanceof Inet4Address) {
+            return address.hashCode() & 0xFFFF_FFFFL;
+        }
+        if (address instanceof Inet6Address) {
+            byte[] a = address.getAddress();
+            if (isMapped(a)) {
+                return (((a[12] & 0xFF) << 24) | ((a[13] & 0xFF) << 16) | ((a[14] & 0xFF) << 8) | (a[15] & 0xFF)) & 0xFFFF_FFFFL;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether this is an IPv4 block. */
+    boolean isIpv4() {
+        return network.length == 4;
+    }
+
+    /** Whether an IPv4 address, as from {@link #ipv4}, lies in this IPv4 block. */
+    boolean matchesIpv4(int address) {
+        return network.length == 4 && (address & v4Mask) == v4Network;
+    }
+
+    int ipv4Network() {
+        return v4Network;
+    }
+
+    int ipv4Mask() {
+        return v4Mask;
+    }
+
     private static boolean isMapped(byte[] a) {
         for (int i = 0; i < 10; i++) {
             if (a[i] != 0) {

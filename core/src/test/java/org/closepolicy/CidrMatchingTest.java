@@ -44,6 +44,8 @@ class CidrMatchingTest {
             2001:db8:0:1::/65     | 2001:db8:0:1:7fff::1 | true
             2001:db8:0:1::/65     | 2001:db8:0:1:8000::1 | false
             ::/0                  | 2001:db8::1          | true
+            ::/0                  | ::ffff:10.1.2.3      | true
+            ::/0                  | 10.1.2.3             | false
             ::1                   | ::1                  | true
             ::1                   | ::2                  | false
             ::ffff:10.0.0.0/104   | 10.9.9.9             | true

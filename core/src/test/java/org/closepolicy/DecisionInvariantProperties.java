@@ -31,7 +31,7 @@ class DecisionInvariantProperties {
                 .as((p, v, t) -> new Case(p, v.shifted(t), t));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void decideNeverReturnsNullAndIsPure(@ForAll("cases") Case c) {
         Decision first = c.policy().decide(c.view(), c.now());
         assertThat(first).isNotNull();
@@ -40,7 +40,7 @@ class DecisionInvariantProperties {
         assertThat(twin.decide(c.view(), c.now())).isEqualTo(first);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void eofDelimitedClientsAlwaysGetAPromptServerClose(@ForAll("cases") Case c) {
         c.view().eofDelimited(true);
         Decision d = c.policy().decide(c.view(), c.now());
@@ -51,7 +51,7 @@ class DecisionInvariantProperties {
         assertThat(r.reason()).isEqualTo(RetireReason.EOF_DELIMITED);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void unreadInputIsNeverReusedNorClosedWithAPlainServerFin(@ForAll("cases") Case c) {
         c.view().unreadInput(true);
         Decision d = c.policy().decide(c.view(), c.now());
@@ -62,7 +62,7 @@ class DecisionInvariantProperties {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void clientFirstNeverLingersItself(@ForAll("cases") Case c) {
         if (c.policy().decide(c.view(), c.now()) instanceof Retire r && r.closer() == Closer.CLIENT_FIRST) {
             assertThat(r.mode()).isIn(CloseMode.FIN, CloseMode.RST);
@@ -70,7 +70,7 @@ class DecisionInvariantProperties {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void aReusedConnectionIsWithinEveryLimitAndItsNextCheckIsInTheFuture(@ForAll("cases") Case c) {
         Decision d = c.policy().decide(c.view(), c.now());
         if (!(d instanceof Reuse reuse)) {
@@ -89,7 +89,7 @@ class DecisionInvariantProperties {
         assertThat(c.policy().decide(v, next).retires()).isTrue();
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void connectionsRetireExactlyAtTheirJitteredLimits(@ForAll("cases") Case c, @ForAll @net.jqwik.api.constraints.IntRange(min = -2, max = 2) int off) {
         CloseSettings s = c.policy().settingsFor(c.view());
         TestView v = c.view().eofDelimited(false).unreadInput(false).clientRequestedClose(false).lastActivity(c.now());
@@ -110,7 +110,7 @@ class DecisionInvariantProperties {
         return s.decide(v, now) instanceof Retire r && r.reason() == reason;
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void theFirstMatchingRuleDecides(@ForAll("cases") Case c) {
         CloseSettings expected = c.policy().defaults();
         for (Rule r : c.policy().rules()) {
@@ -175,7 +175,7 @@ class DecisionInvariantProperties {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void rulesWithDistinctSettingsShowWhichOneDecided(@ForAll("cases") Case c) {
         // Give every rule a distinct jitter seed so equal-looking settings cannot hide a wrong match.
         StandardClosePolicy.Builder b = ClosePolicy.builder().defaults(x -> c.policy().defaults().toBuilder().jitterSeed(-1));

@@ -41,6 +41,19 @@ class RuleMatchingTest {
     }
 
     @Test
+    void aRuleMatchesExactlyWhenOneOfItsBlocksMatches() throws Exception {
+        Rule v6 = Rule.builder("v6").whenRemoteIn("::/0").build();
+        Rule v4 = Rule.builder("v4").whenRemoteIn("10.0.0.0/8").build();
+        TestView mappedPeer = view().remote(new InetSocketAddress(CidrMatchingTest.address("::ffff:10.1.2.3"), 1));
+        TestView v4Peer = view().remote("10.1.2.3");
+        assertThat(v6.matches(mappedPeer)).isTrue();
+        assertThat(v6.matches(v4Peer)).isFalse();
+        assertThat(v4.matches(mappedPeer)).isTrue();
+        assertThat(v4.matches(v4Peer)).isTrue();
+        assertThat(v4.matches(view().remote("fd00::1"))).isFalse();
+    }
+
+    @Test
     void aRuleWithBlocksNeverMatchesAConnectionWithoutAnAddress() {
         assertThat(ruleFor(view().remote((InetSocketAddress) null))).isEqualTo("defaults");
         assertThat(ruleFor(view().remote(InetSocketAddress.createUnresolved("10.0.0.1", 80)))).isEqualTo("defaults");
