@@ -196,6 +196,20 @@ public final class Cidr {
         return -1;
     }
 
+    /**
+     * Whether this IPv6 block contains the IPv4-mapped range {@code ::ffff:0:0/96}. Blocks inside that
+     * range are IPv4 blocks (see {@link #parse}), so an IPv6 block contains either all or none of it.
+     */
+    boolean coversIpv4Mapped() {
+        if (network.length != 16 || prefix > 96) {
+            return false;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        return matchesBytes(mapped);
+    }
+
     /** Whether this is an IPv4 block. */
     boolean isIpv4() {
         return network.length == 4;

@@ -37,6 +37,7 @@ public final class Rule {
     private final int[] v4Networks;
     private final int[] v4Masks;
     private final Cidr[] v6Blocks;
+    private final boolean v6CoversMapped; // an IPv6 block contains ::ffff:0:0/96, so IPv4-mapped peers match it
     private final int protocolMask;
     private final long minOpenConnections;
     private final long minServerTimeWait;
@@ -54,14 +55,17 @@ public final class Rule {
         this.v6Blocks = new Cidr[cidrs.length - v4];
         int i = 0;
         int j = 0;
+        boolean coversMapped = false;
         for (Cidr c : cidrs) {
             if (c.isIpv4()) {
                 v4Networks[i] = c.ipv4Network();
                 v4Masks[i++] = c.ipv4Mask();
             } else {
                 v6Blocks[j++] = c;
+                coversMapped |= c.coversIpv4Mapped();
             }
         }
+        this.v6CoversMapped = coversMapped;
         int mask = 0;
         for (Protocol p : b.protocols) {
             mask |= 1 << p.ordinal();
@@ -113,8 +117,13 @@ public final class Rule {
                     return true;
                 }
             }
+            // An IPv6 block never matches an IPv4 peer, and matches every IPv4-mapped peer if it covers one.
+            if (!v6CoversMapped) {
+                return false;
+            }
+            InetSocketAddress remote = view.remoteAddress();
+            return remote != null && remote.getAddress() instanceof java.net.Inet6Address;
         }
-        // IPv6 blocks: an IPv4 peer never matches them; an IPv4-mapped IPv6 peer may (e.g. ::/0).
         if (v6Blocks.length == 0) {
             return false;
         }

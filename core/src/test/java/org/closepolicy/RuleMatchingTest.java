@@ -51,6 +51,17 @@ class RuleMatchingTest {
         assertThat(v4.matches(mappedPeer)).isTrue();
         assertThat(v4.matches(v4Peer)).isTrue();
         assertThat(v4.matches(view().remote("fd00::1"))).isFalse();
+        Rule lan = Rule.builder("lan").whenRemoteIn("10.0.0.0/8", "fd00::/8").build();
+        assertThat(lan.matches(mappedPeer)).isTrue();
+        assertThat(lan.matches(view().remote(new InetSocketAddress(CidrMatchingTest.address("::ffff:11.1.2.3"), 1)))).isFalse();
+        assertThat(lan.matches(view().remote("fd00::1"))).isTrue();
+        Rule wide = Rule.builder("wide").whenRemoteIn("::/64").build();
+        assertThat(wide.matches(mappedPeer)).isTrue();
+        assertThat(wide.matches(view().remote("::1"))).isTrue();
+        assertThat(wide.matches(v4Peer)).isFalse();
+        Rule narrow = Rule.builder("narrow").whenRemoteIn("::fffe:0:0/95").build();
+        assertThat(narrow.matches(mappedPeer)).isTrue();
+        assertThat(Rule.builder("other").whenRemoteIn("::1:0:0/96").build().matches(mappedPeer)).isFalse();
     }
 
     @Test
