@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>{@code
  * CloseStats stats = new CloseStats();
- * ClosePolicyHandler.install(pipeline, policy, stats);   // or any adapter
+ * NettyClosePolicy netty = NettyClosePolicy.builder(policy).listener(stats).build(); // or any adapter
  * String json = stats.toJson();
  * long serverTw = stats.whoClosed(WhoClosed.LOCAL_FIN);  // closes that left TIME_WAIT on the server
  * }</pre>

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -71,9 +72,7 @@ class KernelRealSocketTest {
                 }
             }
 
-            await().atMost(DEADLINE).until(() ->
-                    TcpTable.system().snapshot().countLocalPort(TcpState.TIME_WAIT, port) >= N);
-            TcpSnapshot s = TcpTable.system().snapshot();
+            TcpSnapshot s = awaitSnapshot(TcpTable.system(), t -> t.countLocalPort(TcpState.TIME_WAIT, port) >= N);
             assertThat(timeWaitTowards(s, true, port, clientPorts)).isEqualTo(N);
             assertThat(timeWaitTowards(s, false, port, clientPorts)).isZero();
         }
@@ -98,9 +97,7 @@ class KernelRealSocketTest {
                 }
             }
 
-            await().atMost(DEADLINE).until(() ->
-                    TcpTable.system().snapshot().countRemotePort(TcpState.TIME_WAIT, port) >= N);
-            TcpSnapshot s = TcpTable.system().snapshot();
+            TcpSnapshot s = awaitSnapshot(TcpTable.system(), t -> t.countRemotePort(TcpState.TIME_WAIT, port) >= N);
             assertThat(timeWaitTowards(s, false, port, clientPorts)).isEqualTo(N);
             assertThat(timeWaitTowards(s, true, port, clientPorts)).isZero();
         }
@@ -191,9 +188,8 @@ class KernelRealSocketTest {
                     InetSocketAddress cRemote = (InetSocketAddress) client.getRemoteSocketAddress();
                     CompletableFuture<Void> writer = writeInBackground(accepted, BYTES);
 
-                    await().atMost(DEADLINE).until(() -> table.snapshot().txQueue(sLocal, sRemote).orElse(0) > 0);
-                    await().atMost(DEADLINE).until(() -> table.snapshot().rxQueue(cLocal, cRemote).orElse(0) > 0);
-                    TcpSnapshot stalled = table.snapshot();
+                    TcpSnapshot stalled = awaitSnapshot(table, t -> t.txQueue(sLocal, sRemote).orElse(0) > 0
+                            && t.rxQueue(cLocal, cRemote).orElse(0) > 0);
                     assertThat(stalled.entry(sLocal, sRemote)).hasValueSatisfying(e -> {
                         assertThat(e.state()).isEqualTo(TcpState.ESTABLISHED);
                         assertThat(e.inode()).isPositive();
@@ -203,11 +199,22 @@ class KernelRealSocketTest {
                     assertThat(readFully(client.getInputStream())).isEqualTo(BYTES);
                     writer.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
 
-                    await().atMost(DEADLINE).until(() -> table.snapshot().txQueue(sLocal, sRemote).orElse(-1) == 0);
-                    assertThat(table.snapshot().rxQueue(cLocal, cRemote)).hasValue(0);
+                    TcpSnapshot drained = awaitSnapshot(table, t -> t.txQueue(sLocal, sRemote).orElse(-1) == 0);
+                    assertThat(drained.txQueue(sLocal, sRemote)).hasValue(0);
+                    assertThat(drained.rxQueue(cLocal, cRemote)).hasValue(0);
                 }
             }
         }
+    }
+
+    /** Polls the table (one read per poll: reads are slow on a busy host) and returns the snapshot that matched. */
+    private static TcpSnapshot awaitSnapshot(TcpTable table, Predicate<TcpSnapshot> condition) {
+        AtomicReference<TcpSnapshot> last = new AtomicReference<>();
+        await().atMost(DEADLINE).until(() -> {
+            last.set(table.snapshot());
+            return condition.test(last.get());
+        });
+        return last.get();
     }
 
     private static CompletableFuture<Void> writeInBackground(Socket s, int bytes) {

@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.LongRange;
 
 class TcpTablePropertyTest {
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void everyRowWrittenByTheKernelFormatReadsBack(@ForAll("addresses") InetSocketAddress local,
                                                     @ForAll("addresses") InetSocketAddress remote,
                                                     @ForAll("states") TcpState state,

@@ -21,19 +21,22 @@ class FdsAndTimeWaitCounterTest {
     @Test
     void countsOpenDescriptorsAndTheirRelease() throws IOException {
         assumeThat(Fds.supported()).isTrue();
+        // Other threads of this JVM may open or close a few descriptors meanwhile: compare with margins.
         int before = Fds.openCount();
         List<ServerSocket> open = new ArrayList<>();
+        int peak;
         try {
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 50; i++) {
                 open.add(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
             }
-            assertThat(Fds.openCount()).isGreaterThanOrEqualTo(before + 20);
+            peak = Fds.openCount();
         } finally {
             for (ServerSocket s : open) {
                 s.close();
             }
         }
-        assertThat(Fds.awaitAtMost(before, DEADLINE)).isLessThanOrEqualTo(before);
+        assertThat(peak).isGreaterThanOrEqualTo(before + 40);
+        assertThat(Fds.awaitAtMost(before + 10, DEADLINE)).isLessThanOrEqualTo(before + 10);
     }
 
     @Test

@@ -1,1 +1,0 @@
-package org.closepolicy.examples; final class Placeholder {}

@@ -1,0 +1,21 @@
+package org.closepolicy.examples;
+
+import java.time.Duration;
+import org.closepolicy.StandardClosePolicy;
+
+/**
+ * What {@link ExampleServers#start} needs to start one server.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param kind       netty or jetty
+ * @param host       the address to bind
+ * @param port       the port to bind; 0 picks a free one
+ * @param policy     the close policy
+ * @param policyText the policy as the user wrote it, for display
+ * @param transport  netty's transport (jetty ignores it)
+ * @param drain      how long a graceful stop waits for requests in flight
+ */
+record ServerConfig(ServerKind kind, String host, int port, StandardClosePolicy policy, String policyText,
+        TransportKind transport, Duration drain) {
+}

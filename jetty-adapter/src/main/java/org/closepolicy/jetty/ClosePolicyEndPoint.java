@@ -1,0 +1,176 @@
+package org.closepolicy.jetty;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import org.closepolicy.ConnectionView;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link SocketChannelEndPoint} whose close follows a {@link org.closepolicy.ClosePolicy}: who
+ * sends the first FIN, and whether the server ends with a FIN, a lingering close or an RST.
+ *
+ * <p>{@link ClosePolicyConnector} creates one per accepted connection; applications do not create
+ * it themselves. What it changes in Jetty's behaviour:
+ * <ul>
+ *   <li>{@link #doShutdownOutput()}: after the last response of a retired connection Jetty asks for
+ *       a FIN; the endpoint hands this to the close state machine instead, which for a client-first
+ *       policy keeps the output open and waits (bounded by {@code clientWait}) for the client's FIN,
+ *       while Jetty keeps reading and discarding input.</li>
+ *   <li>{@link #fill(ByteBuffer)}: the client's EOF reaches the machine before Jetty closes the
+ *       socket, so the machine can answer it with a passive close or, for {@code safe-reset}, with an
+ *       RST (SO_LINGER 0); a failed read (a peer RST, which Jetty turns into EOF) is recorded as
+ *       {@link org.closepolicy.WhoClosed#REMOTE_RST}.</li>
+ *   <li>{@link #onIdleExpired(TimeoutException)}: while a retired connection waits, the machine's own
+ *       deadlines apply, not the connector's idle timeout; an idle connection between requests is
+ *       closed the way the policy says (an ack-checked RST for the client-first presets).</li>
+ *   <li>{@link #onClose(Throwable)}: every connection reports exactly one
+ *       {@link org.closepolicy.CloseEvent}, also when Jetty closes it on its own.</li>
+ * </ul>
+ * <pre>{@code
+ * Server server = new Server();
+ * ClosePolicyConnector connector = new ClosePolicyConnector(server, ClosePolicies.safeReset());
+ * server.addConnector(connector);      // every accepted socket becomes a ClosePolicyEndPoint
+ * }</pre>
+ *
+ * <p>Thread-safety: thread-safe; Jetty calls it from selector, worker and scheduler threads, and the
+ * close state is guarded by a per-connection lock that is never held while calling into Jetty.
+ */
+public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClosePolicyEndPoint.class);
+
+    private final ConnectionControl control;
+    private volatile boolean shutdownByPolicy;
+
+    ClosePolicyEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
+                        Executor executor, PolicyEngine engine) {
+        super(channel, selector, key, scheduler);
+        this.control = ConnectionControl.forEndPoint(engine, this, scheduler, executor);
+    }
+
+    ConnectionControl control() {
+        return control;
+    }
+
+    /** What the policy sees of this connection (read it only from a {@link org.closepolicy.CloseListener} or for diagnostics). */
+    public ConnectionView view() {
+        return control.record();
+    }
+
+    /** Whether the policy has retired this connection (it is closing). */
+    public boolean isRetired() {
+        return control.isRetired();
+    }
+
+    @Override
+    public void onOpen() {
+        super.onOpen();
+        control.onOpen();
+    }
+
+    @Override
+    protected void doShutdownOutput() {
+        if (control.onShutdownOutput()) {
+            super.doShutdownOutput();
+        }
+    }
+
+    @Override
+    public int fill(ByteBuffer buffer) throws IOException {
+        if (isInputShutdown()) {
+            return -1;
+        }
+        int pos = BufferUtil.flipToFill(buffer);
+        int filled;
+        boolean failed = false;
+        try {
+            filled = getChannel().read(buffer);
+        } catch (IOException e) {
+            LOG.debug("read failed on {}", this, e);
+            filled = -1;
+            failed = true;
+        } finally {
+            BufferUtil.flipToFlush(buffer, pos);
+        }
+        if (filled > 0) {
+            notIdle();
+            control.onInput(filled);
+        } else if (filled < 0) {
+            // Tell the machine before Jetty closes the socket: the reply to the peer's FIN may be an RST.
+            if (failed) {
+                control.onPeerReset();
+            } else {
+                control.onPeerFin();
+            }
+            if (!control.closesItself()) {
+                // Jetty's own EOF handling: with its output marked shut (a deferred FIN) this closes the socket.
+                shutdownInput();
+            }
+        }
+        return filled;
+    }
+
+    @Override
+    public boolean flush(ByteBuffer... buffers) throws IOException {
+        try {
+            return super.flush(buffers);
+        } catch (IOException e) {
+            control.onWriteFailed();
+            throw e;
+        }
+    }
+
+    @Override
+    protected void onIdleExpired(TimeoutException timeout) {
+        if (control.onIdleExpired(timeout)) {
+            super.onIdleExpired(timeout);
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        try {
+            super.onClose(cause);
+        } finally {
+            control.onClosed(cause);
+        }
+    }
+
+    boolean isShutdownByPolicy() {
+        return shutdownByPolicy;
+    }
+
+    /** Sends the FIN the machine asked for (lingering close), keeping the input open. */
+    void shutdownOutputByPolicy() {
+        shutdownByPolicy = true;
+        if (isOutputShutdown()) {
+            // Jetty's state already says so (its own shutdown was deferred): send the FIN directly.
+            super.doShutdownOutput();
+        } else {
+            shutdownOutput();
+        }
+    }
+
+    /** Closes abortively: SO_LINGER 0 makes the kernel send an RST instead of a FIN. */
+    void resetByPolicy() {
+        try {
+            SocketChannel ch = getChannel();
+            if (ch.isOpen()) {
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not set SO_LINGER 0 on {}", this, e);
+        }
+        close();
+    }
+}

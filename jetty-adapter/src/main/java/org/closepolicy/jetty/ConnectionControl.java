@@ -1,0 +1,702 @@
+package org.closepolicy.jetty;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.HttpVersion;
+import org.closepolicy.Protocol;
+import org.closepolicy.Retire;
+import org.closepolicy.Reuse;
+import org.closepolicy.Decision;
+import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.kernel.AckCallback;
+import org.closepolicy.kernel.AckResult;
+import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.ConnectionRecord;
+import org.closepolicy.spi.LoadMonitor;
+import org.closepolicy.spi.Transport;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy state of one connection: its {@link ConnectionRecord}, and, when the connection runs on
+ * a {@link ClosePolicyEndPoint}, its {@link CloseStateMachine} and the {@link Transport} the machine
+ * drives. Events come from Jetty's selector and worker threads, the scheduler and the ack watcher;
+ * each takes this connection's lock, feeds the machine, and carries out the socket operation the
+ * machine asked for only after releasing the lock, so no Jetty lock is ever taken under ours.
+ *
+ * <p>Without an endpoint (a plain {@code ServerConnector} with only the customizer) it makes reuse
+ * decisions only.
+ *
+ * <p>Thread-safety: thread-safe.
+ */
+final class ConnectionControl implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionControl.class);
+
+    /** Connection attribute holding the control when the endpoint is not a {@link ClosePolicyEndPoint}. */
+    static final String ATTRIBUTE = ConnectionControl.class.getName();
+
+    private static final HttpField CHUNKED = new PreEncodedHttpField(HttpHeader.TRANSFER_ENCODING, HttpHeaderValue.CHUNKED.asString());
+    private static final int OP_SHUTDOWN = 1;
+    private static final int OP_CLOSE = 2;
+    private static final int OP_RESET = 4;
+
+    private final PolicyEngine engine;
+    private final ClosePolicyEndPoint endPoint; // null: reuse decisions only
+    private final Scheduler scheduler;
+    private final Executor executor;
+    private final ConnectionRecord record;
+    private final CloseStateMachine machine; // null: reuse decisions only
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Runnable timerTask = this::onTimer;
+    private final AckCallback ackCallback = this::onAckSettled;
+
+    // Guarded by lock.
+    private int ops;
+    private Retire pendingRetire;
+    private boolean exchangeActive;
+    private boolean peerFinPending;
+    private volatile HttpVersion version = HttpVersion.NONE;
+    private boolean http10KeepAlive;
+    private volatile boolean headRequest;
+    private long seenBytesIn;
+    private long seenBytesOut;
+    private Scheduler.Task timer;
+    private AckWatcher.Watch watch;
+
+    private volatile boolean retired;
+    private volatile boolean peerResetSeen;
+    private volatile boolean bodyDone = true;
+    private volatile boolean closed;
+
+    private ConnectionControl(PolicyEngine engine, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
+                              InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
+        this.engine = engine;
+        this.endPoint = endPoint;
+        this.scheduler = scheduler;
+        this.executor = executor;
+        this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, engine.load());
+        this.machine = endPoint == null ? null : new CloseStateMachine(this, record, engine.ticker(), engine.listener());
+    }
+
+    /** A control that owns the close of this endpoint. */
+    static ConnectionControl forEndPoint(PolicyEngine engine, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor) {
+        return new ConnectionControl(engine, endPoint, scheduler, executor,
+                inet(endPoint.getRemoteSocketAddress()), inet(endPoint.getLocalSocketAddress()), engine.ticker().nanos());
+    }
+
+    /**
+     * The control of the connection carrying this request: the endpoint's own when it is a
+     * {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse decisions only).
+     */
+    static ConnectionControl of(Request request, PolicyEngine engine) {
+        ConnectionMetaData meta = request.getConnectionMetaData();
+        Connection connection = meta.getConnection();
+        EndPoint ep = connection == null ? null : connection.getEndPoint();
+        while (ep != null && !(ep instanceof ClosePolicyEndPoint) && ep instanceof EndPoint.Wrapper w) {
+            EndPoint inner = w.unwrap();
+            ep = inner == ep ? null : inner;
+        }
+        if (ep instanceof ClosePolicyEndPoint cp) {
+            return cp.control();
+        }
+        Object existing = meta.getAttribute(ATTRIBUTE);
+        if (existing instanceof ConnectionControl c) {
+            return c;
+        }
+        long now = engine.ticker().nanos();
+        long ageMillis = connection == null ? 0 : Math.max(0, System.currentTimeMillis() - connection.getCreatedTimeStamp());
+        ConnectionControl c = new ConnectionControl(engine, null, null, null, inet(meta.getRemoteSocketAddress()),
+                inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
+        meta.setAttribute(ATTRIBUTE, c);
+        return c;
+    }
+
+    private static InetSocketAddress inet(SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    ConnectionRecord record() {
+        return record;
+    }
+
+    boolean isRetired() {
+        return retired;
+    }
+
+    /** Retires the connection now (under the lock). */
+    private void retireNow(Retire r, boolean flushed) {
+        retired = true;
+        machine.retire(r, flushed);
+    }
+
+    // ---------------------------------------------------------------- exchange side (customizer, stream)
+
+    /**
+     * A request arrived. Returns false when this request is already tracked (two closepolicy
+     * customizers on one configuration), so only the first one wraps the stream.
+     */
+    boolean beginExchange(Request request, org.eclipse.jetty.http.HttpVersion jettyVersion) {
+        HttpFields headers = request.getHeaders();
+        HttpVersion v = jettyVersion == org.eclipse.jetty.http.HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        boolean keepAlive10 = v == HttpVersion.HTTP_1_0 && headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.KEEP_ALIVE.asString());
+        boolean clientClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
+                || (v == HttpVersion.HTTP_1_0 && !keepAlive10);
+        long length = request.getLength();
+        boolean bodyExpected = length > 0 || (length < 0 && headers.contains(HttpHeader.TRANSFER_ENCODING));
+        long now = engine.ticker().nanos();
+        lock.lock();
+        try {
+            if (exchangeActive) {
+                return false;
+            }
+            exchangeActive = true;
+            version = v;
+            http10KeepAlive = keepAlive10;
+            headRequest = HttpMethod.HEAD.is(request.getMethod());
+            bodyDone = !bodyExpected;
+            record.onRequest(v, clientClose, now);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The application read the last chunk of the request body. */
+    void onBodyDone() {
+        bodyDone = true;
+    }
+
+    /**
+     * The response is about to be committed (called under Jetty's request lock, with its mutable
+     * headers): decide now, and when retiring mark the response as the last one.
+     */
+    void onCommit(HttpFields.Mutable headers, ConnectionMetaData meta) {
+        boolean hasLength = headers.contains(HttpHeader.CONTENT_LENGTH);
+        boolean appClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        boolean persistent = meta.isPersistent();
+        Connection connection = meta.getConnection();
+        long now = engine.ticker().nanos();
+        Retire retire;
+        Reuse reuse = null;
+        lock.lock();
+        try {
+            syncBytes(connection, now);
+            if (retired) {
+                // Already closing (an idle close raced with a new request): this response is the last.
+                retire = null;
+                appClose = false;
+                persistent = false;
+            } else {
+                // HTTP/1.0 cannot chunk: without keep-alive or without a length the client reads to EOF (rule 2).
+                boolean eof = version == HttpVersion.HTTP_1_0 && (!http10KeepAlive || !hasLength);
+                record.onResponse(eof, !bodyDone, now);
+                Decision d = engine.policy().decide(record, now);
+                if (d instanceof Retire r) {
+                    retire = r;
+                } else if (appClose || !persistent) {
+                    retire = engine.forcedRetire(record, now);
+                } else {
+                    retire = null;
+                    reuse = (Reuse) d;
+                }
+                pendingRetire = retire;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (retire != null || !persistent) {
+            if (!appClose) {
+                headers.add(HttpFields.CONNECTION_CLOSE);
+            }
+            if (retire != null && machine == null) {
+                engine.listener().onRetire(record, retire);
+            }
+        } else if (reuse != null) {
+            engine.listener().onReuse(record);
+            applyIdleTimeout(reuse, connection);
+        }
+    }
+
+    /** Brings the record's byte counters up to Jetty's (cheaper than counting every read and write). */
+    private void syncBytes(Connection connection, long now) {
+        if (connection != null) {
+            long in = connection.getBytesIn();
+            long out = connection.getBytesOut();
+            if (in != seenBytesIn) {
+                record.addBytesIn(Math.max(0, in - seenBytesIn), now);
+                seenBytesIn = in;
+            }
+            if (out != seenBytesOut) {
+                record.addBytesOut(Math.max(0, out - seenBytesOut), now);
+                seenBytesOut = out;
+            }
+        }
+    }
+
+    private void applyIdleTimeout(Reuse reuse, Connection connection) {
+        EndPoint ep = endPoint != null ? endPoint : connection == null ? null : connection.getEndPoint();
+        if (ep != null) {
+            long ms = Math.max(1, reuse.idleTimeout().toMillis());
+            if (ep.getIdleTimeout() != ms) {
+                ep.setIdleTimeout(ms);
+            }
+        }
+    }
+
+    /**
+     * The committed response's framing. Jetty frames a non-persistent HTTP/1.1 response of unknown
+     * length by EOF, which would make a client-first close stall the client: ask for chunking instead,
+     * so the client sees the end of the response by itself and closes first.
+     */
+    MetaData.Response frame(MetaData.Response response) {
+        if (version != HttpVersion.HTTP_1_1 || headRequest || response.getContentLength() >= 0) {
+            return response;
+        }
+        int status = response.getStatus();
+        if (HttpStatus.isInformational(status) || status == HttpStatus.NO_CONTENT_204 || status == HttpStatus.NOT_MODIFIED_304) {
+            return response;
+        }
+        HttpFields fields = response.getHttpFields();
+        if (fields == null || fields.contains(HttpHeader.CONTENT_LENGTH) || fields.contains(HttpHeader.TRANSFER_ENCODING)
+                || !fields.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
+            return response;
+        }
+        HttpFields.Mutable framed = HttpFields.build(fields).add(CHUNKED);
+        return new MetaData.Response(status, response.getReason(), response.getHttpVersion(), framed,
+                response.getContentLength(), response.getTrailersSupplier());
+    }
+
+    /**
+     * The last write of the response is about to start: retire now. The machine learns that the
+     * response is flushed only when the exchange is over ({@link #onFlushed}), after one look at the
+     * input: a client that half-closed right after its request has its FIN there already, and must
+     * get a passive close, never an RST (it may not have read the response yet).
+     */
+    void onLastSend() {
+        if (machine == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            Retire r = pendingRetire;
+            if (r == null || machine.isRetired()) {
+                return;
+            }
+            pendingRetire = null;
+            retireNow(r, false);
+            if (peerFinPending) {
+                peerFinPending = false;
+                machine.onPeerFin();
+            }
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /** The retired connection's last response is written and its exchange is over. */
+    void onFlushed() {
+        lock.lock();
+        try {
+            machine.onResponseFlushed();
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /**
+     * The exchange completed (every write done). If Jetty decided on its own, after the response was
+     * committed, not to keep the connection (a request body left unread), retire it now. Returns the
+     * connection that must take over a retired, still open connection from Jetty's, or null.
+     */
+    Connection endExchange(ConnectionMetaData meta, boolean persistent) {
+        boolean drain = false;
+        boolean flushed = false;
+        lock.lock();
+        try {
+            exchangeActive = false;
+            syncBytes(meta.getConnection(), engine.ticker().nanos());
+            pendingRetire = null;
+            if (machine != null && managed()) {
+                if (!persistent && !machine.isRetired() && !peerFinPending) {
+                    retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
+                }
+                drain = machine.isRetired() && !machine.isClosed();
+            }
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+        if (drain && endPoint.isOpen()) {
+            return new DrainConnection(endPoint, executor, this); // calls onFlushed() after its first read
+        }
+        if (drain) {
+            onFlushed();
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- endpoint side
+
+    void onOpen() {
+        LoadMonitor monitor = engine.loadMonitor();
+        if (monitor != null) {
+            monitor.opened();
+        }
+        engine.listener().onOpen(record);
+    }
+
+    /** Whether the endpoint's connection speaks HTTP/1 (the only protocol whose close this adapter shapes). */
+    boolean managed() {
+        if (endPoint == null) {
+            return false;
+        }
+        Connection c = endPoint.getConnection();
+        return c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection || c instanceof DrainConnection;
+    }
+
+    /**
+     * Jetty wants to shut the output down: after the last write of a non-persistent response, on the
+     * client's EOF, or to end a connection on its own. Returns true when the FIN must be sent now.
+     */
+    boolean onShutdownOutput() {
+        if (endPoint.isShutdownByPolicy() || !managed()) {
+            return true;
+        }
+        lock.lock();
+        try {
+            if (!machine.isRetired()) {
+                if (peerFinPending) {
+                    peerFinPending = false;
+                    machine.onPeerFin();
+                } else if (!exchangeActive) {
+                    // Jetty ends the connection on its own (an error response outside any exchange).
+                    retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
+                }
+                // Within an exchange, its end retires the connection (see endExchange).
+            }
+            // A retired connection's FIN (if any) is the machine's to send, once the exchange is over.
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+        return false;
+    }
+
+    /**
+     * Whether the close policy has retired the connection and will close it itself: then the peer's
+     * EOF must not make Jetty close the socket before the machine has answered it.
+     */
+    boolean closesItself() {
+        if (machine == null || !retired) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return machine.isRetired() && !machine.isClosed();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether this connection's close is carried out here (a managed HTTP/1 endpoint). */
+    boolean managesClose() {
+        return machine != null && managed();
+    }
+
+    /** A write failed: the peer reset (or already closed) the connection. */
+    void onWriteFailed() {
+        peerResetSeen = true;
+    }
+
+    void onInput(long bytes) {
+        if (!retired) {
+            return;
+        }
+        lock.lock();
+        try {
+            machine.onInput(bytes);
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /** The client's FIN (read returned -1). */
+    void onPeerFin() {
+        lock.lock();
+        try {
+            if (!machine.isRetired() && exchangeActive) {
+                // The client half-closed with a request in flight: answer it first.
+                peerFinPending = true;
+            } else {
+                machine.onPeerFin();
+            }
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /** The read failed: the peer reset the connection. */
+    void onPeerReset() {
+        peerResetSeen = true;
+        lock.lock();
+        try {
+            peerFinPending = false;
+            machine.onPeerReset();
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /**
+     * Jetty's idle timeout expired. Returns true when Jetty's default handling should run. While the
+     * connection is retired the machine's own deadlines bound every wait, so the expiry is ignored;
+     * between requests the policy decides how an idle connection ends.
+     */
+    boolean onIdleExpired(TimeoutException timeout) {
+        if (!managed()) {
+            return true;
+        }
+        lock.lock();
+        try {
+            if (machine.isClosed()) {
+                return true;
+            }
+            if (machine.isRetired()) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        Connection connection = endPoint.getConnection();
+        if (connection != null && !connection.onIdleExpired(timeout)) {
+            return false; // a request is in flight: Jetty fails it
+        }
+        lock.lock();
+        try {
+            if (machine.isRetired() || exchangeActive) {
+                return false;
+            }
+            long now = engine.ticker().nanos();
+            record.idle();
+            Retire r = engine.idleRetire(record, now);
+            if (r == null) {
+                return false;
+            }
+            retireNow(r, true);
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+        return false;
+    }
+
+    /** The endpoint closed, by the machine or by Jetty. */
+    void onClosed(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            cancelTimer();
+            cancelWatch();
+            if (!machine.isClosed()) {
+                if (peerFinPending) {
+                    machine.onPeerFin();
+                } else if (peerResetSeen) {
+                    machine.onPeerReset();
+                } else {
+                    // Jetty closed it on its own (server stop, a timed-out or failed exchange): the server ended it.
+                    machine.abort();
+                }
+            }
+            ops = 0;
+        } finally {
+            lock.unlock();
+        }
+        LoadMonitor monitor = engine.loadMonitor();
+        if (monitor != null) {
+            monitor.closed();
+        }
+    }
+
+    // ---------------------------------------------------------------- timers and ack watch
+
+    private void onTimer() {
+        lock.lock();
+        try {
+            timer = null;
+            machine.onTimer();
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    private void onAckSettled(AckResult result, long pendingBytes) {
+        // On the watcher thread: hop to a Jetty thread.
+        Runnable task = () -> settleAck(result);
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private void settleAck(AckResult result) {
+        lock.lock();
+        try {
+            watch = null;
+            switch (result) {
+                case ACKED:
+                    machine.onAcked();
+                    break;
+                case TIMEOUT:
+                    machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+                    break;
+                case GONE:
+                    // The 4-tuple is not in the table although the socket is open: nothing is proven, so no RST.
+                case UNSUPPORTED:
+                case CLOSED:
+                default:
+                    machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+                    break;
+            }
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    private void cancelWatch() {
+        AckWatcher.Watch w = watch;
+        watch = null;
+        if (w != null) {
+            w.cancel();
+        }
+    }
+
+    // ---------------------------------------------------------------- Transport (called by the machine under the lock)
+
+    @Override
+    public void shutdownOutput() {
+        ops |= OP_SHUTDOWN;
+    }
+
+    @Override
+    public void close() {
+        cancelWatch();
+        ops |= OP_CLOSE;
+    }
+
+    @Override
+    public void reset() {
+        cancelWatch();
+        ops |= OP_RESET;
+    }
+
+    @Override
+    public void schedule(long delayNanos) {
+        cancelTimer();
+        if (closed) {
+            return;
+        }
+        try {
+            timer = scheduler.schedule(timerTask, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The scheduler is stopping with the server, which closes every endpoint.
+            LOG.debug("timer rejected for {}", record, e);
+        }
+    }
+
+    @Override
+    public void cancelTimer() {
+        Scheduler.Task t = timer;
+        timer = null;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    @Override
+    public void watchAcks(long timeoutNanos) {
+        InetSocketAddress local = record.localAddress();
+        InetSocketAddress remote = record.remoteAddress();
+        if (local == null || remote == null) {
+            machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+            return;
+        }
+        cancelWatch();
+        try {
+            watch = engine.ackWatcher().watch(local, remote, Duration.ofNanos(Math.max(0, timeoutNanos)), ackCallback);
+        } catch (RuntimeException e) {
+            LOG.debug("ack watch failed for {}", record, e);
+            machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+        }
+    }
+
+    private int takeOps() {
+        int o = ops;
+        ops = 0;
+        return o;
+    }
+
+    /** Carries out the machine's socket operations; never under the lock. */
+    private void perform(int o) {
+        if (o == 0) {
+            return;
+        }
+        if ((o & OP_SHUTDOWN) != 0) {
+            endPoint.shutdownOutputByPolicy();
+        }
+        if ((o & OP_RESET) != 0) {
+            endPoint.resetByPolicy();
+        } else if ((o & OP_CLOSE) != 0) {
+            endPoint.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionControl[" + record + ", " + machine + "]";
+    }
+}

@@ -1,0 +1,105 @@
+package org.closepolicy.jetty;
+
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.QuietException;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Wraps Jetty's HTTP/1 stream for one exchange to see what a {@code Request}/{@code Response} pair
+ * does not show: the moment of commit with the mutable response headers
+ * ({@link #prepareResponse}, where the policy decides and {@code Connection: close} is added), the
+ * last write and its completion ({@link #send}), whether the request body was read to its end
+ * ({@link #read}), and the end of the exchange ({@link #succeeded}), where a retired connection is handed to a
+ * {@link DrainConnection}.
+ *
+ * <p>Thread-safety: used by one exchange at a time, as Jetty uses its stream.
+ */
+final class ExchangeStream extends HttpStream.Wrapper {
+
+    private final ConnectionControl control;
+    private final Request request;
+    private final ConnectionMetaData meta;
+
+    ExchangeStream(HttpStream wrapped, ConnectionControl control, Request request) {
+        super(wrapped);
+        this.control = control;
+        this.request = request;
+        this.meta = request.getConnectionMetaData();
+    }
+
+    @Override
+    public Content.Chunk read() {
+        Content.Chunk chunk = super.read();
+        if (chunk != null && chunk.isLast()) {
+            control.onBodyDone();
+        }
+        return chunk;
+    }
+
+    @Override
+    public void prepareResponse(HttpFields.Mutable headers) {
+        control.onCommit(headers, meta);
+        super.prepareResponse(headers);
+    }
+
+    @Override
+    public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content, Callback callback) {
+        MetaData.Response framed = response == null ? null : control.frame(response);
+        if (last) {
+            control.onLastSend();
+        }
+        super.send(request, framed, last, content, callback);
+    }
+
+    @Override
+    public void succeeded() {
+        end(meta.isPersistent());
+        super.succeeded();
+    }
+
+    /** Ends the exchange; a retired connection is then handed to a {@link DrainConnection} through Jetty's upgrade. */
+    private void end(boolean persistent) {
+        Connection drain = control.endExchange(meta, persistent);
+        if (drain != null) {
+            request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, drain);
+        }
+    }
+
+    @Override
+    public void failed(Throwable x) {
+        if (control.managesClose() && onlyUnconsumed(x)) {
+            // Jetty 12.1 fails an exchange whose request body was not read, and the failure closes the
+            // socket with that body still unread: the kernel then answers with an RST that can destroy
+            // the response just written (rule 3). The response is complete, so end the exchange as a
+            // non-persistent success and let the close policy drain the input and close.
+            end(false);
+            super.succeeded();
+            return;
+        }
+        control.endExchange(meta, true);
+        super.failed(x);
+    }
+
+    /** Whether the only failure is Jetty's "request content not consumed". */
+    static boolean onlyUnconsumed(Throwable x) {
+        for (Throwable t = x; t != null; t = t.getCause()) {
+            if (t.getSuppressed().length > 0) {
+                return false;
+            }
+            if (t == HttpStream.CONTENT_NOT_CONSUMED) {
+                return true;
+            }
+            if (!(t instanceof QuietException)) {
+                return false;
+            }
+        }
+        return false;
+    }
+}

@@ -1,1 +1,0 @@
-package org.closepolicy.jetty; final class Placeholder {}

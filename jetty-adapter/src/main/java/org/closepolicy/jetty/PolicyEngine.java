@@ -1,0 +1,125 @@
+package org.closepolicy.jetty;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.closepolicy.CloseListener;
+import org.closepolicy.CloseMode;
+import org.closepolicy.ClosePolicies;
+import org.closepolicy.ClosePolicy;
+import org.closepolicy.CloseSettings;
+import org.closepolicy.Closer;
+import org.closepolicy.ConnectionView;
+import org.closepolicy.Decision;
+import org.closepolicy.Load;
+import org.closepolicy.Preset;
+import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
+import org.closepolicy.StandardClosePolicy;
+import org.closepolicy.Ticker;
+import org.closepolicy.internal.GuardedPolicy;
+import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.LoadMonitor;
+
+/**
+ * What every connection of one connector (or one customizer) shares: the guarded policy, the
+ * listener, the clock, the ack watcher and the load monitor; plus the few decisions the core
+ * cannot make because only the adapter knows that Jetty closes a connection on its own.
+ *
+ * <p>Thread-safety: immutable apart from a concurrent cache; safe from any thread.
+ */
+final class PolicyEngine {
+
+    private final ClosePolicy policy;
+    private final ClosePolicy raw;
+    private final CloseListener listener;
+    private final Ticker ticker;
+    private final AckWatcher ackWatcher; // null: the shared watcher, started on first use
+    private final LoadMonitor loadMonitor; // null: no load tracking
+    private final ConcurrentHashMap<CloseSettings, CloseSettings> lingerVariants = new ConcurrentHashMap<>();
+
+    PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor) {
+        Objects.requireNonNull(policy, "policy");
+        this.policy = ClosePolicies.guarded(policy);
+        this.raw = this.policy instanceof GuardedPolicy g ? g.delegate() : policy;
+        this.listener = listener == null ? CloseListener.NONE : listener;
+        this.ticker = ticker == null ? Ticker.system() : ticker;
+        this.ackWatcher = ackWatcher;
+        this.loadMonitor = loadMonitor;
+    }
+
+    ClosePolicy policy() {
+        return policy;
+    }
+
+    ClosePolicy rawPolicy() {
+        return raw;
+    }
+
+    CloseListener listener() {
+        return listener;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    AckWatcher ackWatcher() {
+        return ackWatcher != null ? ackWatcher : AckWatcher.shared();
+    }
+
+    LoadMonitor loadMonitor() {
+        return loadMonitor;
+    }
+
+    Load load() {
+        return loadMonitor == null ? Load.NONE : loadMonitor;
+    }
+
+    /**
+     * The retirement to carry out when Jetty ends the connection on its own (the client asked to
+     * close with reuse.honour-client-close off, the application set {@code Connection: close}, the
+     * request body was left unread, an error response): the policy's own retirement when it gives
+     * one, else its settings' retirement for the application, adjusted as the core adjusts its own
+     * decisions (rule 2: EOF-delimited clients get a server FIN; rule 3: unread input lingers).
+     */
+    Retire forcedRetire(ConnectionView view, long nowNanos) {
+        Decision d = policy.decide(view, nowNanos);
+        if (d instanceof Retire r) {
+            return r;
+        }
+        CloseSettings s = settingsFor(view);
+        if (view.eofDelimited()) {
+            return s.retire(RetireReason.EOF_DELIMITED);
+        }
+        Retire r = s.retire(RetireReason.APPLICATION);
+        if (view.unreadInput() && r.closer() == Closer.SERVER_FIRST && r.mode() == CloseMode.FIN) {
+            return lingerVariants.computeIfAbsent(s, k -> k.toBuilder().mode(CloseMode.LINGER).build())
+                    .retire(RetireReason.APPLICATION);
+        }
+        return r;
+    }
+
+    /**
+     * The retirement of a connection Jetty found idle between requests. Idle closes are always
+     * server-first (no response is left to carry {@code Connection: close}); with client-first
+     * settings they use the fallback (an ack-checked RST), as the core's own idle decision does.
+     * Returns {@code null} when a custom policy wants to keep the connection.
+     */
+    Retire idleRetire(ConnectionView view, long nowNanos) {
+        Decision d = policy.decide(view, nowNanos);
+        if (d instanceof Retire r) {
+            return r.closer() == Closer.SERVER_FIRST ? r : r.settings().retire(RetireReason.IDLE_TIMEOUT);
+        }
+        if (raw instanceof StandardClosePolicy sp) {
+            return sp.settingsFor(view).retire(RetireReason.IDLE_TIMEOUT);
+        }
+        return null;
+    }
+
+    private CloseSettings settingsFor(ConnectionView view) {
+        if (raw instanceof StandardClosePolicy sp) {
+            return sp.settingsFor(view);
+        }
+        return CloseSettings.of(Preset.LINGERING);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Jetty 12 adapter: {@link org.closepolicy.jetty.ClosePolicyConnector} (a {@code ServerConnector}
+ * whose endpoints carry out who closes first and how), {@link org.closepolicy.jetty.ClosePolicyCustomizer}
+ * (per-request reuse decisions), and {@link org.closepolicy.jetty.JettyClosePolicy} (entry points).
+ *
+ * <pre>{@code
+ * Server server = new Server();
+ * ClosePolicyConnector connector = new ClosePolicyConnector(server, ClosePolicies.clientFirst());
+ * connector.setPort(8080);
+ * server.addConnector(connector);
+ * }</pre>
+ */
+package org.closepolicy.jetty;

@@ -1,0 +1,456 @@
+package org.closepolicy.netty;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import org.closepolicy.ClosePolicy;
+import org.closepolicy.Decision;
+import org.closepolicy.HttpVersion;
+import org.closepolicy.Protocol;
+import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
+import org.closepolicy.Reuse;
+
+/**
+ * Enforces a {@link ClosePolicy} on one HTTP/1.x server connection. It replaces Netty's
+ * {@code HttpServerKeepAliveHandler} and goes right after the {@code HttpServerCodec}:
+ * <pre>{@code
+ * NettyClosePolicy closePolicy = NettyClosePolicy.builder(ClosePolicies.safeReset()).build(); // one per server
+ *
+ * ServerBootstrap b = new ServerBootstrap()
+ *         .group(group)
+ *         .channel(NioServerSocketChannel.class)
+ *         .childHandler(new ChannelInitializer<SocketChannel>() {
+ *             protected void initChannel(SocketChannel ch) {
+ *                 ch.pipeline().addLast(new HttpServerCodec());
+ *                 closePolicy.installHttp(ch.pipeline());          // or: ClosePolicyHandler.install(ch.pipeline(), policy)
+ *                 ch.pipeline().addLast(new HttpObjectAggregator(1 << 20), new MyHandler());
+ *             }
+ *         });
+ * String json = closePolicy.stats().toJson();
+ * }</pre>
+ *
+ * <p>What it does on the connection:
+ * <ul>
+ *   <li>counts requests and asks the policy after every response head; a retiring response gets
+ *       {@code Connection: close}, a reused HTTP/1.0 keep-alive response {@code Connection: keep-alive};</li>
+ *   <li>keeps pipelined responses in order and retires only after the last one is flushed; requests
+ *       that arrive after the retiring one are discarded unanswered, and responses the application still
+ *       writes for them are dropped (their write futures fail);</li>
+ *   <li>runs the idle-timeout and maximum-age checks on the event loop and asks the policy again when they fire;</li>
+ *   <li>turns on {@code ALLOW_HALF_CLOSURE} so that the client's FIN arrives as a {@code ChannelInputShutdownEvent}
+ *       (it is passed on), then carries out who closes first and how (FIN, lingering, RST in reply to the
+ *       client's FIN, RST only after every byte is acknowledged);</li>
+ *   <li>an application's {@code close()} does not bypass the policy: after a response marked
+ *       {@code Connection: close} it waits for the planned close; on an idle connection the server closes first
+ *       in the way the policy uses when it cannot wait for the client; during an exchange it closes at once with a
+ *       FIN (the client can only see the end at EOF). Use {@link CloseControl#abort} for an immediate close;</li>
+ *   <li>a response without {@code Content-Length} or chunked encoding, and any HTTP/1.0 request without
+ *       keep-alive, end with a prompt server FIN: such clients wait for EOF;</li>
+ *   <li>after a {@code 101 Switching Protocols} response it only passes messages on.</li>
+ * </ul>
+ * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
+ * connection view count message bodies (heads are not counted).
+ *
+ * <p>Not {@code @Sharable}: use one instance per channel.
+ *
+ * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
+ */
+public final class ClosePolicyHandler extends ChannelDuplexHandler {
+
+    /** The name under which {@link NettyClosePolicy#installHttp} adds the handler. */
+    public static final String NAME = "closePolicy";
+
+    private static final int HTTP_10 = 1;
+    private static final int KEEP_ALIVE = 2;
+    private static final int HEAD = 4;
+    private static final int BAD = 8;
+    /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
+    private static final int UNSOLICITED = KEEP_ALIVE;
+
+    private final NettyClosePolicy owner;
+    private PolicyConnection conn;
+
+    // Requests passed to the application whose response has not started, oldest first.
+    private int[] requests = new int[4];
+    private int requestsHead;
+    private int requestsSize;
+
+    private boolean requestBodyOpen;
+    private boolean responseOpen;
+    private boolean responseInformational;
+    private boolean responseRetiring;
+    /** The retiring response is written (or the connection retired between exchanges): drop everything else. */
+    private boolean done;
+    private boolean peerFin;
+    private boolean upgraded;
+    private boolean retireRequested;
+
+    /** What the connection asks the handler about the HTTP exchange in progress. */
+    private final PolicyConnection.Host host = new PolicyConnection.Host() {
+        @Override
+        public boolean busy() {
+            return ClosePolicyHandler.this.busy();
+        }
+
+        @Override
+        public boolean peerFinSeen() {
+            return peerFin;
+        }
+
+        @Override
+        public void retiredOutsideExchange() {
+            done = true;
+        }
+    };
+
+    ClosePolicyHandler(NettyClosePolicy owner) {
+        this.owner = owner;
+    }
+
+    /**
+     * Adds a handler for {@code policy} right after the pipeline's {@code HttpServerCodec} (replacing an
+     * {@code HttpServerKeepAliveHandler}), and turns on half-closure. All calls with the same policy
+     * instance share one {@link NettyClosePolicy}; build one yourself to set a listener or read stats.
+     * <pre>{@code
+     * protected void initChannel(SocketChannel ch) {
+     *     ch.pipeline().addLast(new HttpServerCodec());
+     *     ClosePolicyHandler.install(ch.pipeline(), ClosePolicies.clientFirst());
+     *     ch.pipeline().addLast(new MyHandler());
+     * }
+     * }</pre>
+     */
+    public static void install(ChannelPipeline pipeline, ClosePolicy policy) {
+        NettyClosePolicy.sharedFor(policy).installHttp(pipeline);
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+        super.channelRegistered(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (conn == null) {
+            conn = PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (conn != null) {
+            conn.closed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    // ---- inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        PolicyConnection c = conn;
+        if (c == null || upgraded) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest req) {
+            if (c.machine.isRetired()) {
+                requestBodyOpen = false;
+                c.dropRead(msg, PolicyConnection.size(msg));
+                return;
+            }
+            push(infoOf(req));
+            requestBodyOpen = !(msg instanceof LastHttpContent);
+            c.record.addBytesIn(PolicyConnection.size(msg), c.now());
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (msg instanceof HttpContent) {
+            boolean last = msg instanceof LastHttpContent;
+            if (!requestBodyOpen || done) {
+                if (last) {
+                    requestBodyOpen = false;
+                }
+                c.dropRead(msg, PolicyConnection.size(msg));
+                return;
+            }
+            if (last) {
+                requestBodyOpen = false;
+            }
+            long bytes = PolicyConnection.size(msg);
+            if (bytes > 0) {
+                c.record.addBytesIn(bytes, c.now());
+            }
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (done) {
+            c.dropRead(msg, PolicyConnection.size(msg));
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private static int infoOf(HttpRequest req) {
+        int info = 0;
+        if (req.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_0)) {
+            info |= HTTP_10;
+        }
+        if (HttpUtil.isKeepAlive(req)) {
+            info |= KEEP_ALIVE;
+        }
+        if (HttpMethod.HEAD.equals(req.method())) {
+            info |= HEAD;
+        }
+        if (req.decoderResult().isFailure()) {
+            info |= BAD;
+        }
+        return info;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent && conn != null) {
+            peerFin = true;
+            super.userEventTriggered(ctx, evt);
+            PolicyConnection c = conn;
+            if (c.machine.isClosed()) {
+                return;
+            }
+            if (c.machine.isRetired() || !busy()) {
+                c.machine.onPeerFin();
+            }
+            // Otherwise the client half-closed and still waits for responses: the last one retires the connection.
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        PolicyConnection c = conn;
+        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
+            boolean open = !c.machine.isRetired();
+            c.machine.onPeerReset();
+            if (open) {
+                ctx.fireExceptionCaught(cause);
+            }
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    // ---- outbound
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null || upgraded) {
+            ctx.write(msg, promise);
+            return;
+        }
+        if (done) {
+            PolicyConnection.dropWrite(msg, promise);
+            return;
+        }
+        if (msg instanceof HttpResponse res) {
+            int code = res.status().code();
+            if (code < 200) {
+                if (code == 101) {
+                    upgraded = true;
+                    c.stopReuseChecks();
+                } else {
+                    responseInformational = !(msg instanceof LastHttpContent);
+                }
+                ctx.write(msg, promise);
+                return;
+            }
+            responseStarts(c, res);
+        }
+        long bytes = PolicyConnection.size(msg);
+        if (bytes > 0) {
+            c.record.addBytesOut(bytes, c.now());
+        }
+        if (msg instanceof LastHttpContent) {
+            if (responseInformational) {
+                responseInformational = false;
+            } else {
+                promise = responseEnds(c, promise);
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void responseStarts(PolicyConnection c, HttpResponse res) {
+        long now = c.now();
+        int info = requestsSize > 0 ? pop() : UNSOLICITED;
+        boolean latest = requestsSize == 0;
+        boolean http10 = (info & HTTP_10) != 0;
+        boolean keepAlive = (info & KEEP_ALIVE) != 0;
+        boolean bad = (info & BAD) != 0;
+        boolean unread = (latest && requestBodyOpen) || bad;
+        boolean eof = (http10 && !keepAlive) || !selfDelimited(res, info);
+        c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
+        c.record.onResponse(eof, unread, now);
+        Decision d = c.decide(now);
+        if (d instanceof Reuse) {
+            RetireReason forced = null;
+            if (bad || retireRequested || res.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+                // A bad request leaves the decoder unusable; the application asked to close.
+                forced = RetireReason.APPLICATION;
+            } else if (peerFin && latest) {
+                forced = RetireReason.CLIENT_REQUESTED;
+            }
+            if (forced != null) {
+                d = Retirements.announced(owner.policy(), c.record, forced, unread);
+            }
+        }
+        HttpHeaders headers = res.headers();
+        if (d instanceof Retire r) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            responseRetiring = true;
+            c.retire(r, false);
+        } else {
+            if (http10) {
+                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            c.reused((Reuse) d, now);
+        }
+        responseOpen = true;
+    }
+
+    private static boolean selfDelimited(HttpResponse res, int info) {
+        int code = res.status().code();
+        return (info & HEAD) != 0 || code == 204 || code == 304
+                || HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
+    }
+
+    private ChannelPromise responseEnds(PolicyConnection c, ChannelPromise promise) {
+        responseOpen = false;
+        if (!responseRetiring && requestsSize == 0 && !c.machine.isRetired() && (peerFin || retireRequested)) {
+            // The decision to reuse was sent with the head; the client closed its side, or the application
+            // asked to retire, while the body was written.
+            Retire r = peerFin
+                    ? Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen)
+                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen);
+            c.retire(r, false);
+            responseRetiring = true;
+        }
+        if (!responseRetiring) {
+            return promise;
+        }
+        responseRetiring = false;
+        done = true;
+        ChannelPromise p = promise.unvoid();
+        p.addListener(c.flushedListener());
+        c.keepReading();
+        return p;
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null || c.machine.isClosed()) {
+            ctx.close(promise);
+            return;
+        }
+        if (upgraded) {
+            c.machine.abort();
+        } else if (!c.machine.isRetired()) {
+            Retire r = busy()
+                    ? Retirements.endOfStream(owner.policy(), c.record, requestBodyOpen)
+                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen);
+            done = true;
+            c.retireAfterWrites(r);
+        }
+        PolicyConnection.completeOnClose(ctx, promise);
+    }
+
+    // ---- control
+
+    /** {@link CloseControl#retire}: the next response is the last one; an idle connection retires now. */
+    void retireByApplication() {
+        PolicyConnection c = conn;
+        if (c == null || upgraded || c.machine.isRetired()) {
+            return;
+        }
+        retireRequested = true;
+        if (!busy()) {
+            done = true;
+            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen));
+        }
+    }
+
+    /** {@link CloseControl#abort}: a graceful close now, without waiting for the client. */
+    void abort() {
+        if (conn != null) {
+            done = true;
+            conn.machine.abort();
+        }
+    }
+
+    /** The connection's state machine, or null before the channel is active (for tests and CloseControl). */
+    PolicyConnection connection() {
+        return conn;
+    }
+
+    private boolean busy() {
+        return requestsSize > 0 || responseOpen;
+    }
+
+    // ---- request queue
+
+    private void push(int info) {
+        if (requestsSize == requests.length) {
+            int[] grown = new int[requests.length * 2];
+            for (int i = 0; i < requestsSize; i++) {
+                grown[i] = requests[(requestsHead + i) % requests.length];
+            }
+            requests = grown;
+            requestsHead = 0;
+        }
+        requests[(requestsHead + requestsSize) % requests.length] = info;
+        requestsSize++;
+    }
+
+    private int pop() {
+        int info = requests[requestsHead];
+        requestsHead = (requestsHead + 1) % requests.length;
+        requestsSize--;
+        return info;
+    }
+
+    @Override
+    public String toString() {
+        return "ClosePolicyHandler[" + (conn == null ? "not active" : conn.machine) + "]";
+    }
+}

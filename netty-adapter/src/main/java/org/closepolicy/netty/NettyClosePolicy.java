@@ -1,0 +1,218 @@
+package org.closepolicy.netty;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.Map;
+import java.util.Objects;
+import org.closepolicy.CloseListener;
+import org.closepolicy.ClosePolicies;
+import org.closepolicy.ClosePolicy;
+import org.closepolicy.CloseStats;
+import org.closepolicy.Ticker;
+import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.LoadMonitor;
+
+/**
+ * The close policy of one Netty server: makes the per-channel handlers and holds what they share —
+ * the (guarded) policy, the statistics, the listener, the load monitor and the ack watcher.
+ * <pre>{@code
+ * NettyClosePolicy closePolicy = NettyClosePolicy.builder(ClosePolicy.parse("safe-reset, close.client-wait=1s"))
+ *         .listener(event -> log.debug("{}", event))
+ *         .build();
+ *
+ * new ServerBootstrap()
+ *         .group(group)
+ *         .channel(EpollServerSocketChannel.class)            // NIO works the same
+ *         .childHandler(new ChannelInitializer<SocketChannel>() {
+ *             protected void initChannel(SocketChannel ch) {
+ *                 ch.pipeline().addLast(new HttpServerCodec());
+ *                 closePolicy.installHttp(ch.pipeline());      // right after the codec
+ *                 ch.pipeline().addLast(new MyHttpHandler());
+ *             }
+ *         });
+ *
+ * closePolicy.stats().toJson();                                // {"opened":…,"whoClosed":{"LOCAL_FIN":0,…}}
+ * }</pre>
+ *
+ * <p>The policy is wrapped with {@link ClosePolicies#guarded}: if it throws or returns null, the
+ * connection is served and closed with the safe default (server-first lingering close), logged once.
+ *
+ * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
+ */
+public final class NettyClosePolicy {
+
+    private static volatile NettyClosePolicy sharedInstance;
+
+    private final ClosePolicy source;
+    private final ClosePolicy policy;
+    private final CloseStats stats = new CloseStats();
+    private final CloseListener listener;
+    private final Ticker ticker;
+    private final AckWatcher ackWatcher;
+    private final LoadMonitor load;
+
+    private NettyClosePolicy(Builder b) {
+        this.source = b.policy;
+        this.policy = ClosePolicies.guarded(b.policy);
+        this.listener = b.listener == null ? stats : CloseListener.composite(stats, b.listener);
+        this.ticker = b.ticker;
+        this.ackWatcher = b.ackWatcher;
+        this.load = b.load == null ? new LoadMonitor() : b.load;
+    }
+
+    /**
+     * A builder for a server using {@code policy}.
+     * Defaults: no extra listener, {@link Ticker#system()}, {@link AckWatcher#shared()} (started on first
+     * use), a {@link LoadMonitor} that counts open connections and samples no TIME_WAIT.
+     */
+    public static Builder builder(ClosePolicy policy) {
+        return new Builder(policy);
+    }
+
+    /** The shared instance used by {@link ClosePolicyHandler#install(ChannelPipeline, ClosePolicy)}. */
+    static NettyClosePolicy sharedFor(ClosePolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        NettyClosePolicy s = sharedInstance;
+        if (s == null || s.source != policy) {
+            s = builder(policy).build();
+            sharedInstance = s;
+        }
+        return s;
+    }
+
+    /** A new HTTP/1.x handler for one channel; put it right after the {@code HttpServerCodec}. */
+    public ClosePolicyHandler newHttpHandler() {
+        return new ClosePolicyHandler(this);
+    }
+
+    /** A new raw-TCP handler for one channel; put it first in the pipeline. */
+    public TcpCloseHandler newTcpHandler() {
+        return new TcpCloseHandler(this);
+    }
+
+    /**
+     * Adds a new {@link ClosePolicyHandler} right after the pipeline's {@code HttpServerCodec} (or last
+     * when there is none) under the name {@link ClosePolicyHandler#NAME}; an
+     * {@code HttpServerKeepAliveHandler} in the pipeline is replaced. Turns on {@code ALLOW_HALF_CLOSURE}.
+     */
+    public void installHttp(ChannelPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ClosePolicyHandler handler = newHttpHandler();
+        String keepAlive = null;
+        String codec = null;
+        for (Map.Entry<String, ChannelHandler> e : pipeline) {
+            if (keepAlive == null && e.getValue() instanceof HttpServerKeepAliveHandler) {
+                keepAlive = e.getKey();
+            }
+            if (codec == null && e.getValue() instanceof HttpServerCodec) {
+                codec = e.getKey();
+            }
+        }
+        if (keepAlive != null) {
+            pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
+        } else if (codec != null) {
+            pipeline.addAfter(codec, ClosePolicyHandler.NAME, handler);
+        } else {
+            pipeline.addLast(ClosePolicyHandler.NAME, handler);
+        }
+    }
+
+    /**
+     * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}.
+     * Turns on {@code ALLOW_HALF_CLOSURE}.
+     */
+    public void installTcp(ChannelPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        pipeline.addFirst(TcpCloseHandler.NAME, newTcpHandler());
+    }
+
+    /** The statistics of every connection of this server (always collected, besides any listener). */
+    public CloseStats stats() {
+        return stats;
+    }
+
+    /** The load the policy sees: open connections, and TIME_WAIT if a sampler was given. */
+    public LoadMonitor load() {
+        return load;
+    }
+
+    /** The policy as applied: the one given, guarded. */
+    public ClosePolicy policy() {
+        return policy;
+    }
+
+    CloseListener listener() {
+        return listener;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    AckWatcher ackWatcher() {
+        return ackWatcher != null ? ackWatcher : AckWatcher.shared();
+    }
+
+    @Override
+    public String toString() {
+        return "NettyClosePolicy[" + source + "]";
+    }
+
+    /**
+     * Builds a {@link NettyClosePolicy}.
+     * <pre>{@code
+     * NettyClosePolicy p = NettyClosePolicy.builder(ClosePolicies.keepAlive())
+     *         .listener(metrics::record)
+     *         .loadMonitor(new LoadMonitor(sampler::serverTimeWait))
+     *         .build();
+     * // then, in a ChannelInitializer: p.installHttp(ch.pipeline()) or p.installTcp(ch.pipeline())
+     * }</pre>
+     *
+     * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
+     */
+    public static final class Builder {
+        private final ClosePolicy policy;
+        private CloseListener listener;
+        private Ticker ticker = Ticker.system();
+        private AckWatcher ackWatcher;
+        private LoadMonitor load;
+
+        private Builder(ClosePolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+        }
+
+        /** Also report every connection to this listener (called on event loops; must not block). */
+        public Builder listener(CloseListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The time source of the policy and the close deadlines (default {@link Ticker#system()}). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** The watcher that tells when every byte is acknowledged before an RST (default {@link AckWatcher#shared()}). */
+        public Builder ackWatcher(AckWatcher ackWatcher) {
+            this.ackWatcher = Objects.requireNonNull(ackWatcher, "ackWatcher");
+            return this;
+        }
+
+        /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
+        public Builder loadMonitor(LoadMonitor load) {
+            this.load = Objects.requireNonNull(load, "loadMonitor");
+            return this;
+        }
+
+        /** Builds the server's close policy. */
+        public NettyClosePolicy build() {
+            return new NettyClosePolicy(this);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package org.closepolicy.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.kernel.AckResult;
+import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.Transport;
+
+/**
+ * The {@link Transport} of one Netty channel. Every method runs on the handler's executor (the
+ * channel's event loop); timers and ack results come back to it.
+ * <ul>
+ *   <li>{@code shutdownOutput}: {@link DuplexChannel#shutdownOutput()} (a plain close for other channels);</li>
+ *   <li>{@code reset}: {@code SO_LINGER 0}, then close, both on the event loop (never {@code SO_LINGER > 0},
+ *       which moves the close to a blocking thread);</li>
+ *   <li>{@code watchAcks}: the shared {@link AckWatcher} (send queue of the 4-tuple), results hopped
+ *       back with {@code execute};</li>
+ *   <li>{@code unackedHint}: {@code tcpi_unacked} on epoll, only as a "not yet".</li>
+ * </ul>
+ * Closes go through the handler's own context, so they do not pass the handler's close interception.
+ *
+ * <p>Thread-safety: confined to the channel's event loop.
+ */
+final class NettyTransport implements Transport, Runnable {
+
+    private final ChannelHandlerContext ctx;
+    private final NettyClosePolicy owner;
+    private CloseStateMachine machine;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
+    private AckWatcher.Watch watch;
+    private int watchGeneration;
+    private boolean closed;
+
+    NettyTransport(ChannelHandlerContext ctx, NettyClosePolicy owner) {
+        this.ctx = ctx;
+        this.owner = owner;
+    }
+
+    void bind(CloseStateMachine m) {
+        this.machine = m;
+    }
+
+    @Override
+    public void shutdownOutput() {
+        Channel ch = ctx.channel();
+        if (ch instanceof DuplexChannel duplex) {
+            if (!duplex.isOutputShutdown()) {
+                duplex.shutdownOutput();
+            }
+        } else {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        released();
+        ctx.close();
+    }
+
+    @Override
+    public void reset() {
+        released();
+        try {
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+            // Already closed, or a channel without SO_LINGER: a plain close is all that is left.
+        }
+        ctx.close();
+    }
+
+    private void released() {
+        closed = true;
+        cancelWatch();
+    }
+
+    @Override
+    public void schedule(long delayNanos) {
+        long delay = Math.max(0, delayNanos);
+        long at = System.nanoTime() + delay;
+        if (timer != null) {
+            // An earlier firing is harmless: the machine re-arms when woken before its deadline.
+            if (at - timerAt >= 0) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAt = at;
+        timer = ctx.executor().schedule(this, delay, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** The machine's timer fired. */
+    @Override
+    public void run() {
+        timer = null;
+        machine.onTimer();
+    }
+
+    @Override
+    public void watchAcks(long timeoutNanos) {
+        Channel ch = ctx.channel();
+        SocketAddress local = ch.localAddress();
+        SocketAddress remote = ch.remoteAddress();
+        int generation = ++watchGeneration;
+        if (!(local instanceof InetSocketAddress l) || !(remote instanceof InetSocketAddress r)
+                || l.getAddress() == null || r.getAddress() == null) {
+            later(generation, AckResult.UNSUPPORTED);
+            return;
+        }
+        try {
+            AckWatcher watcher = owner.ackWatcher();
+            watch = watcher.watch(l, r, Duration.ofNanos(Math.max(0, timeoutNanos)), (result, pending) -> later(generation, result));
+        } catch (RuntimeException e) {
+            later(generation, AckResult.UNSUPPORTED);
+        }
+    }
+
+    private void later(int generation, AckResult result) {
+        EventExecutor executor = ctx.executor();
+        try {
+            executor.execute(() -> settle(generation, result));
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down; it closes the channel itself.
+        }
+    }
+
+    private void settle(int generation, AckResult result) {
+        if (generation != watchGeneration || closed) {
+            return;
+        }
+        watch = null;
+        switch (result) {
+            case ACKED:
+            case GONE:
+                machine.onAcked();
+                break;
+            case TIMEOUT:
+                machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+                break;
+            case UNSUPPORTED:
+            default:
+                machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+                break;
+        }
+    }
+
+    private void cancelWatch() {
+        watchGeneration++;
+        AckWatcher.Watch w = watch;
+        if (w != null) {
+            watch = null;
+            w.cancel();
+        }
+    }
+
+    @Override
+    public long unackedHint() {
+        return UnackedHint.of(ctx.channel());
+    }
+
+    /** The channel is gone: drop the timer and the ack watch. */
+    void channelClosed() {
+        released();
+        cancelTimer();
+    }
+}

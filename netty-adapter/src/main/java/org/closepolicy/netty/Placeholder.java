@@ -1,1 +1,0 @@
-package org.closepolicy.netty; final class Placeholder {}

@@ -1,0 +1,299 @@
+package org.closepolicy.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+import org.closepolicy.CloseListener;
+import org.closepolicy.ClosePolicies;
+import org.closepolicy.Decision;
+import org.closepolicy.Protocol;
+import org.closepolicy.Retire;
+import org.closepolicy.Reuse;
+import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.spi.ConnectionRecord;
+
+/**
+ * The per-channel state both handlers share: the connection record the policy reads, the close
+ * state machine, the transport, and the reuse timer (idle timeout and maximum age) that asks the
+ * policy again when it fires.
+ *
+ * <p>Thread-safety: confined to the channel's event loop.
+ */
+final class PolicyConnection implements Runnable {
+
+    /** What the owning handler tells the connection about the protocol's state. */
+    interface Host {
+        /** Whether a request is being served: the idle timer must not retire the connection now. */
+        boolean busy();
+
+        /** Whether the peer has sent its FIN. */
+        boolean peerFinSeen();
+
+        /** The connection is retired outside a response (timer, application): stop passing input and output. */
+        void retiredOutsideExchange();
+    }
+
+    private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeout().toNanos();
+    private static final ClosedChannelException RETIRED = retiredException();
+
+    final ChannelHandlerContext ctx;
+    final NettyClosePolicy owner;
+    final ConnectionRecord record;
+    final CloseStateMachine machine;
+    private final NettyTransport transport;
+    private final Host host;
+    private final ChannelFutureListener flushed = this::onFlushed;
+    private ScheduledFuture<?> reuseTimer;
+    private long reuseTimerAt;
+    private long idleNanos = DEFAULT_IDLE_NANOS;
+    private boolean ended;
+
+    private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, Host host) {
+        this.ctx = ctx;
+        this.owner = owner;
+        this.host = host;
+        Channel ch = ctx.channel();
+        // Rule 0 needs the peer's FIN as an event: without half-closure Netty closes on EOF by itself.
+        try {
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        } catch (RuntimeException e) {
+            // Not a socket channel: closes still work, only the peer's FIN is not seen.
+        }
+        long now = owner.ticker().nanos();
+        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.load());
+        this.transport = new NettyTransport(ctx, owner);
+        this.machine = new CloseStateMachine(transport, record, owner.ticker(), owner.listener());
+        transport.bind(machine);
+    }
+
+    /** Starts tracking an active channel: counts it, tells the listener, arms the first idle check. */
+    static PolicyConnection open(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, Host host) {
+        PolicyConnection c = new PolicyConnection(ctx, owner, protocol, host);
+        owner.load().opened();
+        CloseListener listener = owner.listener();
+        try {
+            listener.onOpen(c.record);
+        } catch (RuntimeException e) {
+            CloseListener.Safely.run(listener, () -> {
+                throw e;
+            });
+        }
+        long now = c.now();
+        Decision d = c.decide(now);
+        if (d instanceof Reuse reuse) {
+            c.arm(reuse, now);
+        } else {
+            // A policy that retires before any request is asked again when the default idle time has passed.
+            c.ensureTimer(now + c.idleNanos, now);
+        }
+        return c;
+    }
+
+    private static InetSocketAddress inet(SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    long now() {
+        return owner.ticker().nanos();
+    }
+
+    Decision decide(long now) {
+        return owner.policy().decide(record, now);
+    }
+
+    /** The policy keeps the connection after an exchange. */
+    void reused(Reuse reuse, long now) {
+        CloseListener listener = owner.listener();
+        try {
+            listener.onReuse(record);
+        } catch (RuntimeException e) {
+            CloseListener.Safely.run(listener, () -> {
+                throw e;
+            });
+        }
+        arm(reuse, now);
+    }
+
+    private void arm(Reuse reuse, long now) {
+        idleNanos = Math.max(1, saturatedNanos(reuse));
+        ensureTimer(Math.min(reuse.idleDeadline(record), reuse.retireAtNanos(record)), now);
+    }
+
+    private static long saturatedNanos(Reuse reuse) {
+        try {
+            return reuse.idleTimeout().toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    private void ensureTimer(long at, long now) {
+        if (reuseTimer != null) {
+            // Deadlines only move later; a check that comes early re-arms itself.
+            if (at - reuseTimerAt >= 0) {
+                return;
+            }
+            reuseTimer.cancel(false);
+        }
+        reuseTimerAt = at;
+        long delay = Math.max(0, at - now);
+        reuseTimer = ctx.executor().schedule(this, Math.min(delay, TimeUnit.DAYS.toNanos(365)), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelReuseTimer() {
+        if (reuseTimer != null) {
+            reuseTimer.cancel(false);
+            reuseTimer = null;
+        }
+    }
+
+    /** Stops the idle and max-age checks (the channel left HTTP, e.g. after a protocol upgrade). */
+    void stopReuseChecks() {
+        cancelReuseTimer();
+    }
+
+    /** The idle / max-age check fired: ask the policy again. */
+    @Override
+    public void run() {
+        reuseTimer = null;
+        if (ended || machine.isRetired()) {
+            return;
+        }
+        long now = now();
+        if (host.busy()) {
+            if (host.peerFinSeen() && now - record.lastActivityNanos() >= idleNanos) {
+                // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
+                host.retiredOutsideExchange();
+                retireAfterWrites(Retirements.endOfStream(owner.policy(), record, false));
+            } else {
+                ensureTimer(now + idleNanos, now);
+            }
+            return;
+        }
+        record.idle();
+        Decision d = decide(now);
+        if (d instanceof Retire r) {
+            host.retiredOutsideExchange();
+            retireAfterWrites(r);
+        } else {
+            arm((Reuse) d, now);
+        }
+    }
+
+    /** Retires the connection; {@code flushed} tells whether everything written is already on the wire. */
+    void retire(Retire r, boolean flushed) {
+        cancelReuseTimer();
+        machine.retire(r, flushed);
+        if (host.peerFinSeen()) {
+            machine.onPeerFin();
+        }
+    }
+
+    /** Retires the connection once everything written so far is flushed. */
+    void retireAfterWrites(Retire r) {
+        retire(r, false);
+        if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+            // An empty buffer completes after every earlier write: the HTTP encoder lets it through between messages.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed);
+        }
+        keepReading();
+    }
+
+    /** The listener to add to the last write of the retiring exchange. */
+    ChannelFutureListener flushedListener() {
+        return flushed;
+    }
+
+    private void onFlushed(ChannelFuture f) {
+        if (f.isSuccess() || f.channel().isActive()) {
+            machine.onResponseFlushed();
+        }
+    }
+
+    /** After retirement the peer's FIN must be read even if the application paused reading. */
+    void keepReading() {
+        Channel ch = ctx.channel();
+        if (!ch.config().isAutoRead()) {
+            ch.config().setAutoRead(true);
+        }
+    }
+
+    /** Completes an application's close promise when the channel really closes. */
+    static void completeOnClose(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (promise.isVoid()) {
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+    }
+
+    /** Drops a message written after retirement: empty ones succeed, others fail as if the channel were closed. */
+    static void dropWrite(Object msg, ChannelPromise promise) {
+        boolean empty = size(msg) == 0;
+        ReferenceCountUtil.release(msg);
+        if (empty) {
+            promise.trySuccess();
+        } else {
+            promise.tryFailure(RETIRED);
+        }
+    }
+
+    /** Drops input read after retirement and reports it to the machine (lingering bounds, input limit). */
+    void dropRead(Object msg, long bytes) {
+        ReferenceCountUtil.release(msg);
+        machine.onInput(Math.max(1, bytes));
+    }
+
+    /** Bytes of a buffer-like message; 0 for others. */
+    static long size(Object msg) {
+        if (msg instanceof ByteBuf b) {
+            return b.readableBytes();
+        }
+        if (msg instanceof ByteBufHolder h) {
+            return h.content().readableBytes();
+        }
+        if (msg instanceof FileRegion r) {
+            return r.count() - r.transferred();
+        }
+        return 0;
+    }
+
+    /** The channel closed (by the machine, the peer, or an I/O error). */
+    void closed() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelReuseTimer();
+        transport.channelClosed();
+        machine.onTransportClosed();
+        owner.load().closed();
+    }
+
+    private static ClosedChannelException retiredException() {
+        ClosedChannelException e = new ClosedChannelException() {
+            @Override
+            public synchronized Throwable fillInStackTrace() {
+                return this;
+            }
+
+            @Override
+            public String getMessage() {
+                return "write dropped: the connection was retired by its close policy";
+            }
+        };
+        return e;
+    }
+}

@@ -1,0 +1,234 @@
+package org.closepolicy.netty;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.io.IOException;
+import org.closepolicy.Decision;
+import org.closepolicy.Protocol;
+import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
+import org.closepolicy.Reuse;
+
+/**
+ * Enforces a {@link org.closepolicy.ClosePolicy} on a connection that speaks a protocol other than
+ * HTTP. It goes first in the pipeline, so that it sees the raw bytes and can discard input after
+ * retirement; the application tells it where exchanges end with {@link CloseControl}:
+ * <pre>{@code
+ * NettyClosePolicy closePolicy = NettyClosePolicy.builder(ClosePolicies.clientFirst()).build(); // one per server
+ *
+ * b.childHandler(new ChannelInitializer<SocketChannel>() {
+ *     protected void initChannel(SocketChannel ch) {
+ *         closePolicy.installTcp(ch.pipeline());                  // first in the pipeline
+ *         ch.pipeline().addLast(new LineBasedFrameDecoder(8192), new MyLineHandler());
+ *     }
+ * });
+ *
+ * // in MyLineHandler, after writing a reply:
+ * CloseControl.exchangeCompleted(ctx);   // ask the policy: reuse, or retire (who / how)
+ * // or, when the protocol says the conversation is over:
+ * CloseControl.retire(ctx);              // the client was told; let it close first (client-first presets)
+ * }</pre>
+ *
+ * <p>Retirement waits until everything written so far is flushed, then carries out who closes first and
+ * how, exactly as for HTTP; input read after retirement is discarded (and bounded), writes after it fail.
+ * An application's {@code close()} is treated as the end of a stream the client reads until EOF: a prompt
+ * server FIN (see {@link CloseControl#abort} for an immediate close). The peer's FIN is passed on as a
+ * {@code ChannelInputShutdownEvent} (half-closure is turned on); if the application does not retire the
+ * connection while handling it, the connection closes passively once pending writes are flushed.
+ *
+ * <p>Not {@code @Sharable}: use one instance per channel.
+ *
+ * <p>Thread-safety: not thread-safe; confined to the channel's event loop ({@link CloseControl} hops there).
+ */
+public final class TcpCloseHandler extends ChannelDuplexHandler {
+
+    /** The name under which {@link NettyClosePolicy#installTcp} adds the handler. */
+    public static final String NAME = "closePolicyTcp";
+
+    private final NettyClosePolicy owner;
+    private PolicyConnection conn;
+    private boolean peerFin;
+
+    /** Raw TCP has no exchange state of its own: input and output are cut by the machine's state alone. */
+    private final PolicyConnection.Host host = new PolicyConnection.Host() {
+        @Override
+        public boolean busy() {
+            return false;
+        }
+
+        @Override
+        public boolean peerFinSeen() {
+            return peerFin;
+        }
+
+        @Override
+        public void retiredOutsideExchange() {
+            // nothing to cut
+        }
+    };
+
+    TcpCloseHandler(NettyClosePolicy owner) {
+        this.owner = owner;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+        super.channelRegistered(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (conn == null) {
+            conn = PolicyConnection.open(ctx, owner, Protocol.TCP, host);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (conn != null) {
+            conn.closed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        PolicyConnection c = conn;
+        if (c == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        long bytes = PolicyConnection.size(msg);
+        if (c.machine.isRetired()) {
+            c.dropRead(msg, bytes);
+            return;
+        }
+        c.record.addBytesIn(bytes, c.now());
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent && conn != null) {
+            peerFin = true;
+            super.userEventTriggered(ctx, evt);
+            PolicyConnection c = conn;
+            if (c.machine.isClosed()) {
+                return;
+            }
+            if (c.machine.isRetired()) {
+                c.machine.onPeerFin();
+            } else {
+                // Netty's own behaviour without half-closure is to close at EOF; do so once pending writes are out.
+                c.retireAfterWrites(Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, false));
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        PolicyConnection c = conn;
+        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
+            boolean open = !c.machine.isRetired();
+            c.machine.onPeerReset();
+            if (open) {
+                ctx.fireExceptionCaught(cause);
+            }
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null) {
+            ctx.write(msg, promise);
+            return;
+        }
+        if (c.machine.isRetired()) {
+            PolicyConnection.dropWrite(msg, promise);
+            return;
+        }
+        long bytes = PolicyConnection.size(msg);
+        if (bytes > 0) {
+            c.record.addBytesOut(bytes, c.now());
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null || c.machine.isClosed()) {
+            ctx.close(promise);
+            return;
+        }
+        if (!c.machine.isRetired()) {
+            c.retireAfterWrites(Retirements.endOfStream(owner.policy(), c.record, false));
+        }
+        PolicyConnection.completeOnClose(ctx, promise);
+    }
+
+    // ---- control
+
+    /** {@link CloseControl#exchangeCompleted}: one exchange is done; ask the policy. */
+    void exchangeCompleted(boolean endsAtEof) {
+        PolicyConnection c = conn;
+        if (c == null || c.machine.isRetired()) {
+            return;
+        }
+        long now = c.now();
+        c.record.onResponse(endsAtEof, false, now);
+        Decision d = c.decide(now);
+        if (d instanceof Retire r) {
+            c.retireAfterWrites(r);
+        } else {
+            c.reused((Reuse) d, now);
+        }
+    }
+
+    /** {@link CloseControl#retire}: the application ended the conversation (and told the client). */
+    void retireByApplication() {
+        PolicyConnection c = conn;
+        if (c == null || c.machine.isRetired()) {
+            return;
+        }
+        c.retireAfterWrites(Retirements.announced(owner.policy(), c.record, RetireReason.APPLICATION, false));
+    }
+
+    /** {@link CloseControl#abort}: a graceful close now. */
+    void abort() {
+        if (conn != null) {
+            conn.machine.abort();
+        }
+    }
+
+    PolicyConnection connection() {
+        return conn;
+    }
+
+    @Override
+    public String toString() {
+        return "TcpCloseHandler[" + (conn == null ? "not active" : conn.machine) + "]";
+    }
+}

@@ -1,0 +1,117 @@
+package org.closepolicy.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.closepolicy.testkit.DeterministicBytes;
+
+/** Application handlers of the test servers. */
+final class Apps {
+
+    /** The small XML-sized body of the seed workload. */
+    static final int SMALL = 1_900;
+
+    private Apps() {
+    }
+
+    /** Answers every whole request with {@code n} deterministic bytes and a Content-Length. */
+    @ChannelHandler.Sharable
+    static final class Fixed extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ByteBuf body;
+        private final boolean withLength;
+        private final boolean closeLikeNettyExamples;
+
+        Fixed(int n) {
+            this(n, true, false);
+        }
+
+        Fixed(int n, boolean withLength, boolean closeLikeNettyExamples) {
+            this.body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(DeterministicBytes.generate(n)).asReadOnly());
+            this.withLength = withLength;
+            this.closeLikeNettyExamples = closeLikeNettyExamples;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate());
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/xml");
+            if (withLength) {
+                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            }
+            if (closeLikeNettyExamples && !HttpUtil.isKeepAlive(req)) {
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(res);
+            }
+        }
+    }
+
+    /** Throws while handling a request. */
+    @ChannelHandler.Sharable
+    static final class Failing extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            throw new IllegalStateException("application failure");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * Rejects a request whose declared body exceeds {@code limit} with an immediate 413, before reading the body
+     * (the early response); the rest of that body is ignored. Smaller requests get 200 once read.
+     */
+    static final class EarlyReject extends ChannelInboundHandlerAdapter {
+        private final long limit;
+        private boolean rejecting;
+
+        EarlyReject(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof HttpRequest req) {
+                    rejecting = HttpUtil.getContentLength(req, 0L) > limit;
+                    if (rejecting) {
+                        byte[] text = "request body too large\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(text));
+                        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
+                        ctx.writeAndFlush(res);
+                    }
+                }
+                if (msg instanceof LastHttpContent && !rejecting) {
+                    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                    res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+                    ctx.writeAndFlush(res);
+                } else if (msg instanceof HttpContent && !(msg instanceof LastHttpContent)) {
+                    // body bytes are ignored
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+}
