@@ -22,7 +22,10 @@ public enum FallbackReason {
     ACK_CHECK_UNSUPPORTED,
     /** The peer's FIN arrived before the response was flushed (a half-closing client): FIN instead of RST. */
     PEER_FIN_BEFORE_FLUSH,
-    /** At the peer's FIN the transport still reported unacknowledged bytes: FIN instead of RST. */
+    /**
+     * At the peer's FIN not every byte was known to be acknowledged (the transport reported
+     * unacknowledged bytes, or the ack check was still running): FIN instead of RST.
+     */
     UNACKED_AT_PEER_FIN,
     /** The response could not be flushed within {@code flushTimeout}. */
     FLUSH_TIMEOUT,
