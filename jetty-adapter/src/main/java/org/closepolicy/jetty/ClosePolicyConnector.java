@@ -146,7 +146,18 @@ public class ClosePolicyConnector extends ServerConnector {
     }
 
     /**
-     * Configures a {@link ClosePolicyConnector}; see {@link ClosePolicyConnector#builder}.
+     * Configures a {@link ClosePolicyConnector}; see {@link ClosePolicyConnector#builder} for the defaults.
+     *
+     * <pre>{@code
+     * Server server = new Server();
+     * ClosePolicyConnector connector = ClosePolicyConnector.builder(server, ClosePolicies.clientFirst())
+     *         .listener(event -> metrics.record(event))
+     *         .loadMonitor(new LoadMonitor(sampler::serverTimeWait))
+     *         .factories(new HttpConnectionFactory(httpConfig))
+     *         .build();
+     * connector.setPort(8080);
+     * server.addConnector(connector);
+     * }</pre>
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */

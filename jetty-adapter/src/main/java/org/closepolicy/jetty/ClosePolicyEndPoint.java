@@ -49,6 +49,8 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClosePolicyEndPoint.class);
 
+    private static final ThreadLocal<ByteBuffer> PROBE = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4 * 1024));
+
     private final ConnectionControl control;
     private volatile boolean shutdownByPolicy;
 
@@ -118,6 +120,33 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
             }
         }
         return filled;
+    }
+
+    /**
+     * One non-blocking read that discards what it gets, outside Jetty's fill discipline: only for a
+     * retiring connection whose request is fully read, before its last response is written.
+     * Returns the bytes read, or -1 at the peer's EOF (or on a failed read).
+     */
+    long probeInput() {
+        ByteBuffer scratch = PROBE.get();
+        long total = 0;
+        try {
+            for (int i = 0; i < 4; i++) {
+                scratch.clear();
+                int n = getChannel().read(scratch);
+                if (n < 0) {
+                    return -1;
+                }
+                if (n == 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            LOG.debug("probe read failed on {}", this, e);
+            return -1;
+        }
+        return total;
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.closepolicy.CloseMode;
+import org.closepolicy.Closer;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
@@ -73,7 +75,7 @@ final class ConnectionControl implements Transport {
 
     // Guarded by lock.
     private int ops;
-    private Retire pendingRetire;
+    private volatile Retire pendingRetire;
     private boolean exchangeActive;
     private boolean peerFinPending;
     private volatile HttpVersion version = HttpVersion.NONE;
@@ -106,18 +108,16 @@ final class ConnectionControl implements Transport {
     }
 
     /**
-     * The control of the connection carrying this request: the endpoint's own when it is a
-     * {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse decisions only).
+     * The control of the connection carrying this request: the endpoint's own when the connection
+     * runs directly on a {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse
+     * decisions only).
      */
     static ConnectionControl of(Request request, PolicyEngine engine) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         Connection connection = meta.getConnection();
-        EndPoint ep = connection == null ? null : connection.getEndPoint();
-        while (ep != null && !(ep instanceof ClosePolicyEndPoint) && ep instanceof EndPoint.Wrapper w) {
-            EndPoint inner = w.unwrap();
-            ep = inner == ep ? null : inner;
-        }
-        if (ep instanceof ClosePolicyEndPoint cp) {
+        // Only a connection directly on a ClosePolicyEndPoint (cleartext HTTP/1) has its close shaped;
+        // over TLS the endpoint below the decrypting one closes as Jetty says, and requests get reuse decisions.
+        if (connection != null && connection.getEndPoint() instanceof ClosePolicyEndPoint cp) {
             return cp.control();
         }
         Object existing = meta.getAttribute(ATTRIBUTE);
@@ -201,7 +201,6 @@ final class ConnectionControl implements Transport {
         Reuse reuse = null;
         lock.lock();
         try {
-            syncBytes(connection, now);
             if (retired) {
                 // Already closing (an idle close raced with a new request): this response is the last.
                 retire = null;
@@ -289,12 +288,18 @@ final class ConnectionControl implements Transport {
 
     /**
      * The last write of the response is about to start: retire now. The machine learns that the
-     * response is flushed only when the exchange is over ({@link #onFlushed}), after one look at the
-     * input: a client that half-closed right after its request has its FIN there already, and must
-     * get a passive close, never an RST (it may not have read the response yet).
+     * response is flushed when Jetty asks to shut the output down after that write
+     * ({@link #onShutdownOutput}), or at the latest when the exchange is over.
+     *
+     * <p>Before an RST in reply to the client's FIN can be planned, one look at the input: a FIN
+     * already there, before the last write even started, comes from a client that half-closed after
+     * its request and may not read the response until later; it gets a passive close, never an RST,
+     * which could destroy bytes still in flight. A FIN seen only after the response was written is
+     * taken as the client's close after reading it (rule 0); Java cannot read the socket's
+     * unacknowledged byte count, which would settle the rare FIN that arrives during the last write.
      */
     void onLastSend() {
-        if (machine == null) {
+        if (machine == null || pendingRetire == null) {
             return;
         }
         lock.lock();
@@ -305,6 +310,14 @@ final class ConnectionControl implements Transport {
             }
             pendingRetire = null;
             retireNow(r, false);
+            if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone) {
+                long n = endPoint.probeInput(); // only bytes after the request: discarded anyway
+                if (n > 0) {
+                    machine.onInput(n);
+                } else if (n < 0) {
+                    peerFinPending = true;
+                }
+            }
             if (peerFinPending) {
                 peerFinPending = false;
                 machine.onPeerFin();
@@ -316,15 +329,22 @@ final class ConnectionControl implements Transport {
         }
     }
 
-    /** The retired connection's last response is written and its exchange is over. */
+    /** The retired connection's last response is written. */
     void onFlushed() {
         lock.lock();
         try {
-            machine.onResponseFlushed();
+            flushed();
         } finally {
             int o = takeOps();
             lock.unlock();
             perform(o);
+        }
+    }
+
+    /** Tells the machine that the last response is written (under the lock). */
+    private void flushed() {
+        if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+            machine.onResponseFlushed();
         }
     }
 
@@ -335,7 +355,6 @@ final class ConnectionControl implements Transport {
      */
     Connection endExchange(ConnectionMetaData meta, boolean persistent) {
         boolean drain = false;
-        boolean flushed = false;
         lock.lock();
         try {
             exchangeActive = false;
@@ -345,6 +364,7 @@ final class ConnectionControl implements Transport {
                 if (!persistent && !machine.isRetired() && !peerFinPending) {
                     retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
+                flushed(); // if Jetty did not ask for a FIN after the last write
                 drain = machine.isRetired() && !machine.isClosed();
             }
         } finally {
@@ -352,13 +372,7 @@ final class ConnectionControl implements Transport {
             lock.unlock();
             perform(o);
         }
-        if (drain && endPoint.isOpen()) {
-            return new DrainConnection(endPoint, executor, this); // calls onFlushed() after its first read
-        }
-        if (drain) {
-            onFlushed();
-        }
-        return null;
+        return drain && endPoint.isOpen() ? new DrainConnection(endPoint, executor, this) : null;
     }
 
     // ---------------------------------------------------------------- endpoint side
@@ -399,8 +413,10 @@ final class ConnectionControl implements Transport {
                     retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
                 }
                 // Within an exchange, its end retires the connection (see endExchange).
+            } else {
+                // After the last write of a retired connection's response: the machine decides about the FIN.
+                flushed();
             }
-            // A retired connection's FIN (if any) is the machine's to send, once the exchange is over.
         } finally {
             int o = takeOps();
             lock.unlock();
@@ -572,6 +588,7 @@ final class ConnectionControl implements Transport {
     }
 
     private void onAckSettled(AckResult result, long pendingBytes) {
+        LOG.debug("ack watch of {} settled: {}, {} bytes pending", record, result, pendingBytes);
         // On the watcher thread: hop to a Jetty thread.
         Runnable task = () -> settleAck(result);
         try {

@@ -44,16 +44,7 @@ final class DrainConnection extends AbstractConnection.NonBlocking implements Co
     @Override
     public void onOpen() {
         super.onOpen();
-        // One look at the input before the machine learns that the response is out: a FIN already
-        // there was sent before the client could have read the response (a half-closing client).
-        if (drain()) {
-            control.onFlushed();
-            if (getEndPoint().isOpen()) {
-                fillInterested();
-            }
-        } else {
-            control.onFlushed();
-        }
+        fillInterested();
     }
 
     @Override

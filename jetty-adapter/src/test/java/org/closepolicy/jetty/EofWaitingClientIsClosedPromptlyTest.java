@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Rule 2: a client that can only see the end of the response at EOF (HTTP/1.0 without keep-alive,
  * as ApacheBench sends, or a response without a length) waits for the server's FIN. Waiting for its
  * FIN instead would stall it for the whole client wait, so every preset closes such a connection at
- * once with a FIN. The client wait is long here (10 s) so that a stall could not go unnoticed.
+ * once with a FIN. The client wait is long here (10 s) so that a stall could not go unnoticed: it
+ * would show as an exchange or a close taking the whole client wait.
  */
 class EofWaitingClientIsClosedPromptlyTest {
 
@@ -39,9 +40,9 @@ class EofWaitingClientIsClosedPromptlyTest {
     void http10WithoutKeepAliveGetsAPromptServerFin(Preset preset) throws Exception {
         try (TestServer server = TestServer.start(policy(preset), ExampleHandlers.routes())) {
             RawHttpClient ab = RawHttpClient.builder(server.address()).path("/weather").version(RawHttpClient.Version.HTTP_1_0)
-                    .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).deadline(Duration.ofSeconds(5)).build();
+                    .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).deadline(Duration.ofSeconds(30)).build();
             LoadResult load = LoadRunner.builder(ab).requests(N).concurrency(4).expectSha256(Sha256.hex(ExampleHandlers.WEATHER))
-                    .verify(r -> r.serverClosed() && !r.resetSeen() && r.elapsedNanos() < CLIENT_WAIT.toNanos() / 2).build().run();
+                    .verify(r -> r.serverClosed() && !r.resetSeen() && r.elapsedNanos() < CLIENT_WAIT.toNanos()).build().run();
 
             assertThat(load.errors()).as(load.toString()).isZero();
             await().atMost(Duration.ofSeconds(10)).until(() -> server.events().size() == N);
@@ -49,7 +50,7 @@ class EofWaitingClientIsClosedPromptlyTest {
                 assertThat(e.whoClosed()).as(e.toString()).isEqualTo(WhoClosed.LOCAL_FIN);
                 assertThat(e.retireReason()).isEqualTo(RetireReason.EOF_DELIMITED);
                 assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
-                assertThat(e.closeDuration()).isLessThan(CLIENT_WAIT.dividedBy(2));
+                assertThat(e.closeDuration()).isLessThan(CLIENT_WAIT);
             }
         }
     }
@@ -60,16 +61,17 @@ class EofWaitingClientIsClosedPromptlyTest {
         // HTTP/1.0 cannot chunk: a response whose length is unknown at commit ends at EOF.
         try (TestServer server = TestServer.start(policy(preset), ExampleHandlers.routes())) {
             HttpResult r = RawHttpClient.builder(server.address()).path("/stream?n=100000").version(RawHttpClient.Version.HTTP_1_0)
-                    .keepAlive(true).closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).deadline(Duration.ofSeconds(5)).build().send();
+                    .keepAlive(true).closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).deadline(Duration.ofSeconds(30)).build().send();
 
-            assertThat(r.framing()).isEqualTo(HttpResult.Framing.EOF);
             assertThat(r.complete()).as(r.toString()).isTrue();
+            assertThat(r.framing()).isEqualTo(HttpResult.Framing.EOF);
+            assertThat(r.elapsedNanos()).isLessThan(CLIENT_WAIT.toNanos());
             assertThat(r.bodySha256()).isEqualTo(DeterministicBytes.sha256Hex(100_000));
             await().atMost(Duration.ofSeconds(5)).until(() -> server.events().size() == 1);
             CloseEvent e = server.events().get(0);
             assertThat(e.whoClosed()).as(e.toString()).isEqualTo(WhoClosed.LOCAL_FIN);
             assertThat(e.retireReason()).isEqualTo(RetireReason.EOF_DELIMITED);
-            assertThat(e.closeDuration()).isLessThan(CLIENT_WAIT.dividedBy(2));
+            assertThat(e.closeDuration()).isLessThan(CLIENT_WAIT);
         }
     }
 
@@ -79,7 +81,7 @@ class EofWaitingClientIsClosedPromptlyTest {
         // Jetty would end a non-persistent HTTP/1.1 response of unknown length at EOF; the adapter has
         // it chunked, so the client sees the end by itself and closes first.
         try (TestServer server = TestServer.start(policy(preset), ExampleHandlers.routes())) {
-            HttpResult r = RawHttpClient.builder(server.address()).path("/stream?n=100000").deadline(Duration.ofSeconds(5)).build().send();
+            HttpResult r = RawHttpClient.builder(server.address()).path("/stream?n=100000").deadline(Duration.ofSeconds(30)).build().send();
 
             assertThat(r.framing()).isEqualTo(HttpResult.Framing.CHUNKED);
             assertThat(r.headers().hasToken("Connection", "close")).isTrue();
