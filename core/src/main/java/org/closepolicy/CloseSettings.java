@@ -193,8 +193,8 @@ public final class CloseSettings {
     /**
      * Decides for one connection. Pure: the result depends only on the view and {@code nowNanos}.
      * Rule 2 of the design lives here: a client that delimits the response by EOF gets a prompt
-     * server FIN; rule 3: a server FIN with unread input becomes a lingering close, and a connection
-     * with unread input is never reused (its next request cannot be found).
+     * server FIN; rule 3: a server FIN with unread input becomes a lingering close (the idle
+     * timeout's close too).
      */
     Decision decide(ConnectionView v, long nowNanos) {
         boolean unread = v.unreadInput();
@@ -210,10 +210,8 @@ public final class CloseSettings {
             reason = RetireReason.MAX_AGE;
         } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
             return unread ? idleDrainRetire : idleRetire;
-        } else if (unread) {
-            reason = RetireReason.UNREAD_INPUT;
         } else {
-            return reuse;
+            return reuse; // a kept connection goes on reading: the codec consumes the rest of the request
         }
         return unread ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
     }

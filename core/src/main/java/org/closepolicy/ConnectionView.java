@@ -55,7 +55,11 @@ public interface ConnectionView {
      */
     boolean eofDelimited();
 
-    /** Whether request bytes the server did not read may be left (an early response before the body). */
+    /**
+     * Whether request bytes the server did not read may be left (an early response before the body).
+     * A kept connection goes on reading them (the codec consumes the rest of the request); a closing
+     * one must drain them first, so a server-first FIN becomes a lingering close.
+     */
     boolean unreadInput();
 
     /** Requests (or application exchanges) completed on this connection, including the one just finished. */

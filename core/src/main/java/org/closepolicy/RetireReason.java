@@ -26,11 +26,5 @@ public enum RetireReason {
     /** The application asked to retire the connection. */
     APPLICATION,
     /** The policy threw or returned null; the safe default was applied. */
-    POLICY_ERROR,
-    /**
-     * Request bytes the server did not read are left on a connection that would otherwise be kept
-     * (an early response before the body): the next request cannot be found, so the connection is
-     * retired, draining the input first.
-     */
-    UNREAD_INPUT
+    POLICY_ERROR
 }

@@ -29,7 +29,8 @@ class DecisionTableTest {
         MAX_REQUESTS_REACHED(v -> v.requestsServed(1000)),
         MAX_AGE_REACHED(v -> v.requestsServed(5).timing(NOW, Duration.ofMinutes(67), Duration.ZERO)),
         IDLE_EXPIRED(v -> v.requestsServed(0).timing(NOW, Duration.ofSeconds(76), Duration.ofSeconds(75))),
-        IDLE_NOT_YET_EXPIRED(v -> v.requestsServed(3).timing(NOW, Duration.ofSeconds(80), Duration.ofSeconds(74)));
+        IDLE_NOT_YET_EXPIRED(v -> v.requestsServed(3).timing(NOW, Duration.ofSeconds(80), Duration.ofSeconds(74))),
+        IDLE_EXPIRED_WITH_UNREAD_INPUT(v -> v.requestsServed(0).unreadInput(true).timing(NOW, Duration.ofSeconds(76), Duration.ofSeconds(75)));
 
         private final UnaryOperator<TestView> shape;
 
@@ -55,6 +56,7 @@ class DecisionTableTest {
             server-fin   | MAX_AGE_REACHED                 | retire  | SERVER_FIRST | FIN    | FIN      | MAX_REQUESTS
             server-fin   | IDLE_EXPIRED                    | retire  | SERVER_FIRST | FIN    | FIN      | IDLE_TIMEOUT
             server-fin   | IDLE_NOT_YET_EXPIRED            | retire  | SERVER_FIRST | FIN    | FIN      | MAX_REQUESTS
+            server-fin   | IDLE_EXPIRED_WITH_UNREAD_INPUT  | retire  | SERVER_FIRST | LINGER | FIN      | IDLE_TIMEOUT
 
             lingering    | FIRST_REQUEST                   | retire  | SERVER_FIRST | LINGER | FIN      | MAX_REQUESTS
             lingering    | CLIENT_SENT_CONNECTION_CLOSE    | retire  | SERVER_FIRST | LINGER | FIN      | CLIENT_REQUESTED
@@ -66,6 +68,7 @@ class DecisionTableTest {
             lingering    | MAX_AGE_REACHED                 | retire  | SERVER_FIRST | LINGER | FIN      | MAX_REQUESTS
             lingering    | IDLE_EXPIRED                    | retire  | SERVER_FIRST | LINGER | FIN      | IDLE_TIMEOUT
             lingering    | IDLE_NOT_YET_EXPIRED            | retire  | SERVER_FIRST | LINGER | FIN      | MAX_REQUESTS
+            lingering    | IDLE_EXPIRED_WITH_UNREAD_INPUT  | retire  | SERVER_FIRST | LINGER | FIN      | IDLE_TIMEOUT
 
             client-first | FIRST_REQUEST                   | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
             client-first | CLIENT_SENT_CONNECTION_CLOSE    | retire  | CLIENT_FIRST | FIN    | RST      | CLIENT_REQUESTED
@@ -77,6 +80,7 @@ class DecisionTableTest {
             client-first | MAX_AGE_REACHED                 | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
             client-first | IDLE_EXPIRED                    | retire  | SERVER_FIRST | RST    | RST      | IDLE_TIMEOUT
             client-first | IDLE_NOT_YET_EXPIRED            | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
+            client-first | IDLE_EXPIRED_WITH_UNREAD_INPUT  | retire  | SERVER_FIRST | RST    | RST      | IDLE_TIMEOUT
 
             safe-reset   | FIRST_REQUEST                   | retire  | CLIENT_FIRST | RST    | RST      | MAX_REQUESTS
             safe-reset   | CLIENT_SENT_CONNECTION_CLOSE    | retire  | CLIENT_FIRST | RST    | RST      | CLIENT_REQUESTED
@@ -88,17 +92,19 @@ class DecisionTableTest {
             safe-reset   | MAX_AGE_REACHED                 | retire  | CLIENT_FIRST | RST    | RST      | MAX_REQUESTS
             safe-reset   | IDLE_EXPIRED                    | retire  | SERVER_FIRST | RST    | RST      | IDLE_TIMEOUT
             safe-reset   | IDLE_NOT_YET_EXPIRED            | retire  | CLIENT_FIRST | RST    | RST      | MAX_REQUESTS
+            safe-reset   | IDLE_EXPIRED_WITH_UNREAD_INPUT  | retire  | SERVER_FIRST | RST    | RST      | IDLE_TIMEOUT
 
             keep-alive   | FIRST_REQUEST                   | reuse   |              |        |          |
             keep-alive   | CLIENT_SENT_CONNECTION_CLOSE    | retire  | CLIENT_FIRST | FIN    | RST      | CLIENT_REQUESTED
             keep-alive   | HTTP10_KEEP_ALIVE               | reuse   |              |        |          |
             keep-alive   | HTTP10_EOF_DELIMITED            | retire  | SERVER_FIRST | FIN    | RST      | EOF_DELIMITED
             keep-alive   | EOF_DELIMITED_WITH_UNREAD_INPUT | retire  | SERVER_FIRST | LINGER | RST      | EOF_DELIMITED
-            keep-alive   | UNREAD_INPUT                    | retire  | CLIENT_FIRST | FIN    | RST      | UNREAD_INPUT
+            keep-alive   | UNREAD_INPUT                    | reuse   |              |        |          |
             keep-alive   | MAX_REQUESTS_REACHED            | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
             keep-alive   | MAX_AGE_REACHED                 | retire  | CLIENT_FIRST | FIN    | RST      | MAX_AGE
             keep-alive   | IDLE_EXPIRED                    | retire  | SERVER_FIRST | RST    | RST      | IDLE_TIMEOUT
             keep-alive   | IDLE_NOT_YET_EXPIRED            | reuse   |              |        |          |
+            keep-alive   | IDLE_EXPIRED_WITH_UNREAD_INPUT  | retire  | SERVER_FIRST | RST    | RST      | IDLE_TIMEOUT
             """)
     void presetDecides(String preset, Situation situation, String outcome, Closer closer, CloseMode mode, CloseMode fallback,
             RetireReason reason) {
