@@ -66,13 +66,8 @@ public final class Cidr {
         String v = raw.trim();
         int slash = v.indexOf('/');
         String addr = slash < 0 ? v : v.substring(0, slash);
-        if (addr.isEmpty() || !isLiteral(addr)) {
-            throw SpecValues.bad(key, raw, allowed);
-        }
-        byte[] bytes;
-        try {
-            bytes = InetAddress.getByName(addr).getAddress();
-        } catch (UnknownHostException | SecurityException e) {
+        byte[] bytes = addr.indexOf(':') >= 0 ? v6(addr) : v4(addr);
+        if (bytes == null) {
             throw SpecValues.bad(key, raw, allowed);
         }
         if (addr.indexOf(':') >= 0 && bytes.length == 4) {
@@ -102,26 +97,51 @@ public final class Cidr {
         }
     }
 
-    private static boolean isLiteral(String a) {
-        if (a.indexOf(':') >= 0) {
-            for (int i = 0; i < a.length(); i++) {
-                char c = a.charAt(i);
-                if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-                    return false;
-                }
+    /**
+     * A strict dotted quad: four decimal parts from 0 to 255 without leading zeros. Parsed here
+     * because {@link InetAddress#getByName} treats anything else ({@code 300.1.1.1}, {@code 010.1.1.1})
+     * as a host name and asks the resolver.
+     */
+    private static byte[] v4(String a) {
+        byte[] out = new byte[4];
+        int i = 0;
+        int n = a.length();
+        for (int part = 0; part < 4; part++) {
+            int start = i;
+            int value = 0;
+            while (i < n && i - start < 3 && a.charAt(i) >= '0' && a.charAt(i) <= '9') {
+                value = value * 10 + (a.charAt(i) - '0');
+                i++;
             }
-            return true;
+            int len = i - start;
+            if (len == 0 || (len > 1 && a.charAt(start) == '0') || value > 255) {
+                return null;
+            }
+            out[part] = (byte) value;
+            if (part < 3) {
+                if (i >= n || a.charAt(i) != '.') {
+                    return null;
+                }
+                i++;
+            }
         }
-        int dots = 0;
+        return i == n ? out : null;
+    }
+
+    /** An IPv6 literal (hex digits, colons, an optional dotted IPv4 tail); a text with a colon is never looked up. */
+    private static byte[] v6(String a) {
         for (int i = 0; i < a.length(); i++) {
             char c = a.charAt(i);
-            if (c == '.') {
-                dots++;
-            } else if (c < '0' || c > '9') {
-                return false;
+            boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!(hex || c == ':' || c == '.')) {
+                return null;
             }
         }
-        return dots == 3;
+        try {
+            return InetAddress.getByName(a).getAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return null;
+        }
     }
 
     /** Whether the address lies in this block. Allocation-free for IPv4 addresses. */
@@ -160,6 +180,52 @@ public final class Cidr {
         }
         int mask = 0xFF00 >> rest;
         return (a[full] & mask) == (network[full] & mask);
+    }
+
+    /** An IPv4 (or IPv4-mapped IPv6) address as an unsigned 32-bit number; -1 for anything else. */
+    static long ipv4(InetAddress address) {
+        if (address instanceof Inet4Address) {
+            return address.hashCode() & 0xFFFF_FFFFL;
+        }
+        if (address instanceof Inet6Address) {
+            byte[] a = address.getAddress();
+            if (isMapped(a)) {
+                return (((a[12] & 0xFF) << 24) | ((a[13] & 0xFF) << 16) | ((a[14] & 0xFF) << 8) | (a[15] & 0xFF)) & 0xFFFF_FFFFL;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether this IPv6 block contains the IPv4-mapped range {@code ::ffff:0:0/96}. Blocks inside that
+     * range are IPv4 blocks (see {@link #parse}), so an IPv6 block contains either all or none of it.
+     */
+    boolean coversIpv4Mapped() {
+        if (network.length != 16 || prefix > 96) {
+            return false;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        return matchesBytes(mapped);
+    }
+
+    /** Whether this is an IPv4 block. */
+    boolean isIpv4() {
+        return network.length == 4;
+    }
+
+    /** Whether an IPv4 address, as from {@link #ipv4}, lies in this IPv4 block. */
+    boolean matchesIpv4(int address) {
+        return network.length == 4 && (address & v4Mask) == v4Network;
+    }
+
+    int ipv4Network() {
+        return v4Network;
+    }
+
+    int ipv4Mask() {
+        return v4Mask;
     }
 
     private static boolean isMapped(byte[] a) {

@@ -64,12 +64,16 @@ public final class CloseSettings {
     // Pre-built decisions: deciding allocates nothing.
     private final long idleTimeoutNanos;
     private final long maxAgeNanos;
+    // Below these the jittered limits cannot be reached: the common reuse path does no jitter arithmetic.
+    private final long requestsSurelyBelow;
+    private final long ageSurelyBelowNanos;
     private final Reuse reuse;
     private final Retire[] retire;
     private final Retire[] drainRetire;
     private final Retire eofRetire;
     private final Retire eofDrainRetire;
     private final Retire idleRetire;
+    private final Retire idleDrainRetire;
 
     private CloseSettings(Builder b) {
         this.closer = b.closer;
@@ -91,6 +95,9 @@ public final class CloseSettings {
 
         this.idleTimeoutNanos = Reuse.saturatedNanos(idleTimeout);
         this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Reuse.saturatedNanos(maxAge);
+        // Margins far above the rounding of the jitter arithmetic (see Jitter).
+        this.requestsSurelyBelow = Math.max(1, (long) (maxRequests * (1 - jitter) * (1 - 1e-9)) - 1);
+        this.ageSurelyBelowNanos = (long) (maxAgeNanos * (1 - jitter) * (1 - 1e-9));
         this.reuse = new Reuse(idleTimeout, maxAge, jitter, jitterSeed);
         RetireReason[] reasons = RetireReason.values();
         this.retire = new Retire[reasons.length];
@@ -106,6 +113,9 @@ public final class CloseSettings {
         this.eofDrainRetire = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.EOF_DELIMITED);
         CloseMode idleMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
         this.idleRetire = new Retire(this, Closer.SERVER_FIRST, idleMode, RetireReason.IDLE_TIMEOUT);
+        this.idleDrainRetire = idleMode == CloseMode.FIN
+                ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.IDLE_TIMEOUT)
+                : idleRetire;
     }
 
     /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */
@@ -183,29 +193,43 @@ public final class CloseSettings {
     /**
      * Decides for one connection. Pure: the result depends only on the view and {@code nowNanos}.
      * Rule 2 of the design lives here: a client that delimits the response by EOF gets a prompt
-     * server FIN; rule 3: a server FIN with unread input becomes a lingering close.
+     * server FIN; rule 3: a server FIN with unread input becomes a lingering close (the idle
+     * timeout's close too).
      */
     Decision decide(ConnectionView v, long nowNanos) {
+        boolean unread = v.unreadInput();
         if (v.eofDelimited()) {
-            return v.unreadInput() ? eofDrainRetire : eofRetire;
+            return unread ? eofDrainRetire : eofRetire;
         }
         RetireReason reason;
         if (honourClientClose && v.clientRequestedClose()) {
             reason = RetireReason.CLIENT_REQUESTED;
-        } else if (maxRequests != Long.MAX_VALUE && v.requestsServed() >= Jitter.requests(maxRequests, jitter, jitterSeed, v.id())) {
+        } else if (reachedMaxRequests(v.requestsServed(), v.id())) {
             reason = RetireReason.MAX_REQUESTS;
-        } else if (maxAgeNanos != Long.MAX_VALUE
-                && nowNanos - v.openedAtNanos() >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, v.id())) {
+        } else if (reachedMaxAge(nowNanos - v.openedAtNanos(), v.id())) {
             reason = RetireReason.MAX_AGE;
         } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
-            return idleRetire;
+            return unread ? idleDrainRetire : idleRetire;
         } else {
-            return reuse;
+            return reuse; // a kept connection goes on reading: the codec consumes the rest of the request
         }
-        return v.unreadInput() ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+        return unread ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
     }
 
-    /** The retirement these settings make for a reason (not adjusted for EOF-delimited clients or unread input). */
+    private boolean reachedMaxRequests(long served, long id) {
+        return maxRequests != Long.MAX_VALUE && served >= requestsSurelyBelow
+                && served >= Jitter.requests(maxRequests, jitter, jitterSeed, id);
+    }
+
+    private boolean reachedMaxAge(long ageNanos, long id) {
+        return maxAgeNanos != Long.MAX_VALUE && ageNanos >= ageSurelyBelowNanos
+                && ageNanos >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, id);
+    }
+
+    /**
+     * The retirement these settings make for a reason (not adjusted for unread input). For
+     * {@link RetireReason#EOF_DELIMITED} and {@link RetireReason#IDLE_TIMEOUT} the server closes first.
+     */
     public Retire retire(RetireReason reason) {
         if (reason == RetireReason.IDLE_TIMEOUT) {
             return idleRetire;
@@ -478,12 +502,15 @@ public final class CloseSettings {
         public Builder idleTimeout(Duration d) {
             positive("reuse.idle-timeout", d);
             if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
-                throw SpecValues.bad("reuse.idle-timeout", SpecValues.duration(d),
-                        "at least " + SpecValues.duration(MIN_IDLE_TIMEOUT)
-                                + ", and longer than the idle timeout of the clients and load balancers in front");
+                throw SpecValues.bad("reuse.idle-timeout", SpecValues.duration(d), idleTimeoutAllowed());
             }
             this.idleTimeout = d;
             return this;
+        }
+
+        private static String idleTimeoutAllowed() {
+            return "at least " + SpecValues.duration(MIN_IDLE_TIMEOUT)
+                    + ", and longer than the idle timeout of the clients and load balancers in front";
         }
 
         /** Maximum connection age ({@code reuse.max-age}), positive. */
@@ -503,7 +530,7 @@ public final class CloseSettings {
             if (!(fraction >= 0 && fraction <= MAX_JITTER)) {
                 throw SpecValues.bad("reuse.jitter", Double.toString(fraction), "a fraction from 0 to 0.5 (0% to 50%)");
             }
-            this.jitter = fraction;
+            this.jitter = fraction + 0.0; // -0.0 becomes 0.0: equal settings, equal text
             return this;
         }
 
@@ -541,7 +568,12 @@ public final class CloseSettings {
                     } catch (IllegalArgumentException e) {
                         throw SpecValues.bad(key, value, "a whole number >= 1, or unlimited");
                     }
-                case "reuse.idle-timeout": return idleTimeout(SpecValues.duration(key, value));
+                case "reuse.idle-timeout":
+                    Duration idle = SpecValues.duration(key, value);
+                    if (idle.compareTo(MIN_IDLE_TIMEOUT) < 0) {
+                        throw SpecValues.bad(key, value, idleTimeoutAllowed());
+                    }
+                    return idleTimeout(idle);
                 case "reuse.max-age":
                     if (value.trim().equalsIgnoreCase("none")) {
                         return noMaxAge();

@@ -25,6 +25,17 @@ public interface ConnectionView {
     /** The peer's address, or {@code null} for non-IP transports. */
     InetSocketAddress remoteAddress();
 
+    /**
+     * The peer's IPv4 address as an unsigned 32-bit number (an IPv4-mapped IPv6 peer counts as IPv4),
+     * or {@code -1} when the peer is not IPv4. Address rules read it on every decision, so
+     * implementations should compute it once ({@link org.closepolicy.spi.ConnectionRecord} does).
+     * Default: derived from {@link #remoteAddress()}.
+     */
+    default long remoteIpv4() {
+        InetSocketAddress r = remoteAddress();
+        return r == null ? -1 : Cidr.ipv4(r.getAddress());
+    }
+
     /** The local address, or {@code null} for non-IP transports. */
     InetSocketAddress localAddress();
 
@@ -44,7 +55,11 @@ public interface ConnectionView {
      */
     boolean eofDelimited();
 
-    /** Whether request bytes the server did not read may be left (an early response before the body). */
+    /**
+     * Whether request bytes the server did not read may be left (an early response before the body).
+     * A kept connection goes on reading them (the codec consumes the rest of the request); a closing
+     * one must drain them first, so a server-first FIN becomes a lingering close.
+     */
     boolean unreadInput();
 
     /** Requests (or application exchanges) completed on this connection, including the one just finished. */

@@ -16,13 +16,16 @@ public enum FallbackReason {
     CLIENT_WAIT_EXPIRED,
     /** The client sent more input than {@code lingerBytes} while the server waited for its FIN. */
     INPUT_LIMIT_EXCEEDED,
-    /** Not every byte was acknowledged within {@code ackWait}; the server closed with a FIN instead of an RST. */
+    /** Not every byte was acknowledged within {@code ackWait}; the server closed with a FIN instead of an RST (when no earlier fallback reason applies). */
     ACK_WAIT_EXPIRED,
     /** The acknowledgement state cannot be read (not Linux, or unreadable); FIN instead of RST. */
     ACK_CHECK_UNSUPPORTED,
     /** The peer's FIN arrived before the response was flushed (a half-closing client): FIN instead of RST. */
     PEER_FIN_BEFORE_FLUSH,
-    /** At the peer's FIN the transport still reported unacknowledged bytes: FIN instead of RST. */
+    /**
+     * At the peer's FIN not every byte was known to be acknowledged (the transport reported
+     * unacknowledged bytes, or the ack check was still running): FIN instead of RST.
+     */
     UNACKED_AT_PEER_FIN,
     /** The response could not be flushed within {@code flushTimeout}. */
     FLUSH_TIMEOUT,

@@ -83,8 +83,8 @@ public final class PolicySpec {
                     entries.add(new String[] {"preset", e});
                     continue;
                 }
-                throw new IllegalArgumentException("entry '" + e + "' is not key=value; a preset name (" + Preset.names()
-                        + ") may only be the first entry");
+                throw SpecValues.bad("preset", e, "a preset name (" + Preset.names()
+                        + ") may only be the first entry; later entries are key=value");
             }
             String key = e.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String value = e.substring(eq + 1).trim();
@@ -112,14 +112,15 @@ public final class PolicySpec {
                 throw new IllegalArgumentException("duplicate key '" + key + "' (value '" + value + "'); each key may appear once");
             }
             if (value.isEmpty()) {
-                throw new IllegalArgumentException("key '" + key + "' has an empty value");
+                throw SpecValues.bad(key, value, "a value is required");
             }
             if (key.equals("preset")) {
                 preset = value;
             } else if (key.startsWith("rule.")) {
                 int dot = key.indexOf('.', 5);
                 if (dot < 0 || dot == key.length() - 1) {
-                    throw new IllegalArgumentException("unknown key '" + key + "': rule keys look like rule.NAME.KEY, e.g. rule.lb.when.cidr=10.0.0.0/8");
+                    throw new IllegalArgumentException("unknown key '" + key + "' (value '" + value
+                            + "'): rule keys look like rule.NAME.KEY, e.g. rule.lb.when.cidr=10.0.0.0/8");
                 }
                 String name = key.substring(5, dot);
                 rules.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(key.substring(dot + 1), value);
@@ -191,7 +192,11 @@ public final class PolicySpec {
         try {
             settings = sb.build();
         } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("rule '" + name + "': " + ex.getMessage(), ex);
+            String msg = ex.getMessage();
+            for (String k : CloseSettings.KEYS) {
+                msg = msg.replace("key '" + k + "'", "key '" + prefix + k + "'").replace(k + "=", prefix + k + "=");
+            }
+            throw new IllegalArgumentException("rule '" + name + "': " + msg, ex);
         }
         return rb.settings(settings).build(defaults);
     }
@@ -237,18 +242,34 @@ public final class PolicySpec {
         String order = keys.remove("rule-order");
         List<String[]> entries = new ArrayList<>();
         List<String> ruleNames = new ArrayList<>();
-        if (order != null) {
-            for (String n : order.split("\\|")) {
-                ruleNames.add(n.trim());
-            }
-        }
+        List<String> present = new ArrayList<>();
         for (String k : keys.keySet()) {
             if (k.startsWith("rule.")) {
                 int dot = k.indexOf('.', 5);
                 String n = dot < 0 ? k.substring(5) : k.substring(5, dot);
+                if (!present.contains(n)) {
+                    present.add(n);
+                }
+            }
+        }
+        if (order != null) {
+            for (String raw : order.split("\\|")) {
+                String n = raw.trim().toLowerCase(Locale.ROOT);
+                if (n.isEmpty()) {
+                    continue;
+                }
+                if (!present.contains(n)) {
+                    throw SpecValues.bad("rule-order", order, "rule names separated by |, each with keys "
+                            + prefix + "rule.NAME.*; '" + n + "' has none");
+                }
                 if (!ruleNames.contains(n)) {
                     ruleNames.add(n);
                 }
+            }
+        }
+        for (String n : present) {
+            if (!ruleNames.contains(n)) {
+                ruleNames.add(n);
             }
         }
         keys.forEach((k, v) -> {

@@ -50,7 +50,7 @@ public final class Reuse implements Decision {
         this.idleTimeoutNanos = saturatedNanos(idleTimeout);
         this.maxAge = maxAge;
         this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : saturatedNanos(maxAge);
-        this.jitter = jitter;
+        this.jitter = jitter + 0.0; // -0.0 becomes 0.0
         this.jitterSeed = jitterSeed;
     }
 
@@ -99,6 +99,17 @@ public final class Reuse implements Decision {
             return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
         }
         return r;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Reuse r && r.idleTimeout.equals(idleTimeout) && Objects.equals(r.maxAge, maxAge)
+                && Double.compare(r.jitter, jitter) == 0 && r.jitterSeed == jitterSeed;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(idleTimeout, maxAge, jitter, jitterSeed);
     }
 
     @Override

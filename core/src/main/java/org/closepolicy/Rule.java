@@ -1,5 +1,6 @@
 package org.closepolicy;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +33,11 @@ public final class Rule {
 
     private final String name;
     private final Cidr[] cidrs;
+    // The IPv4 blocks flattened, and the IPv6 blocks: matching reads no block objects for IPv4 peers.
+    private final int[] v4Networks;
+    private final int[] v4Masks;
+    private final Cidr[] v6Blocks;
+    private final boolean v6CoversMapped; // an IPv6 block contains ::ffff:0:0/96, so IPv4-mapped peers match it
     private final int protocolMask;
     private final long minOpenConnections;
     private final long minServerTimeWait;
@@ -40,6 +46,26 @@ public final class Rule {
     private Rule(Builder b, CloseSettings settings) {
         this.name = b.name;
         this.cidrs = b.cidrs.toArray(new Cidr[0]);
+        int v4 = 0;
+        for (Cidr c : cidrs) {
+            v4 += c.isIpv4() ? 1 : 0;
+        }
+        this.v4Networks = new int[v4];
+        this.v4Masks = new int[v4];
+        this.v6Blocks = new Cidr[cidrs.length - v4];
+        int i = 0;
+        int j = 0;
+        boolean coversMapped = false;
+        for (Cidr c : cidrs) {
+            if (c.isIpv4()) {
+                v4Networks[i] = c.ipv4Network();
+                v4Masks[i++] = c.ipv4Mask();
+            } else {
+                v6Blocks[j++] = c;
+                coversMapped |= c.coversIpv4Mapped();
+            }
+        }
+        this.v6CoversMapped = coversMapped;
         int mask = 0;
         for (Protocol p : b.protocols) {
             mask |= 1 << p.ordinal();
@@ -55,26 +81,19 @@ public final class Rule {
         return new Builder(name);
     }
 
-    /** Whether all of this rule's conditions hold for the connection. Allocation-free for IPv4 peers. */
+    /**
+     * Whether all of this rule's conditions hold for the connection. Allocation-free for IPv4 peers
+     * (with a view that caches {@link ConnectionView#remoteIpv4()}, as adapters' records do).
+     */
     public boolean matches(ConnectionView view) {
-        if (protocolMask != 0 && (protocolMask & (1 << view.protocol().ordinal())) == 0) {
-            return false;
+        if (protocolMask != 0) {
+            Protocol p = view.protocol();
+            if (p == null || (protocolMask & (1 << p.ordinal())) == 0) {
+                return false;
+            }
         }
-        if (cidrs.length > 0) {
-            InetSocketAddress remote = view.remoteAddress();
-            if (remote == null || remote.getAddress() == null) {
-                return false;
-            }
-            boolean in = false;
-            for (Cidr c : cidrs) {
-                if (c.matches(remote.getAddress())) {
-                    in = true;
-                    break;
-                }
-            }
-            if (!in) {
-                return false;
-            }
+        if (cidrs.length > 0 && !remoteIn(view)) {
+            return false;
         }
         if (minOpenConnections > 0 || minServerTimeWait > 0) {
             Load load = view.load();
@@ -86,6 +105,39 @@ public final class Rule {
             }
         }
         return true;
+    }
+
+    /** Exactly {@code any block matches the remote address}, without touching block objects for IPv4 peers. */
+    private boolean remoteIn(ConnectionView view) {
+        long v4 = view.remoteIpv4();
+        if (v4 >= 0) {
+            int a = (int) v4;
+            for (int i = 0; i < v4Networks.length; i++) {
+                if ((a & v4Masks[i]) == v4Networks[i]) {
+                    return true;
+                }
+            }
+            // An IPv6 block never matches an IPv4 peer, and matches every IPv4-mapped peer if it covers one.
+            if (!v6CoversMapped) {
+                return false;
+            }
+            InetSocketAddress remote = view.remoteAddress();
+            return remote != null && remote.getAddress() instanceof java.net.Inet6Address;
+        }
+        if (v6Blocks.length == 0) {
+            return false;
+        }
+        InetSocketAddress remote = view.remoteAddress();
+        InetAddress address = remote == null ? null : remote.getAddress();
+        if (address == null) {
+            return false;
+        }
+        for (Cidr c : v6Blocks) {
+            if (c.matches(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The rule's name. */

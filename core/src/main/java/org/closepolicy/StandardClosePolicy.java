@@ -118,7 +118,7 @@ public final class StandardClosePolicy implements ClosePolicy {
      * <p>Thread-safety: not thread-safe.
      */
     public static final class Builder {
-        private final CloseSettings.Builder settings;
+        private CloseSettings.Builder settings;
         private final List<Object> rules = new ArrayList<>(); // Rule or Rule.Builder
 
         Builder(CloseSettings.Builder settings) {
@@ -233,9 +233,12 @@ public final class StandardClosePolicy implements ClosePolicy {
             return this;
         }
 
-        /** Changes the default settings through their builder. */
+        /**
+         * Changes the default settings through their builder; the builder the function returns
+         * (usually the one it was given) holds the new defaults.
+         */
         public Builder defaults(UnaryOperator<CloseSettings.Builder> changes) {
-            changes.apply(settings);
+            settings = Objects.requireNonNull(changes.apply(settings), "defaults(changes) returned null");
             return this;
         }
 

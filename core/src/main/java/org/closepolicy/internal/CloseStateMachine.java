@@ -169,7 +169,7 @@ public final class CloseStateMachine {
                 break;
             case FIN:
             default:
-                finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
+                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
                 break;
         }
     }
@@ -185,7 +185,7 @@ public final class CloseStateMachine {
     private void startReset(long now) {
         Retire d = decision;
         if (!d.resetAfterAck()) {
-            finish(local(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+            finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
             return;
         }
         enter(State.AWAIT_ACK, Durations.add(now, d.ackWait()));
@@ -207,7 +207,7 @@ public final class CloseStateMachine {
                 break;
             case LINGERING:
                 if (over) {
-                    finish(WhoClosed.LOCAL_FIN, CloseMode.LINGER, fallback, Op.CLOSE);
+                    finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 } else {
                     long now = ticker.nanos();
                     rearm(Math.min(lingerEnd, Durations.add(now, decision.lingerTimeout())), now);
@@ -242,11 +242,12 @@ public final class CloseStateMachine {
                 }
                 break;
             case LINGERING:
-                finish(WhoClosed.LOCAL_FIN, CloseMode.LINGER, fallback, Op.CLOSE);
+                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 break;
             case AWAIT_ACK:
                 // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
-                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback, Op.CLOSE);
+                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN,
+                        fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, Op.CLOSE);
                 break;
             default:
                 break;
@@ -258,8 +259,7 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        WhoClosed who = outputShut ? WhoClosed.LOCAL_FIN : WhoClosed.REMOTE_RST;
-        finish(who, outputShut ? CloseMode.LINGER : null, fallback, Op.CLOSE);
+        finish(firstOnTheWire(), outputShut ? CloseMode.LINGER : null, fallback, Op.CLOSE);
     }
 
     /** The ack check found every byte acknowledged (or the connection gone from the kernel table). */
@@ -267,7 +267,7 @@ public final class CloseStateMachine {
         if (state != State.AWAIT_ACK) {
             return;
         }
-        finish(local(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+        finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
     }
 
     /** The ack check failed (timed out or unsupported): close with a FIN instead of an RST. */
@@ -275,7 +275,9 @@ public final class CloseStateMachine {
         if (state != State.AWAIT_ACK) {
             return;
         }
-        finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason, Op.CLOSE);
+        // Keep the first reason: after a client wait ran out, that is why the planned close did not happen.
+        FallbackReason why = fallback != FallbackReason.NONE ? fallback : reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason;
+        finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, why, Op.CLOSE);
     }
 
     /** The machine's timer fired. Early or stale firings re-arm or are ignored. */
@@ -290,13 +292,13 @@ public final class CloseStateMachine {
         }
         switch (state) {
             case DRAINING_RESPONSE:
-                finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
+                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
                 break;
             case AWAIT_PEER_FIN:
                 runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
                 break;
             case LINGERING:
-                finish(WhoClosed.LOCAL_FIN, CloseMode.LINGER, fallback, Op.CLOSE);
+                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 break;
             case AWAIT_ACK:
                 onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
@@ -318,7 +320,7 @@ public final class CloseStateMachine {
                 break;
             case FIN:
             default:
-                finish(local(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason, Op.CLOSE);
+                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason, Op.CLOSE);
                 break;
         }
     }
@@ -328,7 +330,7 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        finish(outputShut ? WhoClosed.LOCAL_FIN : local(WhoClosed.LOCAL_FIN), outputShut ? CloseMode.LINGER : CloseMode.FIN,
+        finish(serverCloses(WhoClosed.LOCAL_FIN), outputShut ? CloseMode.LINGER : CloseMode.FIN,
                 FallbackReason.APPLICATION_ABORT, Op.CLOSE);
     }
 
@@ -337,16 +339,32 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        WhoClosed who = outputShut ? WhoClosed.LOCAL_FIN : peerFin ? WhoClosed.REMOTE_FIN : WhoClosed.REMOTE_RST;
-        finish(who, outputShut ? CloseMode.LINGER : null, fallback, Op.NONE);
+        finish(firstOnTheWire(), outputShut ? CloseMode.LINGER : null, fallback, Op.NONE);
     }
 
-    /** Idle retirements report TIMEOUT instead of a local close. */
-    private WhoClosed local(WhoClosed w) {
-        if (decision != null && decision.reason() == RetireReason.IDLE_TIMEOUT && !peerFin) {
-            return WhoClosed.TIMEOUT;
+    /**
+     * Who was first on the wire when the server now ends its side with {@code kind} (a FIN or an RST):
+     * the server, unless its output is still open and the peer's FIN already came. A server-side
+     * close of an idle connection reports {@link WhoClosed#TIMEOUT}.
+     */
+    private WhoClosed serverCloses(WhoClosed kind) {
+        if (!outputShut && peerFin) {
+            return WhoClosed.REMOTE_FIN;
         }
-        return w;
+        WhoClosed w = outputShut ? WhoClosed.LOCAL_FIN : kind;
+        return idleRetired() ? WhoClosed.TIMEOUT : w;
+    }
+
+    /** Who was first on the wire when the peer or the transport ends the connection. */
+    private WhoClosed firstOnTheWire() {
+        if (outputShut) {
+            return idleRetired() ? WhoClosed.TIMEOUT : WhoClosed.LOCAL_FIN;
+        }
+        return peerFin ? WhoClosed.REMOTE_FIN : WhoClosed.REMOTE_RST;
+    }
+
+    private boolean idleRetired() {
+        return decision != null && decision.reason() == RetireReason.IDLE_TIMEOUT;
     }
 
     private enum Op { CLOSE, RESET, NONE }

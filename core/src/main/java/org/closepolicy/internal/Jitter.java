@@ -36,6 +36,7 @@ public final class Jitter {
             return maxRequests;
         }
         double f = 1 - jitter * unit(seed, id);
-        return Math.max(1, (long) Math.ceil(maxRequests * f));
+        // Doubles carry 53 bits: for huge limits the product can round above the limit.
+        return Math.max(1, Math.min(maxRequests, (long) Math.ceil(maxRequests * f)));
     }
 }

@@ -28,6 +28,7 @@ public final class ConnectionRecord implements ConnectionView {
     private final Protocol protocol;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
+    private final long remoteIpv4;
     private final long openedAt;
     private final Load load;
     private HttpVersion httpVersion = HttpVersion.NONE;
@@ -49,6 +50,7 @@ public final class ConnectionRecord implements ConnectionView {
         this.protocol = protocol;
         this.remote = remote;
         this.local = local;
+        this.remoteIpv4 = ConnectionView.super.remoteIpv4();
         this.openedAt = openedAtNanos;
         this.lastActivity = openedAtNanos;
         this.load = load == null ? Load.NONE : load;
@@ -100,6 +102,11 @@ public final class ConnectionRecord implements ConnectionView {
     @Override
     public InetSocketAddress remoteAddress() {
         return remote;
+    }
+
+    @Override
+    public long remoteIpv4() {
+        return remoteIpv4;
     }
 
     @Override

@@ -1,7 +1,10 @@
 package org.closepolicy.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -11,10 +14,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
+import java.util.Map;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
@@ -64,6 +70,11 @@ import org.closepolicy.Reuse;
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
  * connection view count message bodies (heads are not counted).
  *
+ * <p>While closing, the bounds on input (lingering time, silence and bytes; the input limit of the client-first
+ * wait) apply to the raw bytes read from the socket: the handler adds a small inbound handler named
+ * {@link #INPUT_NAME} right before the HTTP decoder, which, once nothing more read can reach the application,
+ * discards the input itself instead of letting the decoder consume or hold it back.
+ *
  * <p>Not {@code @Sharable}: use one instance per channel.
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
@@ -72,6 +83,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp} adds the handler. */
     public static final String NAME = "closePolicy";
+
+    /** The name of the companion handler that sees the raw input before the HTTP decoder. */
+    public static final String INPUT_NAME = "closePolicyInput";
 
     private static final int HTTP_10 = 1;
     private static final int KEEP_ALIVE = 2;
@@ -116,6 +130,25 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
     };
 
+    /** Sees the raw bytes before the HTTP decoder; discards them once the application can get no more input. */
+    private final ChannelHandler rawInput = new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            PolicyConnection c = conn;
+            if (c != null && msg instanceof ByteBuf b && discardsInput(c)) {
+                // Nothing decoded from now on is passed on: count the raw bytes (bounds and activity) and drop them.
+                c.dropRead(msg, b.readableBytes());
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public String toString() {
+            return "ClosePolicyHandler.Input";
+        }
+    };
+
     ClosePolicyHandler(NettyClosePolicy owner) {
         this.owner = owner;
     }
@@ -140,9 +173,55 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        addRawInput(ctx);
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             start(ctx);
         }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        ChannelPipeline p = ctx.pipeline();
+        if (p.context(rawInput) != null) {
+            p.remove(rawInput);
+        }
+    }
+
+    /** Puts {@link #rawInput} right before the HTTP decoder that feeds this handler, if there is one. */
+    private void addRawInput(ChannelHandlerContext ctx) {
+        ChannelPipeline p = ctx.pipeline();
+        if (p.context(rawInput) != null) {
+            return;
+        }
+        String decoder = null;
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == this) {
+                break;
+            }
+            if (decoder == null && (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder)) {
+                decoder = e.getKey();
+            }
+        }
+        if (decoder != null) {
+            p.addBefore(decoder, uniqueInputName(p), rawInput);
+        }
+    }
+
+    private static String uniqueInputName(ChannelPipeline p) {
+        String name = INPUT_NAME;
+        for (int i = 1; p.context(name) != null; i++) {
+            name = INPUT_NAME + "#" + i;
+        }
+        return name;
+    }
+
+    /**
+     * Whether raw input can be discarded before decoding: the connection is retired and everything decoded from
+     * now on would be dropped anyway (no request body still owed to the application, no protocol upgrade).
+     */
+    private boolean discardsInput(PolicyConnection c) {
+        return !upgraded && c.machine.isRetired() && !c.machine.isClosed() && (done || !requestBodyOpen);
     }
 
     @Override
