@@ -16,7 +16,7 @@ public enum FallbackReason {
     CLIENT_WAIT_EXPIRED,
     /** The client sent more input than {@code lingerBytes} while the server waited for its FIN. */
     INPUT_LIMIT_EXCEEDED,
-    /** Not every byte was acknowledged within {@code ackWait}; the server closed with a FIN instead of an RST. */
+    /** Not every byte was acknowledged within {@code ackWait}; the server closed with a FIN instead of an RST (when no earlier fallback reason applies). */
     ACK_WAIT_EXPIRED,
     /** The acknowledgement state cannot be read (not Linux, or unreadable); FIN instead of RST. */
     ACK_CHECK_UNSUPPORTED,

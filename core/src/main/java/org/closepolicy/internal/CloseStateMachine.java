@@ -275,7 +275,9 @@ public final class CloseStateMachine {
         if (state != State.AWAIT_ACK) {
             return;
         }
-        finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason, Op.CLOSE);
+        // Keep the first reason: after a client wait ran out, that is why the planned close did not happen.
+        FallbackReason why = fallback != FallbackReason.NONE ? fallback : reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason;
+        finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, why, Op.CLOSE);
     }
 
     /** The machine's timer fired. Early or stale firings re-arm or are ignored. */
