@@ -375,6 +375,11 @@ final class ConnectionControl implements Transport {
     /** Tells the machine that the last response is written (under the lock). */
     private void flushed() {
         if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+            // Count the last response before the machine may close and report the connection.
+            Connection c = endPoint == null ? null : endPoint.getConnection();
+            if (c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection) {
+                syncBytes(c, engine.ticker().nanos());
+            }
             machine.onResponseFlushed();
         }
     }

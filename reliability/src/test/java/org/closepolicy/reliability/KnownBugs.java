@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class KnownBugs {
 
-    /** Netty: input the HTTP codec holds back (no complete message) is invisible while closing. */
-    static final Set<Adapter> CODEC_HIDES_INPUT_WHILE_CLOSING = Set.of(Adapter.NETTY);
+    /** Netty: input the HTTP codec holds back (no complete message) was invisible while closing (fixed). */
+    static final Set<Adapter> CODEC_HIDES_INPUT_WHILE_CLOSING = Set.of();
 
-    /** Jetty: connections closed server-first with a FIN report {@code bytesOut} 0 in their close event. */
-    static final Set<Adapter> BYTES_OUT_MISSING_ON_SERVER_FIN = Set.of(Adapter.JETTY);
+    /** Jetty: connections closed server-first with a FIN reported {@code bytesOut} 0 in their close event (fixed). */
+    static final Set<Adapter> BYTES_OUT_MISSING_ON_SERVER_FIN = Set.of();
 
     /** Jetty: a peer's RST in the middle of a response closed server-first is reported as {@code LOCAL_FIN}. */
     static final Set<Adapter> PEER_RESET_REPORTED_AS_LOCAL_FIN = Set.of(Adapter.JETTY);
