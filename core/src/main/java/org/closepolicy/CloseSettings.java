@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import org.closepolicy.internal.Durations;
 import org.closepolicy.internal.Jitter;
 import org.closepolicy.internal.SpecValues;
 
@@ -93,8 +94,8 @@ public final class CloseSettings {
         this.jitterSeed = b.jitterSeed;
         this.honourClientClose = b.honourClientClose;
 
-        this.idleTimeoutNanos = Reuse.saturatedNanos(idleTimeout);
-        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Reuse.saturatedNanos(maxAge);
+        this.idleTimeoutNanos = Durations.nanos(idleTimeout);
+        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Durations.nanos(maxAge);
         // Margins far above the rounding of the jitter arithmetic (see Jitter).
         this.requestsSurelyBelow = Math.max(1, (long) (maxRequests * (1 - jitter) * (1 - 1e-9)) - 1);
         this.ageSurelyBelowNanos = (long) (maxAgeNanos * (1 - jitter) * (1 - 1e-9));

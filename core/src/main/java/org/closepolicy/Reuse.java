@@ -2,6 +2,7 @@ package org.closepolicy;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.closepolicy.internal.Durations;
 import org.closepolicy.internal.Jitter;
 
 /**
@@ -47,9 +48,9 @@ public final class Reuse implements Decision {
         if (!(jitter >= 0 && jitter <= 0.5)) {
             throw new IllegalArgumentException("jitter must be within [0, 0.5], was " + jitter);
         }
-        this.idleTimeoutNanos = saturatedNanos(idleTimeout);
+        this.idleTimeoutNanos = Durations.nanos(idleTimeout);
         this.maxAge = maxAge;
-        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : saturatedNanos(maxAge);
+        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Durations.nanos(maxAge);
         this.jitter = jitter + 0.0; // -0.0 becomes 0.0
         this.jitterSeed = jitterSeed;
     }
@@ -71,7 +72,7 @@ public final class Reuse implements Decision {
 
     /** When the connection is idle too long: {@code lastActivity + idleTimeout}, in ticker nanoseconds. */
     public long idleDeadline(ConnectionView view) {
-        return saturatedAdd(view.lastActivityNanos(), idleTimeoutNanos);
+        return Durations.add(view.lastActivityNanos(), idleTimeoutNanos);
     }
 
     /**
@@ -82,23 +83,7 @@ public final class Reuse implements Decision {
         if (maxAgeNanos == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return saturatedAdd(view.openedAtNanos(), Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, view.id()));
-    }
-
-    static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        if (((a ^ r) & (b ^ r)) < 0) {
-            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-        }
-        return r;
+        return Durations.add(view.openedAtNanos(), Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, view.id()));
     }
 
     @Override

@@ -23,8 +23,15 @@ public final class Durations {
 
     /** {@code at + d}, saturated. */
     public static long add(long at, Duration d) {
-        long n = nanos(d);
-        long r = at + n;
-        return ((at ^ r) & (n ^ r)) < 0 ? Long.MAX_VALUE : r;
+        return add(at, nanos(d));
+    }
+
+    /** {@code a + b}, saturated at {@link Long#MAX_VALUE} or {@link Long#MIN_VALUE}. */
+    public static long add(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.closepolicy.Ticker;
+import org.closepolicy.internal.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +132,7 @@ public final class AckWatcher implements AutoCloseable {
         if (key == null) {
             throw new IllegalArgumentException("addresses must carry address bytes: " + local + " -> " + remote);
         }
-        Watch w = new Watch(this, local, remote, key, callback, ticker.nanos(), saturatedNanos(timeout));
+        Watch w = new Watch(this, local, remote, key, callback, ticker.nanos(), Durations.nanos(timeout));
         pending.incrementAndGet();
         if (closed) {
             settle(w, AckResult.CLOSED, -1);
@@ -282,14 +283,6 @@ public final class AckWatcher implements AutoCloseable {
             } else {
                 LOG.debug("AckCallback threw for {}", w, t);
             }
-        }
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
         }
     }
 
