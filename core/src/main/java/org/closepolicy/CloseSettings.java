@@ -23,7 +23,8 @@ import org.closepolicy.internal.SpecValues;
  * <p>Defaults (those of {@link Preset#KEEP_ALIVE} for {@link #builder()}): client-first with a 2 s
  * {@code clientWait}, FIN on the client's FIN, ack-checked RST as fallback ({@code ackWait} 1 s),
  * lingering bounded by 30 s, 5 s of silence and 1 MiB, 60 s to flush the last response,
- * 1,000 requests, 75 s idle, 1 h maximum age with ±10 % jitter.
+ * 1,000 requests, 75 s idle, 1 h maximum age with ±10 % jitter, 30 s to drain the streams in flight
+ * after an HTTP/2 {@code GOAWAY}.
  *
  * <p><b>Idle timeout rule.</b> The server's idle timeout must exceed the idle timeout of every client
  * and load balancer in front of it, otherwise the server closes connections the client is about to
@@ -43,7 +44,7 @@ public final class CloseSettings {
             "close.first", "close.mode", "close.client-wait", "close.fallback", "close.ack-wait",
             "close.reset-after-ack", "close.linger-time", "close.linger-timeout", "close.linger-bytes",
             "close.flush-timeout", "reuse.max-requests", "reuse.idle-timeout", "reuse.max-age", "reuse.jitter",
-            "reuse.jitter-seed", "reuse.honour-client-close");
+            "reuse.jitter-seed", "reuse.honour-client-close", "reuse.drain-timeout");
 
     private final Closer closer;
     private final CloseMode mode;
@@ -61,6 +62,7 @@ public final class CloseSettings {
     private final double jitter;
     private final long jitterSeed;
     private final boolean honourClientClose;
+    private final Duration drainTimeout;
 
     // Pre-built decisions: deciding allocates nothing.
     private final long idleTimeoutNanos;
@@ -93,6 +95,7 @@ public final class CloseSettings {
         this.jitter = b.jitter;
         this.jitterSeed = b.jitterSeed;
         this.honourClientClose = b.honourClientClose;
+        this.drainTimeout = b.drainTimeout;
 
         this.idleTimeoutNanos = Durations.nanos(idleTimeout);
         this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Durations.nanos(maxAge);
@@ -188,6 +191,7 @@ public final class CloseSettings {
         b.jitter = jitter;
         b.jitterSeed = jitterSeed;
         b.honourClientClose = honourClientClose;
+        b.drainTimeout = drainTimeout;
         return b;
     }
 
@@ -326,6 +330,14 @@ public final class CloseSettings {
         return honourClientClose;
     }
 
+    /**
+     * How long the streams in flight on a multiplexed connection (HTTP/2) may run after the graceful
+     * {@code GOAWAY} that retires it; then the connection is closed anyway, as {@link #mode()} says.
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
     /** The value of a spec key, formatted as spec text. */
     String specValue(String key) {
         switch (key) {
@@ -345,6 +357,7 @@ public final class CloseSettings {
             case "reuse.jitter": return SpecValues.percent(jitter);
             case "reuse.jitter-seed": return Long.toString(jitterSeed);
             case "reuse.honour-client-close": return Boolean.toString(honourClientClose);
+            case "reuse.drain-timeout": return SpecValues.duration(drainTimeout);
             default: throw new IllegalArgumentException("unknown key '" + key + "'");
         }
     }
@@ -374,13 +387,14 @@ public final class CloseSettings {
                 && flushTimeout.equals(s.flushTimeout) && maxRequests == s.maxRequests
                 && idleTimeout.equals(s.idleTimeout) && Objects.equals(maxAge, s.maxAge)
                 && Double.compare(jitter, s.jitter) == 0 && jitterSeed == s.jitterSeed
-                && honourClientClose == s.honourClientClose;
+                && honourClientClose == s.honourClientClose && drainTimeout.equals(s.drainTimeout);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(closer, mode, fallback, clientWait, ackWait, resetAfterAck, lingerTime, lingerTimeout,
-                lingerBytes, flushTimeout, maxRequests, idleTimeout, maxAge, jitter, jitterSeed, honourClientClose);
+                lingerBytes, flushTimeout, maxRequests, idleTimeout, maxAge, jitter, jitterSeed, honourClientClose,
+                drainTimeout);
     }
 
     @Override
@@ -413,6 +427,7 @@ public final class CloseSettings {
         private double jitter = 0.10;
         private long jitterSeed = 0;
         private boolean honourClientClose = true;
+        private Duration drainTimeout = Duration.ofSeconds(30);
 
         Builder() {
         }
@@ -547,6 +562,15 @@ public final class CloseSettings {
             return this;
         }
 
+        /**
+         * Bound of draining the streams in flight after an HTTP/2 {@code GOAWAY} ({@code reuse.drain-timeout}),
+         * positive; 30 s by default (Netty's graceful shutdown timeout).
+         */
+        public Builder drainTimeout(Duration d) {
+            this.drainTimeout = positive("reuse.drain-timeout", d);
+            return this;
+        }
+
         /** Applies one spec entry; the key is one of {@link CloseSettings#KEYS}. */
         Builder set(String key, String value) {
             switch (key) {
@@ -587,6 +611,7 @@ public final class CloseSettings {
                 case "reuse.jitter": return jitter(SpecValues.fraction(key, value));
                 case "reuse.jitter-seed": return jitterSeed(SpecValues.anyLong(key, value));
                 case "reuse.honour-client-close": return honourClientClose(SpecValues.bool(key, value));
+                case "reuse.drain-timeout": return drainTimeout(SpecValues.duration(key, value));
                 default: throw new IllegalArgumentException("unknown key '" + key + "'");
             }
         }

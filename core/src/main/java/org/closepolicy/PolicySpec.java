@@ -29,7 +29,8 @@ import org.closepolicy.internal.SpecValues;
  *   <tr><th>key</th><th>values</th></tr>
  *   <tr><td>close.first</td><td>server | client</td></tr>
  *   <tr><td>close.mode</td><td>fin | linger | rst (linger only with close.first=server)</td></tr>
- *   <tr><td>close.client-wait, close.ack-wait, close.linger-time, close.linger-timeout, close.flush-timeout</td>
+ *   <tr><td>close.client-wait, close.ack-wait, close.linger-time, close.linger-timeout, close.flush-timeout,
+ *       reuse.drain-timeout</td>
  *       <td>positive duration: 500ms, 2s, 1m, 1h, 1d or ISO-8601 (PT2S)</td></tr>
  *   <tr><td>close.fallback</td><td>fin | linger | rst</td></tr>
  *   <tr><td>close.reset-after-ack, reuse.honour-client-close</td><td>true | false</td></tr>

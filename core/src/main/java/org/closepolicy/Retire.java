@@ -93,6 +93,15 @@ public final class Retire implements Decision {
         return settings.lingerBytes();
     }
 
+    /**
+     * How long the streams in flight on a multiplexed (HTTP/2) connection may run after the graceful
+     * {@code GOAWAY} before the close starts anyway. Not part of {@link #maxCloseTime()}: that bound starts
+     * when the drain ends.
+     */
+    public Duration drainTimeout() {
+        return settings.drainTimeout();
+    }
+
     /** How long the last response may take to flush before the connection is closed anyway. */
     public Duration flushTimeout() {
         return settings.flushTimeout();

@@ -179,6 +179,12 @@ public final class StandardClosePolicy implements ClosePolicy {
             return this;
         }
 
+        /** Bound of draining HTTP/2 streams in flight after a graceful {@code GOAWAY}. */
+        public Builder drainTimeout(Duration d) {
+            settings.drainTimeout(d);
+            return this;
+        }
+
         /** Bound of flushing the last response. */
         public Builder flushTimeout(Duration d) {
             settings.flushTimeout(d);

@@ -149,6 +149,19 @@ class PolicySpecParsingTest {
     }
 
     @Test
+    void drainTimeoutDefaultsToThirtySecondsAndRejectsZero() {
+        assertThat(ClosePolicy.parse("keep-alive").defaults().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        StandardClosePolicy p = ClosePolicy.parse("reuse.drain-timeout=5s");
+        CloseSettings s = p.defaults();
+        assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.retire(RetireReason.MAX_AGE).drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.toSpec()).contains("reuse.drain-timeout=5s");
+        assertThatThrownBy(() -> ClosePolicy.parse("reuse.drain-timeout=0s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reuse.drain-timeout").hasMessageContaining("positive duration");
+    }
+
+    @Test
     void booleansAcceptOnOffAndYesNo() {
         assertThat(ClosePolicy.parse("close.reset-after-ack=off").defaults().resetAfterAck()).isFalse();
         assertThat(ClosePolicy.parse("close.reset-after-ack=No").defaults().resetAfterAck()).isFalse();

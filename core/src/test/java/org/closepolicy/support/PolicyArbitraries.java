@@ -95,7 +95,8 @@ public final class PolicyArbitraries {
                 change("reuse.max-age", Arbitraries.just("none"), (b, x) -> b.noMaxAge()),
                 change("reuse.jitter", jitter, CloseSettings.Builder::jitter),
                 change("reuse.jitter-seed", Arbitraries.longs(), CloseSettings.Builder::jitterSeed),
-                change("reuse.honour-client-close", Arbitraries.of(true, false), CloseSettings.Builder::honourClientClose)));
+                change("reuse.honour-client-close", Arbitraries.of(true, false), CloseSettings.Builder::honourClientClose),
+                change("reuse.drain-timeout", waits, CloseSettings.Builder::drainTimeout)));
         return Combinators.combine(Arbitraries.of(Preset.class), changes.list().ofMaxSize(10))
                 .as((preset, list) -> {
                     CloseSettings.Builder b = CloseSettings.builder(preset);
