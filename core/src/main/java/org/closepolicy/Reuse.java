@@ -65,6 +65,11 @@ public final class Reuse implements Decision {
         return idleTimeout;
     }
 
+    /** {@link #idleTimeout()} in nanoseconds, saturated at {@link Long#MAX_VALUE}. */
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
     /** The configured maximum age before jitter, or {@code null} when there is none. */
     public Duration maxAge() {
         return maxAge;

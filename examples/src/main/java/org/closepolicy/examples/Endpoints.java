@@ -82,7 +82,7 @@ final class Endpoints {
         o.put("transport", c.kind() == ServerKind.NETTY ? c.transport().toString() : "nio");
         o.put("port", server.port());
         o.put("policy", c.policyText());
-        o.put("spec", c.policy().toSpec());
+        o.put("spec", c.specText());
         o.put("closeStats", new Json.Raw(server.stats().toJson()));
         Map<String, Object> k = Json.object();
         TcpSnapshot snap = TcpTable.system().snapshot();

@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
@@ -33,7 +34,8 @@ final class JettyExampleServer implements ExampleServer {
 
     private final ServerConfig config;
     private final Server server;
-    private final ClosePolicyConnector connector;
+    private final ServerConnector connector;
+    private final CloseStats stats;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private JettyExampleServer(ServerConfig config) {
@@ -42,6 +44,7 @@ final class JettyExampleServer implements ExampleServer {
         threads.setName("jetty");
         this.server = new Server(threads);
         this.connector = newConnector(server);
+        this.stats = connector instanceof ClosePolicyConnector c ? c.stats() : new CloseStats();
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(1024);
@@ -51,9 +54,9 @@ final class JettyExampleServer implements ExampleServer {
         server.setStopAtShutdown(false);
     }
 
-    /** The one place where the close policy meets the server: its connector. */
-    private ClosePolicyConnector newConnector(Server s) {
-        return new ClosePolicyConnector(s, config.policy());
+    /** The one place where the close policy meets the server: its connector (a plain one for a bare server). */
+    private ServerConnector newConnector(Server s) {
+        return config.bare() ? new ServerConnector(s) : new ClosePolicyConnector(s, config.policy());
     }
 
     static JettyExampleServer start(ServerConfig config) throws Exception {
@@ -79,7 +82,7 @@ final class JettyExampleServer implements ExampleServer {
 
     @Override
     public CloseStats stats() {
-        return connector.stats();
+        return stats;
     }
 
     @Override

@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -52,6 +53,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.closepolicy.ClosePolicies;
 import org.closepolicy.CloseStats;
 import org.closepolicy.netty.NettyClosePolicy;
 
@@ -77,7 +79,8 @@ final class NettyExampleServer implements ExampleServer {
 
     private NettyExampleServer(ServerConfig config) {
         this.config = config;
-        this.closePolicy = NettyClosePolicy.builder(config.policy()).build();
+        // A bare server keeps an unused factory: its stats stay empty.
+        this.closePolicy = NettyClosePolicy.builder(config.bare() ? ClosePolicies.keepAlive() : config.policy()).build();
         IoHandlerFactory io = config.transport() == TransportKind.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(0, io);
@@ -128,6 +131,10 @@ final class NettyExampleServer implements ExampleServer {
 
     /** The one place where the close policy meets the pipeline, right after the codec. */
     private void installClosePolicy(ChannelPipeline p) {
+        if (config.bare()) {
+            p.addLast("keepAlive", new HttpServerKeepAliveHandler());
+            return;
+        }
         closePolicy.installHttp(p);
     }
 

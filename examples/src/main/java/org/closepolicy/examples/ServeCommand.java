@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
     private String host;
 
     @Option(names = "--policy", defaultValue = "keep-alive", paramLabel = "SPEC",
-            description = "Close policy: a preset name or spec text. Default: ${DEFAULT-VALUE}.")
+            description = "Close policy: a preset name or spec text, or none for the bare framework (a baseline to compare with). Default: ${DEFAULT-VALUE}.")
     private PolicyArg policy;
 
     @Option(names = "--transport", defaultValue = "nio", paramLabel = "nio|epoll",
@@ -128,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         String where = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + s.port();
         out.printf("%s (%s) listening on %s%n", server, server == ServerKind.NETTY ? transport : "nio", where);
-        out.printf("policy: %s%n  spec: %s%n", policy.text(), policy.policy().toSpec());
+        out.printf("policy: %s%n  spec: %s%n", policy.text(), config.specText());
         out.printf("try: curl -s %s/weather.xml   curl -s %s/stats%n", where, where);
         out.printf("Ctrl-C stops (requests in flight get up to %s).%n", human(drain));
         out.flush();

@@ -34,6 +34,8 @@ class ServeAnswersEveryEndpointTest {
         "netty, epoll, safe-reset",
         "jetty, nio,   keep-alive",
         "jetty, nio,   server-fin",
+        "netty, nio,   none",
+        "jetty, nio,   none",
     })
     @SuppressWarnings("unchecked")
     void everyEndpointAnswers(String server, String transport, String policy) throws Exception {
@@ -100,6 +102,9 @@ class ServeAnswersEveryEndpointTest {
             Map<String, Object> json = (Map<String, Object>) Json.parse(new String(stats.body(), StandardCharsets.UTF_8));
             assertThat(json).containsEntry("server", server).containsEntry("port", (long) s.port()).containsEntry("policy", policy)
                     .containsKeys("spec", "closeStats", "kernel");
+            if (policy.equals("none")) {
+                assertThat(json).containsEntry("spec", "none");
+            }
             assertThat(((Map<String, Object>) json.get("closeStats")).keySet()).contains("opened", "closed", "whoClosed");
             assertThat(((Map<String, Object>) json.get("kernel")).keySet()).contains("supported");
 

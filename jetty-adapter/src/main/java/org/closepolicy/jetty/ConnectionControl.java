@@ -287,7 +287,7 @@ final class ConnectionControl implements Transport {
     private void applyIdleTimeout(Reuse reuse, Connection connection) {
         EndPoint ep = endPoint != null ? endPoint : connection == null ? null : connection.getEndPoint();
         if (ep != null) {
-            long ms = Math.max(1, reuse.idleTimeout().toMillis());
+            long ms = Math.max(1, reuse.idleTimeoutNanos() / 1_000_000);
             if (ep.getIdleTimeout() != ms) {
                 ep.setIdleTimeout(ms);
             }

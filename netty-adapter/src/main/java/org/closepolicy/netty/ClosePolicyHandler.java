@@ -71,8 +71,8 @@ import org.closepolicy.Reuse;
  * connection view count message bodies (heads are not counted).
  *
  * <p>While closing, the bounds on input (lingering time, silence and bytes; the input limit of the client-first
- * wait) apply to the raw bytes read from the socket: the handler adds a small inbound handler named
- * {@link #INPUT_NAME} right before the HTTP decoder, which, once nothing more read can reach the application,
+ * wait) apply to the raw bytes read from the socket: when the connection retires, the handler adds a small
+ * inbound handler named {@link #INPUT_NAME} right before the HTTP decoder, which, once nothing more read can reach the application,
  * discards the input itself instead of letting the decoder consume or hold it back.
  *
  * <p>Not {@code @Sharable}: use one instance per channel.
@@ -128,6 +128,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         public void retiredOutsideExchange() {
             done = true;
         }
+
+        @Override
+        public void retiring() {
+            addRawInput(conn.ctx);
+        }
     };
 
     /** Sees the raw bytes before the HTTP decoder; discards them once the application can get no more input. */
@@ -173,7 +178,6 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        addRawInput(ctx);
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             start(ctx);
         }
@@ -187,7 +191,10 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Puts {@link #rawInput} right before the HTTP decoder that feeds this handler, if there is one. */
+    /**
+     * Puts {@link #rawInput} right before the HTTP decoder that feeds this handler, if there is one. Done when the
+     * connection retires, not before: the reused connection's reads then pass one handler fewer.
+     */
     private void addRawInput(ChannelHandlerContext ctx) {
         ChannelPipeline p = ctx.pipeline();
         if (p.context(rawInput) != null) {

@@ -44,6 +44,10 @@ final class PolicyConnection implements Runnable {
 
         /** The connection is retired outside a response (timer, application): stop passing input and output. */
         void retiredOutsideExchange();
+
+        /** The connection is being retired (before the machine starts closing); nothing by default. */
+        default void retiring() {
+        }
     }
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeout().toNanos();
@@ -59,6 +63,10 @@ final class PolicyConnection implements Runnable {
     private ScheduledFuture<?> reuseTimer;
     private long reuseTimerAt;
     private long idleNanos = DEFAULT_IDLE_NANOS;
+    // The last reuse decision and its per-connection maximum-age deadline: the common case asks for the same
+    // decision after every exchange, and the jittered deadline depends only on the connection.
+    private Reuse armedReuse;
+    private long armedRetireAt;
     private boolean ended;
 
     private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, Host host) {
@@ -128,16 +136,12 @@ final class PolicyConnection implements Runnable {
     }
 
     private void arm(Reuse reuse, long now) {
-        idleNanos = Math.max(1, saturatedNanos(reuse));
-        ensureTimer(Math.min(reuse.idleDeadline(record), reuse.retireAtNanos(record)), now);
-    }
-
-    private static long saturatedNanos(Reuse reuse) {
-        try {
-            return reuse.idleTimeout().toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
+        if (reuse != armedReuse) {
+            armedReuse = reuse;
+            armedRetireAt = reuse.retireAtNanos(record);
+            idleNanos = Math.max(1, Math.min(reuse.idleTimeoutNanos(), Long.MAX_VALUE / 4));
         }
+        ensureTimer(Math.min(reuse.idleDeadline(record), armedRetireAt), now);
     }
 
     private void ensureTimer(long at, long now) {
@@ -196,6 +200,7 @@ final class PolicyConnection implements Runnable {
     /** Retires the connection; {@code flushed} tells whether everything written is already on the wire. */
     void retire(Retire r, boolean flushed) {
         cancelReuseTimer();
+        host.retiring();
         machine.retire(r, flushed);
         if (host.peerFinSeen()) {
             machine.onPeerFin();

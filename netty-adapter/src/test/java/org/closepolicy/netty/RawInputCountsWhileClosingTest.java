@@ -43,8 +43,13 @@ class RawInputCountsWhileClosingTest {
     }
 
     @Test
-    void theInputHandlerSitsBeforeTheDecoder() {
+    void theInputHandlerJoinsBeforeTheDecoderWhenTheConnectionRetires() {
         EmbeddedChannel ch = channel("client-first", new Events());
+        assertThat(ch.pipeline().names()).as("a reused connection's reads skip it").doesNotContain(ClosePolicyHandler.INPUT_NAME);
+        ch.writeInbound(ascii("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        FullHttpRequest req = ch.readInbound();
+        req.release();
+        respond(ch);
         assertThat(ch.pipeline().names()).containsSubsequence(ClosePolicyHandler.INPUT_NAME, ClosePolicyHandler.NAME);
         assertThat(ch.pipeline().names().indexOf(ClosePolicyHandler.INPUT_NAME))
                 .isLessThan(ch.pipeline().names().indexOf(ch.pipeline().context(HttpServerCodec.class).name()));
