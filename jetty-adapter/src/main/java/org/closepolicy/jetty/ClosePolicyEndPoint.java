@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  *       socket, so the machine can answer it with a passive close or, for {@code safe-reset}, with an
  *       RST (SO_LINGER 0); a failed read (a peer RST, which Jetty turns into EOF) is recorded as
  *       {@link org.closepolicy.WhoClosed#REMOTE_RST}.</li>
+ *   <li>{@link #flush(ByteBuffer...)}: a write that fails because the peer reset the connection
+ *       (also the last write of a retired connection) is recorded as
+ *       {@link org.closepolicy.WhoClosed#REMOTE_RST}, not as the server's close.</li>
  *   <li>{@link #onIdleExpired(TimeoutException)}: while a retired connection waits, the machine's own
  *       deadlines apply, not the connector's idle timeout; an idle connection between requests is
  *       closed the way the policy says (an ack-checked RST for the client-first presets).</li>

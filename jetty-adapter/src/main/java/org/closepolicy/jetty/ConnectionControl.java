@@ -372,9 +372,19 @@ final class ConnectionControl implements Transport {
         }
     }
 
-    /** Tells the machine that the last response is written (under the lock). */
+    /**
+     * Tells the machine that the last response is written (under the lock). Jetty also ends a failed
+     * exchange this way: when its last write failed because the peer reset the connection, that reset
+     * is what ended it, not a close of the server's (which would say {@code LOCAL_FIN} and put the
+     * TIME_WAIT on the server).
+     */
     private void flushed() {
         if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+            if (peerResetSeen) {
+                // Not synced: Jetty counts the bytes handed to the failed write, not those that left.
+                machine.onPeerReset();
+                return;
+            }
             // Count the last response before the machine may close and report the connection.
             Connection c = endPoint == null ? null : endPoint.getConnection();
             if (c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection) {
@@ -486,7 +496,10 @@ final class ConnectionControl implements Transport {
         return machine != null && managed();
     }
 
-    /** A write failed: the peer reset (or already closed) the connection. */
+    /**
+     * A write failed: the peer reset (or already closed) the connection. Reported to the machine when
+     * the exchange ends ({@link #flushed}) or the endpoint closes ({@link #onClosed}), whichever is first.
+     */
     void onWriteFailed() {
         peerResetSeen = true;
     }

@@ -20,8 +20,8 @@ final class KnownBugs {
     /** Jetty: connections closed server-first with a FIN reported {@code bytesOut} 0 in their close event (fixed). */
     static final Set<Adapter> BYTES_OUT_MISSING_ON_SERVER_FIN = Set.of();
 
-    /** Jetty: a peer's RST in the middle of a response closed server-first is reported as {@code LOCAL_FIN}. */
-    static final Set<Adapter> PEER_RESET_REPORTED_AS_LOCAL_FIN = Set.of(Adapter.JETTY);
+    /** Jetty: a peer's RST in the middle of a response closed server-first was reported as {@code LOCAL_FIN} (fixed). */
+    static final Set<Adapter> PEER_RESET_REPORTED_AS_LOCAL_FIN = Set.of();
 
     private KnownBugs() {
     }

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * 1 MB responses over a rate-limited link ({@code tbf}, 24 Mbit/s toward the client) that drops 5 % of the packets
  * in each direction (packet-filter {@code statistic} match): every byte arrives (SHA-256), under every close mode, to
  * clients that close first and to clients that never close (where the ack-checked RST of rule 1 is the fallback);
- * an RST never costs the client a byte, and every close ends within its bound. The kernel here has no {@code netem},
- * so there is no added delay: loss plus the rate limit make the slow, retransmitting link.
+ * an RST never costs the client a byte, and every close ends within its bound. The kernel here has no {@code netem}:
+ * loss plus the rate limit make the slow, retransmitting link (the added delay is {@link DelayedLinkClosesBoundedTest}'s).
  */
 class LossyRateLimitedLinkDeliversEveryByteTest {
 

@@ -22,7 +22,9 @@ import org.closepolicy.testkit.TimeWaitCounter;
  * {@code CURL_LIKE} and {@code NEVER_CLOSE} (held until the server ends the connection) fetch COUNT times, one
  * connection each, and print one {@code RESULT} line per response; {@code STALL} reads 256 KB of the response
  * with a small receive buffer, prints {@code STALLED}, and then neither reads nor closes until its standard input
- * ends. At the end it prints {@code TW PORT N} (client-side TIME_WAIT toward each port, in this namespace) and
+ * ends; {@code CONNECT} (PATH unused) opens and closes COUNT connections without a request and prints one
+ * {@code CONNECT JOB MICROS} line per connection with the time its {@code connect()} took (one round trip: SYN to
+ * SYN-ACK). At the end it prints {@code TW PORT N} (client-side TIME_WAIT toward each port, in this namespace) and
  * {@code DONE}.
  */
 public final class NamespaceClient {
@@ -63,6 +65,12 @@ public final class NamespaceClient {
         for (int j = 0; j < jobs.size(); j++) {
             Job job = jobs.get(j);
             InetSocketAddress target = new InetSocketAddress(host, job.port());
+            if (job.style().equals("CONNECT")) {
+                for (int i = 0; i < job.count(); i++) {
+                    out.println("CONNECT " + j + " " + connectMicros(target));
+                }
+                continue;
+            }
             if (job.style().equals("STALL")) {
                 stalled.add(stall(target, job.path()));
                 out.println("STALLED " + j);
@@ -92,6 +100,14 @@ public final class NamespaceClient {
             out.println("TW " + job.port() + " " + TimeWaitCounter.count(job.port()).clientSide());
         }
         out.println("DONE");
+    }
+
+    private static long connectMicros(InetSocketAddress target) throws IOException {
+        try (Socket s = new Socket()) {
+            long t0 = System.nanoTime();
+            s.connect(target, 10_000);
+            return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
+        }
     }
 
     private static Socket stall(InetSocketAddress target, String path) throws IOException {

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A network namespace joined to this host by a veth pair with a /30 of its own, so that a client can sit behind
- * a link the test shapes (a {@code tbf} rate limit), filters (loss, a vanished peer) or takes down. The host end
+ * A network namespace joined to this host by a link with a /30 of its own, so that a client can sit behind
+ * a link the test shapes (a {@code tbf} rate limit), filters (loss, a vanished peer) or takes down. The link is a
+ * veth pair, or another pair of devices a {@link Link} makes (the TUN devices of a {@link DelayLink}). The host end
  * gets {@code .1}, the namespace end {@code .2}; nothing else is routed. {@link #close()} deletes both, also
  * after a failure, and ends the client processes started in the namespace.
  * <pre>{@code
@@ -23,8 +24,38 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class NetNamespace implements AutoCloseable {
 
+    /**
+     * Makes the two devices of the link in this host's namespace and removes them again; the namespace moves the
+     * peer device into itself and gives both their addresses.
+     */
+    interface Link {
+        /**
+         * Creates {@code hostDevice} and {@code peerDevice}, both in this host's namespace; throws if it cannot,
+         * having removed what it made.
+         */
+        void create(String hostDevice, String peerDevice);
+
+        /** Removes both devices (wherever the peer device is now); returns what failed, or an empty string. */
+        String remove(String hostDevice);
+    }
+
+    /** A veth pair: the kernel's own link, with no delay. */
+    static final Link VETH = new Link() {
+        @Override
+        public void create(String hostDevice, String peerDevice) {
+            Shell.check("ip", "link", "add", hostDevice, "type", "veth", "peer", "name", peerDevice);
+        }
+
+        @Override
+        public String remove(String hostDevice) {
+            Shell.Result r = Shell.run("ip", "link", "del", hostDevice);
+            return r.ok() || r.output().contains("Cannot find device") ? "" : r.output().strip();
+        }
+    };
+
     private static final String PREFIX = "cprel";
 
+    private final Link link;
     private final String name;
     private final String hostDevice;
     private final String peerDevice;
@@ -33,29 +64,44 @@ final class NetNamespace implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private boolean deviceCreated;
 
-    private NetNamespace(String id, int thirdOctet, int fourthBase) throws UnknownHostException {
+    private NetNamespace(Link link, String id, int secondOctet, int thirdOctet, int fourthBase) throws UnknownHostException {
+        this.link = link;
         this.name = PREFIX + id;
         this.hostDevice = PREFIX + id + "h";
         this.peerDevice = PREFIX + id + "n";
-        this.hostAddress = InetAddress.getByAddress(new byte[] {10, (byte) 254, (byte) thirdOctet, (byte) (fourthBase + 1)});
-        this.peerAddress = InetAddress.getByAddress(new byte[] {10, (byte) 254, (byte) thirdOctet, (byte) (fourthBase + 2)});
+        this.hostAddress = InetAddress.getByAddress(new byte[] {10, (byte) secondOctet, (byte) thirdOctet, (byte) (fourthBase + 1)});
+        this.peerAddress = InetAddress.getByAddress(new byte[] {10, (byte) secondOctet, (byte) thirdOctet, (byte) (fourthBase + 2)});
     }
 
-    /** Skips the calling test unless this process is root and {@code ip netns} and veth pairs work. */
+    /** Skips the calling test unless this process is root and {@code ip netns} and veth pairs and {@code tc} work. */
     static void assumeAvailable() {
-        assumeTrue(Shell.isRoot(), "network-namespace scenarios need root");
-        assumeTrue(Shell.run("ip", "netns", "list").ok(), "network-namespace scenarios need 'ip netns' (iproute2)");
+        assumeNamespaces();
         assumeTrue(Shell.run("tc", "qdisc", "show", "dev", "lo").ok(), "rate-limited scenarios need 'tc' (iproute2)");
     }
 
-    /** Creates a namespace, a veth pair and its addresses, with names and a /30 not used on this host. */
+    /** Skips the calling test unless this process is root and {@code ip netns} works. */
+    static void assumeNamespaces() {
+        assumeTrue(Shell.isRoot(), "network-namespace scenarios need root");
+        assumeTrue(Shell.run("ip", "netns", "list").ok(), "network-namespace scenarios need 'ip netns' (iproute2)");
+    }
+
+    /** Creates a namespace, a veth pair and its addresses in 10.254/16, with names and a /30 not used on this host. */
     static NetNamespace create() {
+        return create(VETH, 254);
+    }
+
+    /**
+     * Creates a namespace joined by {@code link}, with names and a /30 in {@code 10.secondOctet/16} not used on this
+     * host; on a failure removes what was made and rethrows.
+     */
+    static NetNamespace create(Link link, int secondOctet) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         String used = Shell.check("ip", "-o", "addr", "show");
         NetNamespace ns;
         try {
             do {
-                ns = new NetNamespace(String.format("%06x", rnd.nextInt(1 << 24)), rnd.nextInt(256), 4 * rnd.nextInt(64));
+                ns = new NetNamespace(link, String.format("%06x", rnd.nextInt(1 << 24)), secondOctet, rnd.nextInt(256),
+                        4 * rnd.nextInt(64));
             } while (used.contains(ns.hostAddress.getHostAddress() + "/") || used.contains(ns.hostDevice));
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
@@ -71,7 +117,7 @@ final class NetNamespace implements AutoCloseable {
 
     private void setUp() {
         Shell.check("ip", "netns", "add", name);
-        Shell.check("ip", "link", "add", hostDevice, "type", "veth", "peer", "name", peerDevice);
+        link.create(hostDevice, peerDevice);
         deviceCreated = true;
         Shell.check("ip", "link", "set", peerDevice, "netns", name);
         Shell.check("ip", "addr", "add", hostAddress.getHostAddress() + "/30", "dev", hostDevice);
@@ -85,12 +131,12 @@ final class NetNamespace implements AutoCloseable {
         return name;
     }
 
-    /** The veth end in this host's namespace (where the servers listen). */
+    /** The link's end in this host's namespace (where the servers listen). */
     String hostDevice() {
         return hostDevice;
     }
 
-    /** The veth end inside the namespace (the client's side). */
+    /** The link's end inside the namespace (the client's side). */
     String peerDevice() {
         return peerDevice;
     }
@@ -130,7 +176,7 @@ final class NetNamespace implements AutoCloseable {
         }
     }
 
-    /** Ends the namespace's processes, deletes the veth pair (and its qdisc) and the namespace; keeps going past failures. */
+    /** Ends the namespace's processes, deletes the link (and its qdisc) and the namespace; keeps going past failures. */
     @Override
     public void close() {
         for (Process p : processes) {
@@ -145,9 +191,9 @@ final class NetNamespace implements AutoCloseable {
         }
         StringBuilder failures = new StringBuilder();
         if (deviceCreated) {
-            Shell.Result r = Shell.run("ip", "link", "del", hostDevice);
-            if (!r.ok() && !r.output().contains("Cannot find device")) {
-                failures.append(r.output().strip()).append('\n');
+            String failed = link.remove(hostDevice);
+            if (!failed.isEmpty()) {
+                failures.append(failed).append('\n');
             }
         }
         Shell.Result r = Shell.run("ip", "netns", "del", name);

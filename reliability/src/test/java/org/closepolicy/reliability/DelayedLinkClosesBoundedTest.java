@@ -1,0 +1,188 @@
+package org.closepolicy.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.closepolicy.CloseEvent;
+import org.closepolicy.CloseMode;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.WhoClosed;
+import org.closepolicy.testkit.TimeWaitCounter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The issue's "delay 100 ms": a client in a namespace behind a {@link DelayLink} of 50 ms each way (a round trip of
+ * 100 ms, what {@code netem delay 100ms} on one side of a link gives), under three modes per adapter:
+ * <ul>
+ *   <li>{@code client-first}: curl-like clients close after reading; the server records each close as the client's
+ *       ({@code REMOTE_FIN}) after at least one round trip of waiting, and holds no TIME_WAIT;</li>
+ *   <li>{@code safe-reset}, 1 MB responses: a curl-like client gets the RST in reply to its FIN, a client that never
+ *       closes gets the ack-checked RST after the client wait; both get every byte (SHA-256), so no RST came before
+ *       the last byte was acknowledged, and neither side holds TIME_WAIT;</li>
+ *   <li>{@code server-fin}: the server closes first ({@code LOCAL_FIN}, its own TIME_WAIT) within the policy's bound.</li>
+ * </ul>
+ * Every response, carried over the delay, takes at least two round trips (connect, then request and response).
+ */
+class DelayedLinkClosesBoundedTest {
+
+    private static final Duration ONE_WAY = Duration.ofMillis(50);
+    private static final Duration FLUSH_BOUND = Duration.ofSeconds(10);
+    private static final String SMALL = "/weather.xml";
+    private static final String LARGE = "/bytes?n=" + Payloads.ONE_MB;
+
+    private static DelayLink link;
+
+    @BeforeAll
+    static void createLink() {
+        DelayLink.assumeAvailable();
+        link = DelayLink.create(ONE_WAY);
+    }
+
+    @AfterAll
+    static void removeLink() {
+        if (link != null) {
+            link.close();
+        }
+    }
+
+    /** One client job and the mode of the server it talks to. */
+    private record Planned(Scenario scenario, NamespaceClient.Job job, long bodyLength) {
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void everyModeClosesAsPlannedOverTheDelay(Adapter adapter) throws Exception {
+        NetNamespace ns = link.namespace();
+        Map<Scenario, ServerUnderTest> servers = new EnumMap<>(Scenario.class);
+        try {
+            for (Scenario s : List.of(Scenario.CLIENT_FIRST, Scenario.SAFE_RESET, Scenario.SERVER_FIN)) {
+                servers.put(s, ServerUnderTest.start(adapter, s.policy(FLUSH_BOUND),
+                        ServerUnderTest.Options.loopback().bind(ns.hostAddress()).idle(FLUSH_BOUND)));
+            }
+            List<Planned> plan = List.of(
+                    planned(servers, Scenario.CLIENT_FIRST, "CURL_LIKE", SMALL, 3, Payloads.SMALL),
+                    planned(servers, Scenario.CLIENT_FIRST, "CURL_LIKE", LARGE, 1, Payloads.ONE_MB),
+                    planned(servers, Scenario.SAFE_RESET, "CURL_LIKE", LARGE, 1, Payloads.ONE_MB),
+                    planned(servers, Scenario.SAFE_RESET, "NEVER_CLOSE", LARGE, 1, Payloads.ONE_MB),
+                    planned(servers, Scenario.SERVER_FIN, "CURL_LIKE", SMALL, 2, Payloads.SMALL),
+                    planned(servers, Scenario.SERVER_FIN, "CURL_LIKE", LARGE, 1, Payloads.ONE_MB));
+
+            List<String> args = new ArrayList<>(List.of(ns.hostAddress().getHostAddress()));
+            plan.forEach(p -> args.add(p.job().arg()));
+            Process client = ns.startJava(NamespaceClient.class, args);
+            List<NamespaceClient.Line> lines = new ArrayList<>();
+            Map<Integer, Long> clientTimeWait = new HashMap<>();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("RESULT ")) {
+                        lines.add(NamespaceClient.Line.parse(line));
+                    } else if (line.startsWith("TW ")) {
+                        String[] f = line.split(" ");
+                        clientTimeWait.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+                    }
+                }
+            }
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client process ends").isTrue();
+            assertThat(client.exitValue()).as("client process exit code").isZero();
+
+            long twoRoundTrips = link.minimumRoundTrip().multipliedBy(2).toMillis();
+            for (Scenario s : servers.keySet()) {
+                ServerUnderTest server = servers.get(s);
+                int connections = 0;
+                long bytes = 0;
+                for (int j = 0; j < plan.size(); j++) {
+                    Planned p = plan.get(j);
+                    if (p.scenario() != s) {
+                        continue;
+                    }
+                    connections += p.job().count();
+                    int job = j;
+                    List<NamespaceClient.Line> mine = lines.stream().filter(l -> l.job() == job).toList();
+                    assertThat(mine).as("responses of %s", p).hasSize(p.job().count());
+                    for (NamespaceClient.Line l : mine) {
+                        assertThat(l.status()).as("status under %s: %s", s, l).isEqualTo(200);
+                        assertThat(l.complete()).as("body complete under %s: %s", s, l).isTrue();
+                        assertThat(l.length()).as("body length under %s", s).isEqualTo(p.bodyLength());
+                        assertThat(l.sha()).as("body SHA-256 under %s", s).isEqualTo(Payloads.sha256(p.bodyLength()));
+                        if (p.job().style().equals("NEVER_CLOSE")) {
+                            // Its hold ends with the server's RST, after the whole body (complete above); nothing else.
+                            assertThat(l.error() == null || l.reset()).as("client error under %s: %s", s, l).isTrue();
+                        } else {
+                            assertThat(l.error()).as("client error under %s: %s", s, l).isNull();
+                        }
+                        assertThat(l.millis()).as("connect plus request and response over the delay: %s", l)
+                                .isGreaterThanOrEqualTo(twoRoundTrips);
+                        bytes += l.length();
+                    }
+                }
+                Duration bound = FLUSH_BOUND.plus(s.waitBound()).plus(Scenario.SLACK);
+                List<CloseEvent> events = server.events().awaitAtLeast(connections, bound);
+                assertThat(events).as("close events under %s", s).hasSize(connections);
+                for (CloseEvent e : events) {
+                    assertThat(e.closeDuration()).as("close time under %s: %s", s, e).isLessThanOrEqualTo(bound);
+                }
+                TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+                long twClient = clientTimeWait.getOrDefault(server.port(), -1L);
+                switch (s) {
+                    case CLIENT_FIRST -> {
+                        assertThat(events).as("client-first closes").allSatisfy(e -> {
+                            assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
+                            assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.FIN);
+                            // The client's FIN comes back at the earliest one round trip after the last byte left.
+                            assertThat(e.closeDuration()).as("%s", e).isGreaterThanOrEqualTo(link.minimumRoundTrip());
+                        });
+                        assertThat(tw.serverSide()).as("server TIME_WAIT under client-first").isZero();
+                    }
+                    case SAFE_RESET -> {
+                        assertThat(events).as("safe-reset closes").allSatisfy(e -> {
+                            assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.RST);
+                            if (e.whoClosed() != WhoClosed.REMOTE_FIN) {
+                                // The never-closing client: the ack-checked RST after the client wait.
+                                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_RST);
+                                assertThat(e.fallbackReason()).as("%s", e).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+                            }
+                        });
+                        assertThat(events).as("the curl-like client's FIN answered with an RST")
+                                .anyMatch(e -> e.whoClosed() == WhoClosed.REMOTE_FIN);
+                        assertThat(tw.serverSide()).as("server TIME_WAIT under safe-reset").isZero();
+                        assertThat(twClient).as("client TIME_WAIT under safe-reset").isZero();
+                    }
+                    case SERVER_FIN -> {
+                        assertThat(events).as("server-fin closes").allSatisfy(e -> {
+                            assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_FIN);
+                            assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.FIN);
+                        });
+                        // The server's FIN leaves before the client can have read the body and closed: the server
+                        // holds a TIME_WAIT for every connection (the client too, where both FINs crossed on the way).
+                        assertThat(tw.serverSide()).as("server TIME_WAIT under server-fin").isEqualTo(connections);
+                    }
+                    default -> throw new IllegalStateException(s.toString());
+                }
+                Results.row("1.9 KB and 1 MB over 50 ms delay each way (100 ms RTT)", adapter, s.preset(), connections, bytes, 0,
+                        server.events().maxCloseDuration(), tw.serverSide(), twClient,
+                        LossyRateLimitedLinkDeliversEveryByteTest.summary(events) + "; slowest response "
+                                + lines.stream().filter(l -> plan.get(l.job()).scenario() == s).mapToLong(NamespaceClient.Line::millis)
+                                .max().orElse(0) + " ms");
+            }
+        } finally {
+            servers.values().forEach(ServerUnderTest::close);
+        }
+    }
+
+    private static Planned planned(Map<Scenario, ServerUnderTest> servers, Scenario s, String style, String path, int count,
+                                   long bodyLength) {
+        return new Planned(s, new NamespaceClient.Job(servers.get(s).port(), style, path, count), bodyLength);
+    }
+}
