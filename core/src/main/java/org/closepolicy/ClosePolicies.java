@@ -1,5 +1,6 @@
 package org.closepolicy;
 
+import java.util.Objects;
 import org.closepolicy.internal.GuardedPolicy;
 
 /**
@@ -61,6 +62,25 @@ public final class ClosePolicies {
      */
     public static Retire safeDefault() {
         return GuardedPolicy.SAFE_DEFAULT;
+    }
+
+    /**
+     * The settings a policy uses for a connection, for the retirements an adapter has to make on its own
+     * ({@link CloseSettings#retireAnnounced}, {@link CloseSettings#retireUnannounced}): a
+     * {@link StandardClosePolicy}'s matching rule or defaults (also through {@link #guarded}); for any other
+     * policy, or when the lookup fails, the {@link Preset#LINGERING} settings of {@link #safeDefault()}.
+     */
+    public static CloseSettings settingsFor(ClosePolicy policy, ConnectionView view) {
+        Objects.requireNonNull(policy, "policy");
+        ClosePolicy p = policy instanceof GuardedPolicy g ? g.delegate() : policy;
+        if (p instanceof StandardClosePolicy sp) {
+            try {
+                return sp.settingsFor(view);
+            } catch (RuntimeException e) {
+                return CloseSettings.of(Preset.LINGERING);
+            }
+        }
+        return CloseSettings.of(Preset.LINGERING);
     }
 
     /**

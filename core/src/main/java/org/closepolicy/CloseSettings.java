@@ -77,6 +77,8 @@ public final class CloseSettings {
     private final Retire eofDrainRetire;
     private final Retire idleRetire;
     private final Retire idleDrainRetire;
+    private final Retire[] unannounced;
+    private final Retire[] unannouncedDrain;
 
     private CloseSettings(Builder b) {
         this.closer = b.closer;
@@ -115,11 +117,18 @@ public final class CloseSettings {
         CloseMode eofMode = mode == CloseMode.LINGER ? CloseMode.LINGER : CloseMode.FIN;
         this.eofRetire = new Retire(this, Closer.SERVER_FIRST, eofMode, RetireReason.EOF_DELIMITED);
         this.eofDrainRetire = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.EOF_DELIMITED);
-        CloseMode idleMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
-        this.idleRetire = new Retire(this, Closer.SERVER_FIRST, idleMode, RetireReason.IDLE_TIMEOUT);
-        this.idleDrainRetire = idleMode == CloseMode.FIN
-                ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.IDLE_TIMEOUT)
-                : idleRetire;
+        // A close the client does not expect: the server goes first, in the mode used when it cannot wait.
+        CloseMode unannouncedMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
+        this.unannounced = new Retire[reasons.length];
+        this.unannouncedDrain = new Retire[reasons.length];
+        for (RetireReason r : reasons) {
+            unannounced[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, unannouncedMode, r);
+            unannouncedDrain[r.ordinal()] = unannouncedMode == CloseMode.FIN
+                    ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r)
+                    : unannounced[r.ordinal()];
+        }
+        this.idleRetire = unannounced[RetireReason.IDLE_TIMEOUT.ordinal()];
+        this.idleDrainRetire = unannouncedDrain[RetireReason.IDLE_TIMEOUT.ordinal()];
     }
 
     /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */
@@ -243,6 +252,42 @@ public final class CloseSettings {
             return eofRetire;
         }
         return retire[reason.ordinal()];
+    }
+
+    /**
+     * The retirement an adapter carries out when the client was told that the response is the last one
+     * ({@code Connection: close}) although the policy would have kept the connection: the application
+     * asked for it, the request was malformed, the client half-closed. The settings' own who and how
+     * apply, adjusted as {@code decide} adjusts its own: a client reading to EOF gets a prompt server
+     * FIN (rule 2), a server FIN over unread input becomes a lingering close (rule 3).
+     * <pre>{@code
+     * Retire r = ClosePolicies.settingsFor(policy, view)
+     *         .retireAnnounced(RetireReason.APPLICATION, view.eofDelimited(), requestBodyUnread);
+     * }</pre>
+     */
+    public Retire retireAnnounced(RetireReason reason, boolean eofDelimited, boolean unreadInput) {
+        Objects.requireNonNull(reason, "reason");
+        if (eofDelimited || reason == RetireReason.EOF_DELIMITED) {
+            return unreadInput ? eofDrainRetire : eofRetire;
+        }
+        if (reason == RetireReason.IDLE_TIMEOUT) {
+            return unreadInput ? idleDrainRetire : idleRetire;
+        }
+        return unreadInput ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+    }
+
+    /**
+     * The retirement of a connection whose client does not expect the close (the application or a timer
+     * closes a connection between requests, as for an idle timeout): the server closes first, with
+     * {@link #mode()}, or with {@link #fallback()} for client-first settings (it cannot wait for a client
+     * that is not going to close); a FIN over unread input lingers (rule 3).
+     */
+    public Retire retireUnannounced(RetireReason reason, boolean unreadInput) {
+        Objects.requireNonNull(reason, "reason");
+        if (reason == RetireReason.EOF_DELIMITED) {
+            return unreadInput ? eofDrainRetire : eofRetire;
+        }
+        return unreadInput ? unannouncedDrain[reason.ordinal()] : unannounced[reason.ordinal()];
     }
 
     /** The reuse decision of these settings. */

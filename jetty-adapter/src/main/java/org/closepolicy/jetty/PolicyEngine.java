@@ -1,17 +1,13 @@
 package org.closepolicy.jetty;
 
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.closepolicy.CloseListener;
-import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.ClosePolicy;
-import org.closepolicy.CloseSettings;
 import org.closepolicy.Closer;
 import org.closepolicy.ConnectionView;
 import org.closepolicy.Decision;
 import org.closepolicy.Load;
-import org.closepolicy.Preset;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.StandardClosePolicy;
@@ -25,7 +21,7 @@ import org.closepolicy.spi.LoadMonitor;
  * listener, the clock, the ack watcher and the load monitor; plus the few decisions the core
  * cannot make because only the adapter knows that Jetty closes a connection on its own.
  *
- * <p>Thread-safety: immutable apart from a concurrent cache; safe from any thread.
+ * <p>Thread-safety: immutable; safe from any thread.
  */
 final class PolicyEngine {
 
@@ -35,7 +31,6 @@ final class PolicyEngine {
     private final Ticker ticker;
     private final AckWatcher ackWatcher; // null: the shared watcher, started on first use
     private final LoadMonitor loadMonitor; // null: no load tracking
-    private final ConcurrentHashMap<CloseSettings, CloseSettings> lingerVariants = new ConcurrentHashMap<>();
 
     PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor) {
         Objects.requireNonNull(policy, "policy");
@@ -87,16 +82,7 @@ final class PolicyEngine {
         if (d instanceof Retire r) {
             return r;
         }
-        CloseSettings s = settingsFor(view);
-        if (view.eofDelimited()) {
-            return s.retire(RetireReason.EOF_DELIMITED);
-        }
-        Retire r = s.retire(RetireReason.APPLICATION);
-        if (view.unreadInput() && r.closer() == Closer.SERVER_FIRST && r.mode() == CloseMode.FIN) {
-            return lingerVariants.computeIfAbsent(s, k -> k.toBuilder().mode(CloseMode.LINGER).build())
-                    .retire(RetireReason.APPLICATION);
-        }
-        return r;
+        return ClosePolicies.settingsFor(raw, view).retireAnnounced(RetireReason.APPLICATION, view.eofDelimited(), view.unreadInput());
     }
 
     /**
@@ -114,12 +100,5 @@ final class PolicyEngine {
             return sp.settingsFor(view).retire(RetireReason.IDLE_TIMEOUT);
         }
         return null;
-    }
-
-    private CloseSettings settingsFor(ConnectionView view) {
-        if (raw instanceof StandardClosePolicy sp) {
-            return sp.settingsFor(view);
-        }
-        return CloseSettings.of(Preset.LINGERING);
     }
 }

@@ -49,10 +49,11 @@ class AdapterRetirementsTest {
     }
 
     @Test
-    void customPoliciesGetTheKeepAliveSettings() {
+    void customPoliciesGetTheSafeDefaultsLingeringSettings() {
         ClosePolicy custom = (view, now) -> ClosePolicies.keepAlive().decide(view, now);
         Retire r = Retirements.announced(custom, VIEW, RetireReason.APPLICATION, false);
-        assertThat(r.closer()).isEqualTo(Closer.CLIENT_FIRST);
-        assertThat(r.clientWait()).isEqualTo(ClosePolicies.keepAlive().defaults().clientWait());
+        assertThat(r.closer()).isEqualTo(Closer.SERVER_FIRST);
+        assertThat(r.mode()).isEqualTo(CloseMode.LINGER);
+        assertThat(r.lingerTime()).isEqualTo(ClosePolicies.lingering().defaults().lingerTime());
     }
 }
