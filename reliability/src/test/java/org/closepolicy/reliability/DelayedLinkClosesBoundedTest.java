@@ -2,20 +2,11 @@ package org.closepolicy.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseEvent;
-import org.closepolicy.CloseMode;
-import org.closepolicy.FallbackReason;
-import org.closepolicy.WhoClosed;
 import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,23 +70,8 @@ class DelayedLinkClosesBoundedTest {
                     planned(servers, Scenario.SERVER_FIN, "CURL_LIKE", SMALL, 2, Payloads.SMALL),
                     planned(servers, Scenario.SERVER_FIN, "CURL_LIKE", LARGE, 1, Payloads.ONE_MB));
 
-            List<String> args = new ArrayList<>(List.of(ns.hostAddress().getHostAddress()));
-            plan.forEach(p -> args.add(p.job().arg()));
-            Process client = ns.startJava(NamespaceClient.class, args);
-            List<NamespaceClient.Line> lines = new ArrayList<>();
-            Map<Integer, Long> clientTimeWait = new HashMap<>();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("RESULT ")) {
-                        lines.add(NamespaceClient.Line.parse(line));
-                    } else if (line.startsWith("TW ")) {
-                        String[] f = line.split(" ");
-                        clientTimeWait.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
-                    }
-                }
-            }
-            assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client process ends").isTrue();
-            assertThat(client.exitValue()).as("client process exit code").isZero();
+            NamespaceClient.Report report = NamespaceClient.run(ns, false, plan.stream().map(Planned::job).toList(), Duration.ofSeconds(60));
+            List<NamespaceClient.Line> lines = report.lines();
 
             long twoRoundTrips = link.minimumRoundTrip().multipliedBy(2).toMillis();
             for (Scenario s : servers.keySet()) {
@@ -112,16 +88,7 @@ class DelayedLinkClosesBoundedTest {
                     List<NamespaceClient.Line> mine = lines.stream().filter(l -> l.job() == job).toList();
                     assertThat(mine).as("responses of %s", p).hasSize(p.job().count());
                     for (NamespaceClient.Line l : mine) {
-                        assertThat(l.status()).as("status under %s: %s", s, l).isEqualTo(200);
-                        assertThat(l.complete()).as("body complete under %s: %s", s, l).isTrue();
-                        assertThat(l.length()).as("body length under %s", s).isEqualTo(p.bodyLength());
-                        assertThat(l.sha()).as("body SHA-256 under %s", s).isEqualTo(Payloads.sha256(p.bodyLength()));
-                        if (p.job().style().equals("NEVER_CLOSE")) {
-                            // Its hold ends with the server's RST, after the whole body (complete above); nothing else.
-                            assertThat(l.error() == null || l.reset()).as("client error under %s: %s", s, l).isTrue();
-                        } else {
-                            assertThat(l.error()).as("client error under %s: %s", s, l).isNull();
-                        }
+                        l.assertIntact(p.bodyLength(), p.job().style().equals("NEVER_CLOSE"), s);
                         assertThat(l.millis()).as("connect plus request and response over the delay: %s", l)
                                 .isGreaterThanOrEqualTo(twoRoundTrips);
                         bytes += l.length();
@@ -134,40 +101,16 @@ class DelayedLinkClosesBoundedTest {
                     assertThat(e.closeDuration()).as("close time under %s: %s", s, e).isLessThanOrEqualTo(bound);
                 }
                 TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
-                long twClient = clientTimeWait.getOrDefault(server.port(), -1L);
+                long twClient = report.timeWait(server.port());
                 switch (s) {
                     case CLIENT_FIRST -> {
-                        assertThat(events).as("client-first closes").allSatisfy(e -> {
-                            assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
-                            assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.FIN);
-                            // The client's FIN comes back at the earliest one round trip after the last byte left.
-                            assertThat(e.closeDuration()).as("%s", e).isGreaterThanOrEqualTo(link.minimumRoundTrip());
-                        });
-                        assertThat(tw.serverSide()).as("server TIME_WAIT under client-first").isZero();
+                        ExpectedCloses.clientFirst(events, tw.serverSide(), s.preset());
+                        // The client's FIN comes back at the earliest one round trip after the last byte left.
+                        assertThat(events).allSatisfy(e -> assertThat(e.closeDuration()).as("%s", e)
+                                .isGreaterThanOrEqualTo(link.minimumRoundTrip()));
                     }
-                    case SAFE_RESET -> {
-                        assertThat(events).as("safe-reset closes").allSatisfy(e -> {
-                            assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.RST);
-                            if (e.whoClosed() != WhoClosed.REMOTE_FIN) {
-                                // The never-closing client: the ack-checked RST after the client wait.
-                                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_RST);
-                                assertThat(e.fallbackReason()).as("%s", e).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
-                            }
-                        });
-                        assertThat(events).as("the curl-like client's FIN answered with an RST")
-                                .anyMatch(e -> e.whoClosed() == WhoClosed.REMOTE_FIN);
-                        assertThat(tw.serverSide()).as("server TIME_WAIT under safe-reset").isZero();
-                        assertThat(twClient).as("client TIME_WAIT under safe-reset").isZero();
-                    }
-                    case SERVER_FIN -> {
-                        assertThat(events).as("server-fin closes").allSatisfy(e -> {
-                            assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_FIN);
-                            assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.FIN);
-                        });
-                        // The server's FIN leaves before the client can have read the body and closed: the server
-                        // holds a TIME_WAIT for every connection (the client too, where both FINs crossed on the way).
-                        assertThat(tw.serverSide()).as("server TIME_WAIT under server-fin").isEqualTo(connections);
-                    }
+                    case SAFE_RESET -> ExpectedCloses.safeReset(events, 1, tw.serverSide(), twClient);
+                    case SERVER_FIN -> ExpectedCloses.serverFin(events, tw.serverSide());
                     default -> throw new IllegalStateException(s.toString());
                 }
                 Results.row("1.9 KB and 1 MB over 50 ms delay each way (100 ms RTT)", adapter, s.preset(), connections, bytes, 0,

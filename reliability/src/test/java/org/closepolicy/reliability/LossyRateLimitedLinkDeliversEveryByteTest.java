@@ -2,15 +2,11 @@ package org.closepolicy.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseMode;
 import org.closepolicy.FallbackReason;
@@ -56,15 +52,14 @@ class LossyRateLimitedLinkDeliversEveryByteTest {
     @EnumSource(Adapter.class)
     void everyByteArrivesAndEveryCloseIsBounded(Adapter adapter) throws Exception {
         Map<Scenario, ServerUnderTest> servers = new HashMap<>();
-        try (PacketFilter hostSide = PacketFilter.host(); PacketFilter peerSide = PacketFilter.in(ns.name())) {
+        try (LinkLoss loss = LinkLoss.on(ns, LOSS)) {
             List<NamespaceClient.Job> jobs = new ArrayList<>();
             List<Scenario> jobScenario = new ArrayList<>();
             for (Scenario s : Scenario.values()) {
                 ServerUnderTest server = ServerUnderTest.start(adapter, s.policy(FLUSH_BOUND),
                         ServerUnderTest.Options.loopback().bind(ns.hostAddress()).idle(FLUSH_BOUND));
                 servers.put(s, server);
-                hostSide.lossTo(ns.hostDevice(), server.port(), LOSS);
-                peerSide.lossFrom(ns.peerDevice(), server.port(), LOSS);
+                loss.add(server.port());
                 jobs.add(new NamespaceClient.Job(server.port(), "CURL_LIKE", "/bytes?n=" + Payloads.ONE_MB, CONNECTIONS));
                 jobScenario.add(s);
                 if (s.clientFirst()) {
@@ -73,27 +68,12 @@ class LossyRateLimitedLinkDeliversEveryByteTest {
                 }
             }
 
-            List<String> args = new ArrayList<>(List.of(ns.hostAddress().getHostAddress()));
-            jobs.forEach(j -> args.add(j.arg()));
-            Process client = ns.startJava(NamespaceClient.class, args);
-            List<NamespaceClient.Line> lines = new ArrayList<>();
-            Map<Integer, Long> clientTimeWait = new HashMap<>();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("RESULT ")) {
-                        lines.add(NamespaceClient.Line.parse(line));
-                    } else if (line.startsWith("TW ")) {
-                        String[] f = line.split(" ");
-                        clientTimeWait.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
-                    }
-                }
-            }
-            assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client process ends").isTrue();
-            assertThat(client.exitValue()).as("client process exit code").isZero();
+            NamespaceClient.Report report = NamespaceClient.run(ns, false, jobs, Duration.ofSeconds(180));
+            List<NamespaceClient.Line> lines = report.lines();
 
             // The faults were really there.
-            assertThat(hostSide.dropped()).as("packets dropped toward the servers").isPositive();
-            assertThat(peerSide.dropped()).as("packets dropped toward the client").isPositive();
+            assertThat(loss.droppedTowardServer()).as("packets dropped toward the servers").isPositive();
+            assertThat(loss.droppedTowardClient()).as("packets dropped toward the client").isPositive();
 
             for (Scenario s : Scenario.values()) {
                 ServerUnderTest server = servers.get(s);
@@ -112,10 +92,7 @@ class LossyRateLimitedLinkDeliversEveryByteTest {
                 assertThat(mine).as("responses of %s", s).hasSize(expected);
                 for (NamespaceClient.Line l : mine) {
                     // The whole body, byte for byte: an RST, if any, came only after the last byte.
-                    assertThat(l.status()).as("status under %s: %s", s, l).isEqualTo(200);
-                    assertThat(l.complete()).as("body complete under %s: %s", s, l).isTrue();
-                    assertThat(l.length()).as("body length under %s", s).isEqualTo(Payloads.ONE_MB);
-                    assertThat(l.sha()).as("body SHA-256 under %s", s).isEqualTo(Payloads.sha256(Payloads.ONE_MB));
+                    l.assertIntact(Payloads.ONE_MB, jobs.get(l.job()).style().equals("NEVER_CLOSE"), s);
                 }
                 List<CloseEvent> events = server.events().awaitAtLeast(expected, FLUSH_BOUND.plus(s.waitBound()));
                 Duration bound = FLUSH_BOUND.plus(s.waitBound()).plus(Scenario.SLACK);
@@ -134,7 +111,7 @@ class LossyRateLimitedLinkDeliversEveryByteTest {
                 if (!s.serverHoldsTimeWait()) {
                     assertThat(tw.serverSide()).as("server TIME_WAIT under %s", s).isZero();
                 }
-                long twClient = clientTimeWait.getOrDefault(server.port(), -1L);
+                long twClient = report.timeWait(server.port());
                 if (s == Scenario.SAFE_RESET) {
                     assertThat(twClient).as("client TIME_WAIT under safe-reset").isZero();
                 }

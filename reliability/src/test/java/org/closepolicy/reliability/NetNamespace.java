@@ -157,6 +157,24 @@ final class NetNamespace implements AutoCloseable {
         Shell.check("tc", "qdisc", "add", "dev", hostDevice, "root", "tbf", "rate", rate, "burst", "32kb", "latency", "400ms");
     }
 
+    /**
+     * Makes this host's TCP use the congestion control {@code algorithm} (as in {@code tcp_available_congestion_control})
+     * for every connection over this link, whatever the host's default: the link's route gets {@code congctl}, and
+     * the servers' accepted connections take it from there.
+     */
+    void congestionControl(String algorithm) {
+        byte[] network = hostAddress.getAddress();
+        network[3]--;
+        String prefix;
+        try {
+            prefix = InetAddress.getByAddress(network).getHostAddress() + "/30";
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        Shell.check("ip", "route", "replace", prefix, "dev", hostDevice, "proto", "kernel", "scope", "link",
+                "src", hostAddress.getHostAddress(), "congctl", algorithm);
+    }
+
     /** Takes the link down on both ends: the peer vanishes without a FIN or an RST. */
     void linkDown() {
         Shell.check("ip", "link", "set", hostDevice, "down");

@@ -45,8 +45,8 @@ import java.util.concurrent.TimeoutException;
  * idle.release();             // now close it
  * }</pre>
  *
- * <p>Thread-safety: immutable; {@link #send()}, {@link #pipeline(int)} and {@link #start()} may be called from
- * many threads at once, each call using its own connection.
+ * <p>Thread-safety: immutable; {@link #send()}, {@link #pipeline(int)}, {@link #sequence(List)} and {@link #start()}
+ * may be called from many threads at once, each call using its own connection.
  */
 public final class RawHttpClient {
 
@@ -193,7 +193,7 @@ public final class RawHttpClient {
 
     /** Opens a connection, sends one request, reads the response, closes as configured. Never throws for I/O. */
     public HttpResult send() {
-        return new Conversation(List.of(path)).run().get(0);
+        return new Conversation(List.of(path), false).run().get(0);
     }
 
     /**
@@ -205,7 +205,7 @@ public final class RawHttpClient {
         if (n < 1) {
             throw new IllegalArgumentException("n must be >= 1, got " + n);
         }
-        return new Conversation(Collections.nCopies(n, path)).run();
+        return new Conversation(Collections.nCopies(n, path), false).run();
     }
 
     /**
@@ -218,7 +218,24 @@ public final class RawHttpClient {
         for (String p : paths) {
             Builder.requireToken(p, "path");
         }
-        return new Conversation(List.copyOf(paths)).run();
+        return new Conversation(List.copyOf(paths), false).run();
+    }
+
+    /**
+     * Sends one request per path on one connection, one after another like a keep-alive client (a browser, or
+     * curl given several URLs): each request is written once the previous response has been read, never ahead of
+     * it. With {@code connectionClose(true)} only the last request carries {@code Connection: close}; after the
+     * last response the connection is closed as configured. The body, if any, is written from the calling thread.
+     * Always returns {@code paths.size()} results; responses that never came have status -1.
+     */
+    public List<HttpResult> sequence(List<String> paths) {
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("paths must not be empty");
+        }
+        for (String p : paths) {
+            Builder.requireToken(p, "path");
+        }
+        return new Conversation(List.copyOf(paths), true).run();
     }
 
     /**
@@ -226,7 +243,7 @@ public final class RawHttpClient {
      * the caller end a {@link CloseStyle#NEVER_CLOSE} hold.
      */
     public Exchange start() {
-        Conversation c = new Conversation(List.of(path));
+        Conversation c = new Conversation(List.of(path), false);
         Thread t = new Thread(() -> c.result.complete(c.run().get(0)), "closepolicy-raw-http-client");
         t.setDaemon(true);
         t.start();
@@ -347,6 +364,7 @@ public final class RawHttpClient {
     private final class Conversation {
         final List<String> paths;
         final int requests;
+        final boolean sequential;
         final long t0 = System.nanoTime();
         final Socket socket = new Socket();
         final CompletableFuture<HttpResult> firstResponse = new CompletableFuture<>();
@@ -364,9 +382,10 @@ public final class RawHttpClient {
         InetSocketAddress local;
         Reader reader;
 
-        Conversation(List<String> paths) {
+        Conversation(List<String> paths, boolean sequential) {
             this.paths = paths;
             this.requests = paths.size();
+            this.sequential = sequential;
         }
 
         List<HttpResult> run() {
@@ -383,17 +402,25 @@ public final class RawHttpClient {
                 socket.setTcpNoDelay(true);
                 socket.connect(target, connectTimeoutMillis);
                 local = (InetSocketAddress) socket.getLocalSocketAddress();
-                if (bodyFromSeparateThread) {
-                    writer = new Thread(this::writeRequests, "closepolicy-raw-http-writer");
+                if (sequential) {
+                    // each request is written in the loop below, after the response before it
+                } else if (bodyFromSeparateThread) {
+                    writer = new Thread(() -> writeRequests(0, requests), "closepolicy-raw-http-writer");
                     writer.setDaemon(true);
                     writer.start();
                 } else {
-                    writeRequests();
+                    writeRequests(0, requests);
                 }
                 Reader in = new Reader(socket.getInputStream());
                 reader = in;
                 boolean head = "HEAD".equalsIgnoreCase(method);
                 for (int i = 0; i < requests; i++) {
+                    if (sequential) {
+                        writeRequests(i, i + 1);
+                        if (requestError != null) {
+                            break;
+                        }
+                    }
                     Partial p = new Partial();
                     partials.add(p);
                     readResponse(in, p, head);
@@ -439,10 +466,11 @@ public final class RawHttpClient {
             }
         }
 
-        private void writeRequests() {
+        /** Writes requests {@code from} (inclusive) to {@code to} (exclusive); a failure is kept in requestError. */
+        private void writeRequests(int from, int to) {
             try {
                 OutputStream out = socket.getOutputStream();
-                for (int i = 0; i < requests; i++) {
+                for (int i = from; i < to; i++) {
                     byte[] h = requestHead(paths.get(i), i == requests - 1);
                     out.write(h);
                     sent += h.length;
@@ -465,7 +493,7 @@ public final class RawHttpClient {
                     }
                 }
                 out.flush();
-                if (closeStyle == CloseStyle.HALF_CLOSE_AFTER_REQUEST) {
+                if (closeStyle == CloseStyle.HALF_CLOSE_AFTER_REQUEST && to == requests) {
                     socket.shutdownOutput();
                 }
             } catch (IOException e) {

@@ -144,6 +144,24 @@ class RawHttpClientTest {
     }
 
     @Test
+    void sequenceSendsEachRequestAfterTheResponseBeforeIt() {
+        List<HttpResult> rs = client("/len/100").build().sequence(List.of("/len/100", "/chunked/2500", "/len/7"));
+
+        assertThat(rs).extracting(HttpResult::ok).containsExactly(true, true, true);
+        assertThat(rs).extracting(HttpResult::bodySha256).containsExactly(DeterministicBytes.sha256Hex(100),
+                DeterministicBytes.sha256Hex(2500), DeterministicBytes.sha256Hex(7));
+        assertThat(server.connections.get()).isEqualTo(1);
+        assertThat(server.requests).extracting(TinyHttpServer.Request::connection).containsOnly(1);
+        // Nothing was sent ahead: each request arrived alone, and none asked to close.
+        assertThat(server.requests).extracting(TinyHttpServer.Request::followedEarly).containsExactly(false, false, false);
+        assertThat(server.requests).extracting(q -> q.header("Connection", "close")).containsOnly(false);
+        // Kept alive by the server, closed by the client after the last response.
+        await().atMost(DEADLINE).until(() -> server.clientClosedFirst.get() == 1);
+        assertThat(rs.get(2).serverClosed()).isFalse();
+        assertThatThrownBy(() -> client("/").build().sequence(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void pipelineOfIdenticalRequests() {
         List<HttpResult> rs = client("/len/64").build().pipeline(3);
 

@@ -26,8 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TinyHttpServer implements AutoCloseable {
 
-    /** One parsed request, as the server saw it. */
-    record Request(String method, String path, String version, List<String> headerLines, int connection) {
+    /**
+     * One parsed request, as the server saw it; {@code followedEarly} when, once its head was read, more bytes than
+     * its body were already there: the next request came before this one was answered (pipelining).
+     */
+    record Request(String method, String path, String version, List<String> headerLines, int connection,
+                   boolean followedEarly) {
         boolean header(String name, String value) {
             String prefix = name.toLowerCase(Locale.ROOT) + ":";
             return headerLines.stream().anyMatch(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix)
@@ -98,7 +102,7 @@ final class TinyHttpServer implements AutoCloseable {
                         contentLength = Long.parseLong(h.substring(15).trim());
                     }
                 }
-                Request req = new Request(parts[0], parts[1], parts[2], headers, id);
+                Request req = new Request(parts[0], parts[1], parts[2], headers, id, in.available() > contentLength);
                 requests.add(req);
                 boolean keepAlive = parts[2].equals("HTTP/1.1") ? !req.header("Connection", "close")
                         : req.header("Connection", "keep-alive");
