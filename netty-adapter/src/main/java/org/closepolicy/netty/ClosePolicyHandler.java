@@ -125,8 +125,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
 
         @Override
-        public void retiredOutsideExchange() {
+        public void retireOutsideExchange(Retire r) {
             done = true;
+            conn.retireAfterWrites(r);
         }
     };
 

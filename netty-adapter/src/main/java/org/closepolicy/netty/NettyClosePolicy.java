@@ -122,13 +122,19 @@ public final class NettyClosePolicy {
     }
 
     /**
-     * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}.
-     * Turns on {@code ALLOW_HALF_CLOSURE}.
+     * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}, or
+     * right after an {@code SslHandler} already in the pipeline (so that it counts plaintext and its closes send
+     * {@code close_notify}: add the {@code SslHandler} first). Turns on {@code ALLOW_HALF_CLOSURE}.
      */
     public void installTcp(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        pipeline.addFirst(TcpCloseHandler.NAME, newTcpHandler());
+        String tls = Tls.lastName(pipeline);
+        if (tls != null) {
+            pipeline.addAfter(tls, TcpCloseHandler.NAME, newTcpHandler());
+        } else {
+            pipeline.addFirst(TcpCloseHandler.NAME, newTcpHandler());
+        }
     }
 
     /** The statistics of every connection of this server (always collected, besides any listener). */

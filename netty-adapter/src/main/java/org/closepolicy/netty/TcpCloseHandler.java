@@ -64,8 +64,8 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
         }
 
         @Override
-        public void retiredOutsideExchange() {
-            // nothing to cut
+        public void retireOutsideExchange(Retire r) {
+            conn.retireAfterWrites(r);
         }
     };
 
