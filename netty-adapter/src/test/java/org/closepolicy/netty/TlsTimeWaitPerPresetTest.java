@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class TlsTimeWaitPerPresetTest {
 
-    private static final int N = 200;
+    private static final int N = 100;
 
     @ParameterizedTest
     @EnumSource(value = Preset.class, names = {"SERVER_FIN", "CLIENT_FIRST", "SAFE_RESET"})
