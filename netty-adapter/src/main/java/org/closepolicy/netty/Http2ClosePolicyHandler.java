@@ -14,7 +14,6 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
@@ -331,17 +330,8 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        PolicyConnection c = conn;
-        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
-            boolean open = !c.machine.isRetired();
-            c.machine.onPeerReset();
-            if (open) {
-                ctx.fireExceptionCaught(cause);
-            }
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        PolicyConnection.exceptionCaught(conn, ctx, cause);
     }
 
     // ---- outbound

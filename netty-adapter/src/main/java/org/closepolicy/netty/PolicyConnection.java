@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -242,6 +243,21 @@ final class PolicyConnection implements Runnable {
         if (!ch.config().isAutoRead()) {
             ch.config().setAutoRead(true);
         }
+    }
+
+    /**
+     * An exception on the channel: an I/O error is the peer's reset (or a failed read), which ends the connection;
+     * the application sees it only while the connection was not retired. Others pass on unchanged.
+     */
+    static void exceptionCaught(PolicyConnection c, ChannelHandlerContext ctx, Throwable cause) {
+        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
+            boolean open = !c.machine.isRetired();
+            c.machine.onPeerReset();
+            if (!open) {
+                return;
+            }
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     /** Completes an application's close promise when the channel really closes. */

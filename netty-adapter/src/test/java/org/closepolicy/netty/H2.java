@@ -99,7 +99,8 @@ final class H2 {
 
     /**
      * Answers each stream by its path: {@code /slow} sends {@link #SLOW} bytes over about a second, {@code /never}
-     * sends its head and one piece and never ends, anything else {@link Apps#SMALL} bytes at once.
+     * sends its head and one piece and never ends, anything else {@link Apps#SMALL} bytes at once;
+     * {@code /retire} first retires the connection with {@link CloseControl#retire}.
      */
     static final class App extends ChannelInboundHandlerAdapter {
         private String path;
@@ -109,6 +110,9 @@ final class H2 {
             try {
                 if (msg instanceof Http2HeadersFrame h) {
                     path = String.valueOf(h.headers().path());
+                    if (path.equals("/retire")) {
+                        CloseControl.retire(ctx.channel().parent());
+                    }
                     if (h.isEndStream()) {
                         respond(ctx);
                     }
