@@ -1,6 +1,7 @@
 package org.closepolicy.netty;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.EventExecutor;
@@ -9,7 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What an application tells the close policy of its connection. Works on channels with a
- * {@link TcpCloseHandler} or a {@link ClosePolicyHandler}; on others the calls do nothing.
+ * {@link TcpCloseHandler}, a {@link ClosePolicyHandler} or an {@link Http2ClosePolicyHandler} (the connection's
+ * channel, not a stream's); on others the calls do nothing.
  * <pre>{@code
  * public void channelRead(ChannelHandlerContext ctx, Object msg) {
  *     ctx.writeAndFlush(reply(msg));
@@ -39,7 +41,8 @@ public final class CloseControl {
      * Retires the connection by the application's wish. Raw TCP: once everything written so far is
      * flushed, the policy's who and how apply (the protocol is assumed to have told the client, so a
      * client-first policy waits for its FIN). HTTP: the next response carries {@code Connection: close};
-     * an idle connection is closed by the server (the client does not expect it).
+     * an idle connection is closed by the server (the client does not expect it). HTTP/2: a graceful
+     * {@code GOAWAY} now, then the streams in flight finish and the policy's who and how apply.
      */
     public static void retire(Channel channel) {
         run(channel, new Op(Op.RETIRE, false));
@@ -85,23 +88,20 @@ public final class CloseControl {
     private static void run(Channel channel, Op op) {
         Objects.requireNonNull(channel, "channel");
         ChannelPipeline p = channel.pipeline();
-        TcpCloseHandler tcp = p.get(TcpCloseHandler.class);
-        ClosePolicyHandler http = tcp == null ? p.get(ClosePolicyHandler.class) : null;
-        if (tcp == null && http == null) {
-            return;
+        ChannelHandler h = p.get(TcpCloseHandler.class);
+        if (h == null) {
+            h = p.get(ClosePolicyHandler.class);
         }
-        ChannelHandlerContext ctx = tcp != null ? p.context(tcp) : p.context(http);
+        if (h == null) {
+            h = p.get(Http2ClosePolicyHandler.class);
+        }
+        ChannelHandlerContext ctx = h == null ? null : p.context(h);
         if (ctx == null) {
             return;
         }
+        ChannelHandler handler = h;
         EventExecutor executor = ctx.executor();
-        Runnable task = () -> {
-            if (tcp != null) {
-                op.apply(tcp);
-            } else {
-                op.apply(http);
-            }
-        };
+        Runnable task = () -> op.apply(handler);
         if (executor.inEventLoop()) {
             task.run();
         } else {
@@ -118,21 +118,29 @@ public final class CloseControl {
         static final int EXCHANGE = 1;
         static final int ABORT = 2;
 
-        void apply(TcpCloseHandler h) {
-            switch (kind) {
-                case RETIRE -> h.retireByApplication();
-                case EXCHANGE -> h.exchangeCompleted(endsAtEof);
-                default -> h.abort();
-            }
-        }
-
-        void apply(ClosePolicyHandler h) {
-            switch (kind) {
-                case RETIRE -> h.retireByApplication();
-                case EXCHANGE -> {
-                    // HTTP exchanges are counted by the handler.
+        void apply(ChannelHandler handler) {
+            if (handler instanceof TcpCloseHandler h) {
+                switch (kind) {
+                    case RETIRE -> h.retireByApplication();
+                    case EXCHANGE -> h.exchangeCompleted(endsAtEof);
+                    default -> h.abort();
                 }
-                default -> h.abort();
+            } else if (handler instanceof ClosePolicyHandler h) {
+                switch (kind) {
+                    case RETIRE -> h.retireByApplication();
+                    case EXCHANGE -> {
+                        // HTTP exchanges are counted by the handler.
+                    }
+                    default -> h.abort();
+                }
+            } else if (handler instanceof Http2ClosePolicyHandler h) {
+                switch (kind) {
+                    case RETIRE -> h.retireByApplication();
+                    case EXCHANGE -> {
+                        // Streams are counted by the handler.
+                    }
+                    default -> h.abort();
+                }
             }
         }
     }

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.io.IOException;
 import java.util.Map;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.Decision;
@@ -125,8 +124,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
 
         @Override
-        public void retiredOutsideExchange() {
+        public void retireOutsideExchange(Retire r) {
             done = true;
+            conn.retireAfterWrites(r);
         }
 
         @Override
@@ -342,17 +342,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        PolicyConnection c = conn;
-        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
-            boolean open = !c.machine.isRetired();
-            c.machine.onPeerReset();
-            if (open) {
-                ctx.fireExceptionCaught(cause);
-            }
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        PolicyConnection.exceptionCaught(conn, ctx, cause);
     }
 
     // ---- outbound

@@ -1,10 +1,12 @@
 package org.closepolicy.netty;
 
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.util.Map;
 import java.util.Objects;
 import org.closepolicy.CloseListener;
@@ -39,6 +41,23 @@ import org.closepolicy.spi.LoadMonitor;
  *
  * <p>The policy is wrapped with {@link ClosePolicies#guarded}: if it throws or returns null, the
  * connection is served and closed with the safe default (server-first lingering close), logged once.
+ *
+ * <p><b>TLS.</b> Put the {@code SslHandler} first and install as usual ({@link #installTcp} goes right after it):
+ * <pre>{@code
+ * SslContext tls = SslContextBuilder.forServer(keyManagerFactory).build();
+ * protected void initChannel(SocketChannel ch) {
+ *     ch.pipeline().addLast(tls.newHandler(ch.alloc()), new HttpServerCodec());
+ *     closePolicy.installHttp(ch.pipeline());
+ *     ch.pipeline().addLast(new MyHttpHandler());
+ * }
+ * }</pre>
+ * Every mode keeps working: a FIN close and lingering send {@code close_notify} first; client-first waits for the
+ * client's {@code close_notify} and the TCP FIN after it (Netty leaves the close to the pipeline on the peer's
+ * {@code close_notify}), so the close is recorded as {@code REMOTE_FIN}; an RST (in reply to the client's FIN, or
+ * once every byte is acknowledged) sends no {@code close_notify}, since the reset would discard it; the ack check
+ * reads the kernel's send queue, so it counts TLS record bytes. The byte counters of the close events count
+ * plaintext (message bodies), not TLS records. For HTTP/2 see {@link Http2ClosePolicyHandler} and
+ * {@link #installHttp2} (needs {@code netty-codec-http2} at run time; HTTP/1 and raw TCP do not).
  *
  * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
  */
@@ -88,6 +107,11 @@ public final class NettyClosePolicy {
         return new ClosePolicyHandler(this);
     }
 
+    /** A new HTTP/2 handler for one connection; put it right after the {@code Http2FrameCodec}. */
+    public Http2ClosePolicyHandler newHttp2Handler() {
+        return new Http2ClosePolicyHandler(this);
+    }
+
     /** A new raw-TCP handler for one channel; put it first in the pipeline. */
     public TcpCloseHandler newTcpHandler() {
         return new TcpCloseHandler(this);
@@ -122,13 +146,37 @@ public final class NettyClosePolicy {
     }
 
     /**
-     * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}.
-     * Turns on {@code ALLOW_HALF_CLOSURE}.
+     * Adds a new {@link Http2ClosePolicyHandler} right after the pipeline's {@code Http2FrameCodec} (so before an
+     * {@code Http2MultiplexHandler}) under the name {@link Http2ClosePolicyHandler#NAME}. Turns on
+     * {@code ALLOW_HALF_CLOSURE}. Call it where the codec is added: in the {@code ChannelInitializer} for h2c with
+     * prior knowledge, in {@code ApplicationProtocolNegotiationHandler.configurePipeline} for h2 over TLS.
+     *
+     * @throws IllegalArgumentException when the pipeline has no {@code Http2FrameCodec}
+     */
+    public void installHttp2(ChannelPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        ChannelHandlerContext codec = pipeline.context(Http2FrameCodec.class);
+        if (codec == null) {
+            throw new IllegalArgumentException("no Http2FrameCodec in the pipeline: " + pipeline.names());
+        }
+        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        pipeline.addAfter(codec.name(), Http2ClosePolicyHandler.NAME, newHttp2Handler());
+    }
+
+    /**
+     * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}, or
+     * right after an {@code SslHandler} already in the pipeline (so that it counts plaintext and its closes send
+     * {@code close_notify}: add the {@code SslHandler} first). Turns on {@code ALLOW_HALF_CLOSURE}.
      */
     public void installTcp(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        pipeline.addFirst(TcpCloseHandler.NAME, newTcpHandler());
+        String tls = Tls.lastName(pipeline);
+        if (tls != null) {
+            pipeline.addAfter(tls, TcpCloseHandler.NAME, newTcpHandler());
+        } else {
+            pipeline.addFirst(TcpCloseHandler.NAME, newTcpHandler());
+        }
     }
 
     /** The statistics of every connection of this server (always collected, besides any listener). */

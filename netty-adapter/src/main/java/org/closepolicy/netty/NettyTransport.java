@@ -21,9 +21,15 @@ import org.closepolicy.spi.Transport;
  * The {@link Transport} of one Netty channel. Every method runs on the handler's executor (the
  * channel's event loop); timers and ack results come back to it.
  * <ul>
- *   <li>{@code shutdownOutput}: {@link DuplexChannel#shutdownOutput()} (a plain close for other channels);</li>
+ *   <li>{@code close}: a close that starts at the close context (the handler's own, or the HTTP/2 codec's, so
+ *       that the codec's own graceful shutdown does not run a second time) and passes an {@code SslHandler} in
+ *       front of it, which sends {@code close_notify} before the FIN;</li>
+ *   <li>{@code shutdownOutput}: {@code close_notify} first when TLS is in front (see {@link Tls}), then
+ *       {@link DuplexChannel#shutdownOutput()} (a plain close for other channels);</li>
  *   <li>{@code reset}: {@code SO_LINGER 0}, then close, both on the event loop (never {@code SO_LINGER > 0},
- *       which moves the close to a blocking thread);</li>
+ *       which moves the close to a blocking thread); with TLS the close starts in front of the {@code SslHandler},
+ *       so no {@code close_notify} is sent: an RST discards it anyway, and the peer has either closed already
+ *       (rule 0) or acknowledged every byte of the response (rule 1);</li>
  *   <li>{@code watchAcks}: the shared {@link AckWatcher} (send queue of the 4-tuple), results hopped
  *       back with {@code execute};</li>
  *   <li>{@code unackedHint}: {@code tcpi_unacked} on epoll, only as a "not yet".</li>
@@ -35,7 +41,10 @@ import org.closepolicy.spi.Transport;
 final class NettyTransport implements Transport, Runnable {
 
     private final ChannelHandlerContext ctx;
+    private final ChannelHandlerContext closeCtx;
     private final NettyClosePolicy owner;
+    private ChannelHandlerContext tls;
+    private boolean tlsLooked;
     private CloseStateMachine machine;
     private ScheduledFuture<?> timer;
     private long timerAt;
@@ -43,9 +52,19 @@ final class NettyTransport implements Transport, Runnable {
     private int watchGeneration;
     private boolean closed;
 
-    NettyTransport(ChannelHandlerContext ctx, NettyClosePolicy owner) {
+    NettyTransport(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner) {
         this.ctx = ctx;
+        this.closeCtx = closeCtx;
         this.owner = owner;
+    }
+
+    /** The context of the {@code SslHandler} in front of the close context, or null; looked up at the first close. */
+    private ChannelHandlerContext tls() {
+        if (!tlsLooked) {
+            tlsLooked = true;
+            tls = Tls.contextBefore(closeCtx);
+        }
+        return tls == null || tls.isRemoved() ? null : tls;
     }
 
     void bind(CloseStateMachine m) {
@@ -55,19 +74,29 @@ final class NettyTransport implements Transport, Runnable {
     @Override
     public void shutdownOutput() {
         Channel ch = ctx.channel();
-        if (ch instanceof DuplexChannel duplex) {
-            if (!duplex.isOutputShutdown()) {
-                duplex.shutdownOutput();
-            }
-        } else {
+        if (!(ch instanceof DuplexChannel duplex)) {
             close();
+            return;
+        }
+        ChannelHandlerContext t = tls();
+        if (t == null) {
+            shutdownOutput(duplex);
+        } else {
+            // A FIN without close_notify is a truncation attack to a TLS peer: end the TLS stream first.
+            Tls.closeOutbound(t).addListener(f -> shutdownOutput(duplex));
+        }
+    }
+
+    private static void shutdownOutput(DuplexChannel duplex) {
+        if (duplex.isActive() && !duplex.isOutputShutdown()) {
+            duplex.shutdownOutput();
         }
     }
 
     @Override
     public void close() {
         released();
-        ctx.close();
+        closeCtx.close();
     }
 
     @Override
@@ -78,7 +107,8 @@ final class NettyTransport implements Transport, Runnable {
         } catch (RuntimeException e) {
             // Already closed, or a channel without SO_LINGER: a plain close is all that is left.
         }
-        ctx.close();
+        ChannelHandlerContext t = tls();
+        (t != null ? t : closeCtx).close();
     }
 
     private void released() {

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -42,11 +43,18 @@ final class PolicyConnection implements Runnable {
         /** Whether the peer has sent its FIN. */
         boolean peerFinSeen();
 
-        /** The connection is retired outside a response (timer, application): stop passing input and output. */
-        void retiredOutsideExchange();
+        /**
+         * The policy retires the connection outside an exchange (idle or max-age timer): stop passing input and
+         * output, and carry out {@code r} (HTTP/1 and TCP: {@link #retireAfterWrites}; HTTP/2: {@code GOAWAY} first).
+         */
+        void retireOutsideExchange(Retire r);
 
         /** The connection is being retired (before the machine starts closing); nothing by default. */
         default void retiring() {
+        }
+
+        /** Called before the timer asks the policy; HTTP/2 counts open streams as activity here. */
+        default void beforeTimerDecision(long now) {
         }
     }
 
@@ -69,7 +77,8 @@ final class PolicyConnection implements Runnable {
     private long armedRetireAt;
     private boolean ended;
 
-    private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, Host host) {
+    private PolicyConnection(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner, Protocol protocol,
+            Host host) {
         this.ctx = ctx;
         this.owner = owner;
         this.host = host;
@@ -82,14 +91,20 @@ final class PolicyConnection implements Runnable {
         }
         long now = owner.ticker().nanos();
         this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.load());
-        this.transport = new NettyTransport(ctx, owner);
+        this.transport = new NettyTransport(ctx, closeCtx, owner);
         this.machine = new CloseStateMachine(transport, record, owner.ticker(), owner.listener());
         transport.bind(machine);
     }
 
     /** Starts tracking an active channel: counts it, tells the listener, arms the first idle check. */
     static PolicyConnection open(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, Host host) {
-        PolicyConnection c = new PolicyConnection(ctx, owner, protocol, host);
+        return open(ctx, ctx, owner, protocol, host);
+    }
+
+    /** As {@link #open(ChannelHandlerContext, NettyClosePolicy, Protocol, Host)}; closes start at {@code closeCtx}. */
+    static PolicyConnection open(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner,
+            Protocol protocol, Host host) {
+        PolicyConnection c = new PolicyConnection(ctx, closeCtx, owner, protocol, host);
         owner.load().opened();
         CloseListener listener = owner.listener();
         try {
@@ -180,18 +195,17 @@ final class PolicyConnection implements Runnable {
         if (host.busy()) {
             if (host.peerFinSeen() && now - record.lastActivityNanos() >= idleNanos) {
                 // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
-                host.retiredOutsideExchange();
-                retireAfterWrites(Retirements.endOfStream(owner.policy(), record, false));
+                host.retireOutsideExchange(Retirements.endOfStream(owner.policy(), record, false));
             } else {
                 ensureTimer(now + idleNanos, now);
             }
             return;
         }
+        host.beforeTimerDecision(now);
         record.idle();
         Decision d = decide(now);
         if (d instanceof Retire r) {
-            host.retiredOutsideExchange();
-            retireAfterWrites(r);
+            host.retireOutsideExchange(r);
         } else {
             arm((Reuse) d, now);
         }
@@ -234,6 +248,21 @@ final class PolicyConnection implements Runnable {
         if (!ch.config().isAutoRead()) {
             ch.config().setAutoRead(true);
         }
+    }
+
+    /**
+     * An exception on the channel: an I/O error is the peer's reset (or a failed read), which ends the connection;
+     * the application sees it only while the connection was not retired. Others pass on unchanged.
+     */
+    static void exceptionCaught(PolicyConnection c, ChannelHandlerContext ctx, Throwable cause) {
+        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
+            boolean open = !c.machine.isRetired();
+            c.machine.onPeerReset();
+            if (!open) {
+                return;
+            }
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     /** Completes an application's close promise when the channel really closes. */

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.io.IOException;
 import org.closepolicy.Decision;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
@@ -64,8 +63,8 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
         }
 
         @Override
-        public void retiredOutsideExchange() {
-            // nothing to cut
+        public void retireOutsideExchange(Retire r) {
+            conn.retireAfterWrites(r);
         }
     };
 
@@ -145,17 +144,8 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        PolicyConnection c = conn;
-        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
-            boolean open = !c.machine.isRetired();
-            c.machine.onPeerReset();
-            if (open) {
-                ctx.fireExceptionCaught(cause);
-            }
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        PolicyConnection.exceptionCaught(conn, ctx, cause);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.ThreadFactory;
@@ -90,6 +91,27 @@ final class TestServer implements AutoCloseable {
             p.addLast(new HttpObjectAggregator(1 << 20));
             app.accept(p);
         });
+    }
+
+    /** An HTTPS (HTTP/1.1 over TLS) server: TLS, codec, close policy, aggregator, then the application. */
+    static TestServer tls(Kind kind, ClosePolicy policy, Consumer<ChannelPipeline> app) {
+        Events events = new Events();
+        NettyClosePolicy cp = NettyClosePolicy.builder(policy).listener(events).build();
+        SslContext ssl = SelfSignedTls.get().server(false);
+        return new TestServer(kind, cp, events, p -> {
+            p.addLast(ssl.newHandler(p.channel().alloc()));
+            p.addLast(new HttpServerCodec());
+            cp.installHttp(p);
+            p.addLast(new HttpObjectAggregator(1 << 20));
+            app.accept(p);
+        });
+    }
+
+    /** A server with the caller's pipeline and a close policy with an event recorder. */
+    static TestServer custom(Kind kind, ClosePolicy policy, java.util.function.BiConsumer<NettyClosePolicy, ChannelPipeline> init) {
+        Events events = new Events();
+        NettyClosePolicy cp = NettyClosePolicy.builder(policy).listener(events).build();
+        return new TestServer(kind, cp, events, p -> init.accept(cp, p));
     }
 
     /** A raw TCP server: the close-policy handler first, then the application. */

@@ -1,0 +1,397 @@
+package org.closepolicy.netty;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.closepolicy.Decision;
+import org.closepolicy.HttpVersion;
+import org.closepolicy.Protocol;
+import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
+import org.closepolicy.Reuse;
+import org.closepolicy.internal.Durations;
+
+/**
+ * Enforces a {@link org.closepolicy.ClosePolicy} on one HTTP/2 server connection (h2 over TLS with ALPN, or h2c
+ * with prior knowledge). It goes right after the {@link Http2FrameCodec}, before the {@code Http2MultiplexHandler}:
+ * <pre>{@code
+ * NettyClosePolicy closePolicy = NettyClosePolicy.builder(ClosePolicy.parse("keep-alive, reuse.max-requests=1000")).build();
+ * SslContext tls = SslContextBuilder.forServer(keyManagerFactory)
+ *         .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+ *         .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
+ *                 SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+ *         .build();
+ *
+ * protected void initChannel(SocketChannel ch) {
+ *     ch.pipeline().addLast(tls.newHandler(ch.alloc()), new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+ *         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+ *             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+ *                 ctx.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
+ *                 closePolicy.installHttp2(ctx.pipeline());                  // right after the codec
+ *                 ctx.pipeline().addLast(new Http2MultiplexHandler(new MyStreamInitializer()));
+ *             } else {
+ *                 ctx.pipeline().addLast(new HttpServerCodec());
+ *                 closePolicy.installHttp(ctx.pipeline());
+ *                 ctx.pipeline().addLast(new MyHttp1Handler());
+ *             }
+ *         }
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Reuse decisions apply per connection. A request is a client stream: the policy is asked each time one
+ * closes, and by the idle and maximum-age timers (idle means no open stream; an open stream counts as activity,
+ * so the maximum age retires a busy connection too). Retiring is graceful:
+ * <ol>
+ *   <li>a {@code GOAWAY} ({@code NO_ERROR}) whose last-stream-id is the highest client stream received; streams
+ *       the client opened after it are ignored by the codec, and clients retry them on a new connection;</li>
+ *   <li>the streams in flight finish, bounded by {@link org.closepolicy.Retire#drainTimeout()}
+ *       ({@code reuse.drain-timeout});</li>
+ *   <li>then the policy's who and how run as for HTTP/1: client-first waits for the client's FIN (well-behaved
+ *       clients close a connection that sent {@code GOAWAY} once its last stream ends), safe-reset answers that FIN
+ *       with an RST, server-first closes. When the drain timeout cuts streams off, the server closes first in the
+ *       way the policy uses when it cannot wait for the client.</li>
+ * </ol>
+ * The client's {@code GOAWAY} and an application's {@code close()} of the connection retire it the same way. The
+ * close starts in front of the codec, so the codec's own graceful shutdown (a second {@code GOAWAY} and its own
+ * timeout) does not run; with TLS in front the {@code close_notify} rules of {@link NettyClosePolicy} apply. After
+ * the drain, frames written by streams are dropped and frames read are discarded and count toward the input bounds.
+ *
+ * <p>Every connection produces one {@link org.closepolicy.CloseEvent} with protocol {@code HTTP2}; its requests are
+ * the client streams that closed, its byte counters the DATA payloads (headers and frame overhead are not counted).
+ *
+ * <p>JDK 17's {@code HttpClient} (checked with 17.0.15) fails every stream it has open when any {@code GOAWAY}
+ * arrives and closes the connection at once, and a stream it opens while it handles the {@code GOAWAY} is never
+ * answered. The {@code GOAWAY} leaves in the same flush as the end of the stream that retires the connection, but a
+ * sequential client may still have sent its next request on the old connection: that request fails
+ * ({@code IOException: GOAWAY received}, or its timeout) and has to be retried by the application. Clients that
+ * follow RFC 9113 (Netty's, browsers, curl) finish the streams up to the last-stream-id and retry the others.
+ *
+ * <p>Not {@code @Sharable}: use one instance per channel.
+ *
+ * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
+ */
+public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
+
+    /** The name under which {@link NettyClosePolicy#installHttp2} adds the handler. */
+    public static final String NAME = "closePolicyHttp2";
+
+    private final NettyClosePolicy owner;
+    private PolicyConnection conn;
+    private ChannelHandlerContext ctx;
+    private Http2Connection h2;
+    /** The decision being carried out since the GOAWAY; null while the connection serves streams. */
+    private Retire retiring;
+    private ScheduledFuture<?> drainTimer;
+    private boolean drainPending;
+    private boolean flushPending;
+    private boolean peerFin;
+
+    private final PolicyConnection.Host host = new PolicyConnection.Host() {
+        @Override
+        public boolean busy() {
+            return false; // streams do not block the timer: they count as activity instead (beforeTimerDecision)
+        }
+
+        @Override
+        public boolean peerFinSeen() {
+            return peerFin;
+        }
+
+        @Override
+        public void retireOutsideExchange(Retire r) {
+            goAway(r);
+        }
+
+        @Override
+        public void beforeTimerDecision(long now) {
+            if (h2.numActiveStreams() > 0) {
+                conn.record.touch(now);
+            }
+        }
+    };
+
+    /** Counts client streams and asks the policy when one closes; called by the codec on the event loop. */
+    private final Http2Connection.Listener streams = new Http2ConnectionAdapter() {
+        @Override
+        public void onStreamActive(Http2Stream stream) {
+            PolicyConnection c = conn;
+            if (c != null && isClientStream(stream)) {
+                c.record.onRequest(HttpVersion.HTTP_2, false, c.now());
+            }
+        }
+
+        @Override
+        public void onStreamClosed(Http2Stream stream) {
+            if (conn != null && isClientStream(stream)) {
+                streamClosed();
+            }
+        }
+    };
+
+    Http2ClosePolicyHandler(NettyClosePolicy owner) {
+        this.owner = owner;
+    }
+
+    private boolean isClientStream(Http2Stream stream) {
+        return h2.remote().isValidStreamId(stream.id());
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (h2 != null) {
+            h2.removeListener(streams);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (conn != null) {
+            return;
+        }
+        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        if (codec == null) {
+            throw new IllegalStateException("Http2ClosePolicyHandler goes after an Http2FrameCodec: " + ctx.pipeline().names());
+        }
+        h2 = codec.connection();
+        h2.addListener(streams);
+        // Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again.
+        conn = PolicyConnection.open(ctx, ctx.pipeline().context(codec), owner, Protocol.HTTP2, host);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (conn != null) {
+            cancelDrainTimer();
+            conn.closed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    // ---- streams and retirement
+
+    private void streamClosed() {
+        PolicyConnection c = conn;
+        if (c.machine.isClosed() || !ctx.channel().isActive()) {
+            return; // the codec closes every stream when the channel goes
+        }
+        long now = c.now();
+        c.record.onResponse(false, false, now);
+        if (retiring != null) {
+            if (h2.numActiveStreams() == 0) {
+                later();
+            }
+            return;
+        }
+        Decision d = c.decide(now);
+        if (d instanceof Retire r) {
+            goAway(r);
+        } else {
+            c.reused((Reuse) d, now);
+        }
+    }
+
+    /**
+     * Sends the graceful GOAWAY and starts the drain. The GOAWAY is written at once: when a stream's end retires
+     * the connection, the codec is flushing that end, and the GOAWAY leaves in the same flush.
+     */
+    private void goAway(Retire r) {
+        PolicyConnection c = conn;
+        if (retiring != null || c.machine.isRetired()) {
+            return;
+        }
+        retiring = r;
+        c.stopReuseChecks();
+        c.keepReading();
+        ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        flushPending = true;
+        if (h2.numActiveStreams() > 0) {
+            long nanos = Durations.nanos(r.drainTimeout());
+            drainTimer = ctx.executor().schedule(this::drainTimedOut, Math.min(nanos, TimeUnit.DAYS.toNanos(365)), TimeUnit.NANOSECONDS);
+        }
+        later();
+    }
+
+    /** Flushes and ends the drain outside the codec's callbacks (they may run inside its own flush). */
+    private void later() {
+        if (drainPending) {
+            return;
+        }
+        drainPending = true;
+        ctx.executor().execute(this::afterCallbacks);
+    }
+
+    private void afterCallbacks() {
+        drainPending = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        if (retiring != null && h2.numActiveStreams() == 0) {
+            drained(retiring);
+        }
+    }
+
+    /** Every stream in flight has finished (or the client has gone): the policy's who and how run now. */
+    private void drained(Retire r) {
+        cancelDrainTimer();
+        if (!conn.machine.isRetired()) {
+            conn.retireAfterWrites(r);
+        }
+    }
+
+    private void drainTimedOut() {
+        drainTimer = null;
+        if (conn.machine.isRetired()) {
+            return;
+        }
+        // Streams are still open: the client cannot be expected to close; the server closes first.
+        drained(Retirements.unannounced(owner.policy(), conn.record, retiring.reason(), false));
+    }
+
+    private void cancelDrainTimer() {
+        if (drainTimer != null) {
+            drainTimer.cancel(false);
+            drainTimer = null;
+        }
+    }
+
+    // ---- inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        PolicyConnection c = conn;
+        if (c == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        long bytes = msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0;
+        if (c.machine.isRetired()) {
+            c.dropRead(msg, bytes);
+            return;
+        }
+        if (bytes > 0) {
+            c.record.addBytesIn(bytes, c.now());
+        }
+        if (msg instanceof Http2GoAwayFrame && retiring == null) {
+            // The client is leaving: answer with our GOAWAY, drain, then wait for its FIN (or the policy's how).
+            goAway(Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, false));
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent && conn != null) {
+            peerFin = true;
+            super.userEventTriggered(ctx, evt);
+            PolicyConnection c = conn;
+            if (c.machine.isClosed()) {
+                return;
+            }
+            if (c.machine.isRetired()) {
+                c.machine.onPeerFin();
+            } else if (retiring != null) {
+                // The client closed during the drain: nothing more can be asked of it; close once writes are out.
+                drained(retiring);
+            } else {
+                c.machine.onPeerFin();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        PolicyConnection.exceptionCaught(conn, ctx, cause);
+    }
+
+    // ---- outbound
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null) {
+            ctx.write(msg, promise);
+            return;
+        }
+        if (c.machine.isRetired()) {
+            PolicyConnection.dropWrite(msg, promise);
+            return;
+        }
+        if (msg instanceof Http2DataFrame d) {
+            int bytes = d.content().readableBytes();
+            if (bytes > 0) {
+                c.record.addBytesOut(bytes, c.now());
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null || c.machine.isClosed()) {
+            ctx.close(promise);
+            return;
+        }
+        // The GOAWAY tells the client: the policy's own who and how apply once the streams have finished.
+        goAway(Retirements.announced(owner.policy(), c.record, RetireReason.APPLICATION, false));
+        PolicyConnection.completeOnClose(ctx, promise);
+    }
+
+    // ---- control
+
+    /** {@link CloseControl#retire}: GOAWAY now, drain, then the policy's who and how. */
+    void retireByApplication() {
+        if (conn != null && !conn.machine.isRetired()) {
+            goAway(Retirements.announced(owner.policy(), conn.record, RetireReason.APPLICATION, false));
+        }
+    }
+
+    /** {@link CloseControl#abort}: a graceful close now, without draining. */
+    void abort() {
+        if (conn != null) {
+            cancelDrainTimer();
+            conn.machine.abort();
+        }
+    }
+
+    /** The connection, or null before the channel is active (for tests). */
+    PolicyConnection connection() {
+        return conn;
+    }
+
+    @Override
+    public String toString() {
+        return "Http2ClosePolicyHandler[" + (conn == null ? "not active" : conn.machine) + (retiring != null ? ", draining" : "") + "]";
+    }
+}
