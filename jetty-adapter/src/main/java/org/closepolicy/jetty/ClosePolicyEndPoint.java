@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import org.closepolicy.ConnectionView;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.BufferUtil;
@@ -179,12 +180,17 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         return shutdownByPolicy;
     }
 
-    /** Sends the FIN the machine asked for (lingering close), keeping the input open. */
-    void shutdownOutputByPolicy() {
+    /**
+     * Sends the FIN the machine asked for (lingering close), keeping the input open; over TLS through
+     * the decrypting endpoint {@code tls}, so that {@code close_notify} goes first.
+     */
+    void shutdownOutputByPolicy(EndPoint tls) {
         shutdownByPolicy = true;
         if (isOutputShutdown()) {
             // Jetty's state already says so (its own shutdown was deferred): send the FIN directly.
             super.doShutdownOutput();
+        } else if (tls != null && !tls.isOutputShutdown()) {
+            tls.shutdownOutput(); // close_notify, then this endpoint's shutdownOutput
         } else {
             shutdownOutput();
         }
