@@ -107,7 +107,10 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         }
         if (filled > 0) {
             notIdle();
-            control.onInput(filled);
+            if (control.onInput(filled)) {
+                buffer.limit(buffer.limit() - filled); // read and discarded: the policy closes this connection
+                return 0;
+            }
         } else if (filled < 0) {
             // Tell the machine before Jetty closes the socket: the reply to the peer's FIN may be an RST.
             if (failed) {
@@ -126,7 +129,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     /**
      * One non-blocking read that discards what it gets, outside Jetty's fill discipline: only for a
      * retiring connection whose request is fully read, before its last response is written.
-     * Returns the bytes read, or -1 at the peer's EOF (or on a failed read).
+     * Returns the bytes read, -1 at the peer's EOF, or -2 when the read failed (the peer reset).
      */
     long probeInput() {
         ByteBuffer scratch = PROBE.get();
@@ -145,7 +148,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
             }
         } catch (IOException e) {
             LOG.debug("probe read failed on {}", this, e);
-            return -1;
+            return -2;
         }
         return total;
     }
@@ -165,6 +168,12 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         if (control.onIdleExpired(timeout)) {
             super.onIdleExpired(timeout);
         }
+    }
+
+    @Override
+    public void doClose() {
+        control.beforeClose(); // Jetty closes on its own: a client FIN already there makes it a passive close
+        super.doClose();
     }
 
     @Override

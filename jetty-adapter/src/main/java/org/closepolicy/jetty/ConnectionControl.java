@@ -111,6 +111,7 @@ final class ConnectionControl implements Transport {
     private volatile boolean peerResetSeen;
     private volatile boolean bodyDone = true;
     private volatile boolean closed;
+    private volatile boolean peerClosed; // the client's FIN or close_notify came
 
     private ConnectionControl(PolicyEngine engine, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
                               InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
@@ -789,13 +790,19 @@ final class ConnectionControl implements Transport {
         peerResetSeen = true;
     }
 
-    void onInput(long bytes) {
+    /**
+     * Input arrived. Returns true when it is to be discarded before Jetty sees it: on a retired
+     * HTTP/2 connection, whose streams are over, the client's last frames (its own {@code GOAWAY})
+     * would make Jetty's session close the socket at once, ahead of the client's FIN.
+     */
+    boolean onInput(long bytes) {
         if (!retired) {
-            return;
+            return false;
         }
         lock.lock();
         try {
             machine.onInput(bytes);
+            return http2 != null && !machine.isClosed();
         } finally {
             int o = takeOps();
             lock.unlock();
@@ -817,6 +824,7 @@ final class ConnectionControl implements Transport {
 
     /** The client's FIN, or its TLS {@code close_notify} (under the lock). */
     private void peerClosed() {
+        peerClosed = true;
         if (retireDraining()) {
             machine.onPeerFin(); // streams in flight: a passive close once they are cut, never an RST
             machine.onResponseFlushed();
@@ -904,6 +912,32 @@ final class ConnectionControl implements Transport {
             perform(o);
         }
         return false;
+    }
+
+    /**
+     * The socket is about to be closed. When that is Jetty's own close while the policy waits for
+     * the client's FIN (an HTTP/2 session ends at once on the client's answering {@code GOAWAY},
+     * whose FIN follows right behind), one look at the input tells whether the FIN is already there:
+     * then the close is the passive one it is on the wire, and {@code safe-reset} answers it.
+     */
+    void beforeClose() {
+        if (machine == null || closed || !retired && draining == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (machine.state() != CloseStateMachine.State.AWAIT_PEER_FIN && (machine.isRetired() || draining == null)) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        long n = endPoint.probeInput();
+        if (n == -1) {
+            onPeerFin();
+        } else if (n == -2) {
+            onPeerReset();
+        }
     }
 
     /** The endpoint closed, by the machine or by Jetty. */
@@ -1076,7 +1110,9 @@ final class ConnectionControl implements Transport {
         if ((o & OP_RESET) != 0) {
             endPoint.resetByPolicy(); // no close_notify: the RST discards the send queue anyway
         } else if ((o & OP_CLOSE) != 0) {
-            applicationEndPoint().close(); // over TLS: close_notify (unless sent already), then the FIN
+            // Over TLS close_notify first (unless sent already), except to a client that has closed:
+            // its kernel would answer the alert with an RST.
+            (peerClosed ? endPoint : applicationEndPoint()).close();
         }
     }
 
