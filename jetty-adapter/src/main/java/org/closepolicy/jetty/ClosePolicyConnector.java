@@ -93,9 +93,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * sends one {@code GOAWAY} ({@code NO_ERROR}, the last stream id accepted), lets the streams in
  * flight end, bounded by {@code reuse.drain-timeout} (then resets them), and then closes as the
  * policy says: client-first waits for the client's FIN, which it sends once its streams are done.
- * New requests of the client go to a new connection. Clients that answer the {@code GOAWAY} with
- * their own close Jetty's session at once; clients that follow RFC 9113 retry the streams
- * above the last stream id. JDK {@code HttpClient} before Java 24 fails every stream still in
+ * New requests of the client go to a new connection; clients that follow RFC 9113 retry the streams
+ * above the last stream id there. Once the streams are over, the client's own {@code GOAWAY} is
+ * discarded below Jetty, so that Jetty's session does not close the socket ahead of the client's
+ * FIN. JDK {@code HttpClient} before Java 24 fails every stream still in
  * flight when any {@code GOAWAY} arrives, so retire its connections between requests
  * ({@code reuse.max-requests}), not in the middle of long streams. How Jetty's own settings
  * combine with the policy: {@code maxConcurrentStreams} only bounds the streams in flight, the
@@ -104,6 +105,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p><b>Scope.</b> Connections that speak another protocol (an upgrade to WebSocket, a custom
  * factory) close as Jetty closes them, and still report one {@link org.closepolicy.CloseEvent}.
+ *
+ * <pre>{@code
+ * // cleartext HTTP/2 (prior knowledge, or the HTTP/1.1 Upgrade that JDK HttpClient uses) besides HTTP/1.1
+ * ClosePolicyConnector h2c = ClosePolicyConnector.builder(server, ClosePolicy.parse("keep-alive, reuse.max-requests=500"))
+ *         .http2()
+ *         .build();
+ * }</pre>
  *
  * <p>Thread-safety: thread-safe, as any Jetty connector; configure it before {@code server.start()}.
  */

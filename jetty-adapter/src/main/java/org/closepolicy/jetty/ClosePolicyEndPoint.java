@@ -30,10 +30,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #fill(ByteBuffer)}: the client's EOF reaches the machine before Jetty closes the
  *       socket, so the machine can answer it with a passive close or, for {@code safe-reset}, with an
  *       RST (SO_LINGER 0); a failed read (a peer RST, which Jetty turns into EOF) is recorded as
- *       {@link org.closepolicy.WhoClosed#REMOTE_RST}.</li>
+ *       {@link org.closepolicy.WhoClosed#REMOTE_RST}. On a retired HTTP/2 connection whose streams are
+ *       over, input is read and discarded here, so that Jetty's session does not close first on the
+ *       client's own {@code GOAWAY}.</li>
  *   <li>{@link #onIdleExpired(TimeoutException)}: while a retired connection waits, the machine's own
  *       deadlines apply, not the connector's idle timeout; an idle connection between requests is
  *       closed the way the policy says (an ack-checked RST for the client-first presets).</li>
+ *   <li>{@link #doClose()}: when Jetty closes while the policy waits for the client's FIN, a FIN
+ *       already there makes it the passive close it is on the wire.</li>
  *   <li>{@link #onClose(Throwable)}: every connection reports exactly one
  *       {@link org.closepolicy.CloseEvent}, also when Jetty closes it on its own.</li>
  * </ul>

@@ -3,6 +3,7 @@ package org.closepolicy.jetty;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * with the last stream id, lets the streams in flight end (bounded by {@link Retire#drainTimeout()},
  * then resets them), and only then hands the connection to the close state machine: client-first
  * waits for the client's FIN, which a client sends once it has seen the {@code GOAWAY} and its
- * streams are done.
+ * streams are done. Until then the client's last frames (its own {@code GOAWAY}) are read and
+ * discarded below Jetty, whose session would otherwise close the socket first.
  *
  * <p>Without an endpoint (a plain {@code ServerConnector} with only the customizer) it makes reuse
  * decisions only.
@@ -100,9 +102,9 @@ final class ConnectionControl implements Transport {
     private Scheduler.Task timer;
     private AckWatcher.Watch watch;
     // HTTP/2, guarded by the lock.
-    private Connection http2; // the HTTP/2 connection, once ALPN or an upgrade chose it
+    private volatile Connection http2; // the HTTP/2 connection, once ALPN or an upgrade chose it
     private int openStreams;
-    private Retire draining; // GOAWAY decided, streams still in flight; the machine is still OPEN
+    private volatile Retire draining; // GOAWAY decided, streams still in flight; the machine is still OPEN
     private boolean goAwayWritten;
     private Scheduler.Task reuseTimer; // the maximum age, or the drain's deadline
     private final Runnable reuseTask = this::onReuseTimer;
@@ -554,7 +556,7 @@ final class ConnectionControl implements Transport {
         } finally {
             lock.unlock();
         }
-        Http2Sessions.goAway(http2, "retired: " + r.reason().name().toLowerCase(java.util.Locale.ROOT), this::onGoAwayWritten);
+        Http2Sessions.goAway(http2, "retired: " + r.reason().name().toLowerCase(Locale.ROOT), this::onGoAwayWritten);
     }
 
     private void onGoAwayWritten() {
