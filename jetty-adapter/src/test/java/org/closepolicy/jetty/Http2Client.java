@@ -133,7 +133,7 @@ final class Http2Client implements AutoCloseable {
                 callback.succeeded();
             }
         };
-        Session session = (tls == null ? client.connect(address, listener) : client.connect(tls, address, listener)).get(10, TimeUnit.SECONDS);
+        Session session = (tls == null ? client.connect(address, listener) : client.connect(tls, address, listener)).get(20, TimeUnit.SECONDS);
         return new Connection(session, goAway, closed);
     }
 

@@ -26,7 +26,7 @@ enum Http2Fixture {
     }
 
     HttpClient jdkClient() throws Exception {
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(20));
         if (this == H2) {
             b.sslContext(SelfSignedTls.get().client());
         }

@@ -33,12 +33,12 @@ class Http2GoAwayDrainsStreamsInFlightTest {
         try (TestServer server = h2.start(policy, ExampleHandlers.routes()); Http2Client client = new Http2Client(h2)) {
             String scheme = h2 == Http2Fixture.H2 ? "https" : "http";
             Http2Client.Connection c = client.connect(server.address());
-            var slow = c.get(scheme, server.port(), "/slow?n=" + SLOW + "&ms=1000"); // stream 1, about a second
+            var slow = c.get(scheme, server.port(), "/slow?n=" + SLOW + "&ms=1500"); // stream 1, 1.5 s
             // Streams 3 and 5 end while stream 1 runs: the second one retires the connection.
-            assertThat(c.get(scheme, server.port(), "/weather").get(5, TimeUnit.SECONDS).sha256()).isEqualTo(Sha256.hex(ExampleHandlers.WEATHER));
-            assertThat(c.get(scheme, server.port(), "/weather").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(c.get(scheme, server.port(), "/weather").get(10, TimeUnit.SECONDS).sha256()).isEqualTo(Sha256.hex(ExampleHandlers.WEATHER));
+            assertThat(c.get(scheme, server.port(), "/weather").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
 
-            GoAwayFrame goAway = c.goAway.get(5, TimeUnit.SECONDS);
+            GoAwayFrame goAway = c.goAway.get(10, TimeUnit.SECONDS);
             assertThat(goAway.getError()).isEqualTo(ErrorCode.NO_ERROR.code);
             assertThat(goAway.getLastStreamId()).isEqualTo(5);
             assertThat(slow.isDone()).as("the slow stream is still running after the GOAWAY").isFalse();
@@ -50,7 +50,7 @@ class Http2GoAwayDrainsStreamsInFlightTest {
 
             // New requests go to a new connection.
             Http2Client.Connection next = client.connect(server.address());
-            assertThat(next.get(scheme, server.port(), "/weather").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(next.get(scheme, server.port(), "/weather").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> server.events().size() == 1);
             CloseEvent e = server.events().get(0);
             assertThat(e.protocol()).as(e.toString()).isEqualTo(Protocol.HTTP2);
@@ -68,8 +68,8 @@ class Http2GoAwayDrainsStreamsInFlightTest {
             String scheme = h2 == Http2Fixture.H2 ? "https" : "http";
             Http2Client.Connection c = client.connect(server.address());
             var hanging = c.get(scheme, server.port(), "/hang");
-            assertThat(c.get(scheme, server.port(), "/weather").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
-            c.goAway.get(5, TimeUnit.SECONDS);
+            assertThat(c.get(scheme, server.port(), "/weather").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            c.goAway.get(10, TimeUnit.SECONDS);
             long goAwayAt = System.nanoTime();
 
             Http2Client.Response r = hanging.get(10, TimeUnit.SECONDS);
@@ -91,7 +91,7 @@ class Http2GoAwayDrainsStreamsInFlightTest {
         try (TestServer server = h2.start(policy, ExampleHandlers.routes()); Http2Client client = new Http2Client(h2)) {
             String scheme = h2 == Http2Fixture.H2 ? "https" : "http";
             Http2Client.Connection c = client.connect(server.address());
-            assertThat(c.get(scheme, server.port(), "/weather").get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(c.get(scheme, server.port(), "/weather").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
             long servedAt = System.nanoTime();
 
             GoAwayFrame goAway = c.goAway.get(10, TimeUnit.SECONDS);
