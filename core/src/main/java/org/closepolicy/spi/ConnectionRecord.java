@@ -1,6 +1,7 @@
 package org.closepolicy.spi;
 
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.closepolicy.ConnectionView;
 import org.closepolicy.HttpVersion;
@@ -25,7 +26,7 @@ public final class ConnectionRecord implements ConnectionView {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final long id;
-    private final Protocol protocol;
+    private Protocol protocol;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private final long remoteIpv4;
@@ -54,6 +55,14 @@ public final class ConnectionRecord implements ConnectionView {
         this.openedAt = openedAtNanos;
         this.lastActivity = openedAtNanos;
         this.load = load == null ? Load.NONE : load;
+    }
+
+    /**
+     * The connection turned out to speak another protocol than the one it was accepted with: TLS with
+     * ALPN negotiated {@code h2}, or an HTTP/1.1 connection upgraded to {@code h2c}.
+     */
+    public void protocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
     }
 
     /** A request started: records its HTTP version and whether the client asked to close. */

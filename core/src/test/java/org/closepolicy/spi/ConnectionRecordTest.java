@@ -95,6 +95,19 @@ class ConnectionRecordTest {
     }
 
     @Test
+    void aNegotiatedProtocolReplacesTheAcceptedOne() {
+        ClosePolicy p = ClosePolicy.parse("keep-alive, rule.h2.when.protocol=http2, rule.h2.preset=server-fin");
+        ConnectionRecord r = new ConnectionRecord(Protocol.HTTP1, TestView.address("192.0.2.10", 1), null, 0, null);
+        r.onResponse(false, false, 0);
+        assertThat(p.decide(r, 0).retires()).isFalse();
+
+        r.protocol(Protocol.HTTP2);
+
+        assertThat(r.protocol()).isEqualTo(Protocol.HTTP2);
+        assertThat(p.decide(r, 0).retires()).isTrue();
+    }
+
+    @Test
     void theLoadMonitorCountsOpenConnections() {
         LoadMonitor load = new LoadMonitor();
         load.opened();

@@ -11,12 +11,15 @@ import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.LoadMonitor;
 import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -59,9 +62,56 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * {@code ackWait}, lingering, {@code flushTimeout}) apply and the connector's idle timeout is
  * ignored, so a client-first wait longer than the idle timeout is not cut short by a server FIN.
  *
- * <p><b>Scope.</b> Who-closes-first and how apply to cleartext HTTP/1.x connections. Connections
- * that speak another protocol (HTTP/2, an upgrade, TLS) close as Jetty closes them, and still
- * report one {@link org.closepolicy.CloseEvent}; TLS requests still get the reuse decisions.
+ * <p><b>TLS.</b> With an {@link SslConnectionFactory} in front ({@link Builder#tls}) every mode
+ * works below TLS: the endpoint is the raw TCP one under Jetty's {@code SslConnection}.
+ * <ul>
+ *   <li>{@code server-fin}, {@code lingering}: {@code close_notify}, then the FIN.</li>
+ *   <li>{@code client-first}: {@code close_notify} right after the last response (Jetty's own
+ *       signal that it is done), then the FIN waits for the client's {@code close_notify} or FIN,
+ *       which is recorded as {@link org.closepolicy.WhoClosed#REMOTE_FIN}.</li>
+ *   <li>{@code safe-reset}: as client-first, then an RST in reply to the client's close.</li>
+ *   <li>An RST that the server sends on its own (the fallback after {@code clientWait}, an idle
+ *       connection under client-first settings) sends no {@code close_notify}: an RST throws away
+ *       the send queue, so the alert could not arrive anyway. Such an RST waits until the kernel
+ *       shows every byte acknowledged, TLS records included, as in cleartext.</li>
+ * </ul>
+ * <pre>{@code
+ * SslContextFactory.Server tls = new SslContextFactory.Server();
+ * tls.setKeyStorePath("/etc/tls/keystore.p12");
+ * tls.setKeyStorePassword(password);
+ * ClosePolicyConnector connector = ClosePolicyConnector.builder(server, ClosePolicies.clientFirst())
+ *         .tls(tls)
+ *         .http2()             // ALPN: h2, then http/1.1
+ *         .build();
+ * connector.setPort(8443);
+ * }</pre>
+ *
+ * <p><b>HTTP/2.</b> With {@link Builder#http2()} (or Jetty's {@code HTTP2ServerConnectionFactory}
+ * behind ALPN, or {@code HTTP2CServerConnectionFactory} for h2c) each stream counts as one request
+ * of its connection. After each stream, at the connection's (jittered) maximum age and when no
+ * stream ran for the policy's idle timeout, the policy decides for the connection; a retirement
+ * sends one {@code GOAWAY} ({@code NO_ERROR}, the last stream id accepted), lets the streams in
+ * flight end, bounded by {@code reuse.drain-timeout} (then resets them), and then closes as the
+ * policy says: client-first waits for the client's FIN, which it sends once its streams are done.
+ * New requests of the client go to a new connection; clients that follow RFC 9113 retry the streams
+ * above the last stream id there. Once the streams are over, the client's own {@code GOAWAY} is
+ * discarded below Jetty, so that Jetty's session does not close the socket ahead of the client's
+ * FIN. JDK {@code HttpClient} before Java 24 fails every stream still in
+ * flight when any {@code GOAWAY} arrives, so retire its connections between requests
+ * ({@code reuse.max-requests}), not in the middle of long streams. How Jetty's own settings
+ * combine with the policy: {@code maxConcurrentStreams} only bounds the streams in flight, the
+ * policy counts them all; the connector's idle timeout is replaced on each kept connection by the
+ * policy's {@code reuse.idle-timeout}; Jetty's stream idle timeout still ends a stuck stream.
+ *
+ * <p><b>Scope.</b> Connections that speak another protocol (an upgrade to WebSocket, a custom
+ * factory) close as Jetty closes them, and still report one {@link org.closepolicy.CloseEvent}.
+ *
+ * <pre>{@code
+ * // cleartext HTTP/2 (prior knowledge, or the HTTP/1.1 Upgrade that JDK HttpClient uses) besides HTTP/1.1
+ * ClosePolicyConnector h2c = ClosePolicyConnector.builder(server, ClosePolicy.parse("keep-alive, reuse.max-requests=500"))
+ *         .http2()
+ *         .build();
+ * }</pre>
  *
  * <p>Thread-safety: thread-safe, as any Jetty connector; configure it before {@code server.start()}.
  */
@@ -88,6 +138,17 @@ public class ClosePolicyConnector extends ServerConnector {
         this.engine = new PolicyEngine(b.policy, listener, b.ticker, b.ackWatcher, b.loadMonitor);
         this.customizer = new ClosePolicyCustomizer(engine);
         installCustomizers();
+        if (Http2Sessions.AVAILABLE) {
+            addEventListener(new Http2Opened());
+        }
+    }
+
+    /** Tells an endpoint's policy state that its connection speaks HTTP/2 as soon as Jetty opens it. */
+    private static final class Http2Opened implements Connection.Listener {
+        @Override
+        public void onOpened(Connection connection) {
+            ConnectionControl.ofHttp2(connection);
+        }
     }
 
     /**
@@ -169,6 +230,9 @@ public class ClosePolicyConnector extends ServerConnector {
         private AckWatcher ackWatcher;
         private LoadMonitor loadMonitor;
         private ConnectionFactory[] factories = new ConnectionFactory[0];
+        private SslContextFactory.Server tls;
+        private boolean http2;
+        private HttpConfiguration httpConfiguration;
         private Executor executor;
         private Scheduler scheduler;
         private ByteBufferPool bufferPool;
@@ -204,7 +268,37 @@ public class ClosePolicyConnector extends ServerConnector {
             return this;
         }
 
-        /** The connection factories (default: one {@link HttpConnectionFactory}). */
+        /**
+         * TLS in front of HTTP: an {@link SslConnectionFactory} with this context factory (key store,
+         * protocols, ciphers), a {@link org.eclipse.jetty.server.SecureRequestCustomizer} in the HTTP
+         * configuration unless it has one, and, with {@link #http2()}, ALPN offering h2 then http/1.1.
+         * Not together with {@link #factories}.
+         */
+        public Builder tls(SslContextFactory.Server sslContextFactory) {
+            this.tls = Objects.requireNonNull(sslContextFactory, "sslContextFactory");
+            return this;
+        }
+
+        /**
+         * HTTP/2 besides HTTP/1.1: with {@link #tls}, h2 chosen by ALPN (needs {@code jetty-http2-server}
+         * and {@code jetty-alpn-java-server}); without, h2c by prior knowledge or by the HTTP/1.1
+         * {@code Upgrade} (needs {@code jetty-http2-server}). Not together with {@link #factories}.
+         */
+        public Builder http2() {
+            if (!Http2Sessions.AVAILABLE) {
+                throw new IllegalStateException("http2() needs org.eclipse.jetty.http2:jetty-http2-server on the class path");
+            }
+            this.http2 = true;
+            return this;
+        }
+
+        /** The HTTP configuration of the factories this builder makes (default: a new {@link HttpConfiguration}). */
+        public Builder httpConfiguration(HttpConfiguration httpConfiguration) {
+            this.httpConfiguration = Objects.requireNonNull(httpConfiguration, "httpConfiguration");
+            return this;
+        }
+
+        /** The connection factories (default: one {@link HttpConnectionFactory}); not together with {@link #tls} or {@link #http2()}. */
         public Builder factories(ConnectionFactory... factories) {
             Objects.requireNonNull(factories, "factories");
             for (ConnectionFactory f : factories) {
@@ -245,7 +339,22 @@ public class ClosePolicyConnector extends ServerConnector {
         }
 
         private ConnectionFactory[] factoriesOrDefault() {
-            return factories.length == 0 ? new ConnectionFactory[] {new HttpConnectionFactory()} : factories;
+            if (factories.length > 0) {
+                if (tls != null || http2) {
+                    throw new IllegalStateException("factories(...) cannot be combined with tls(...) or http2()");
+                }
+                return factories;
+            }
+            HttpConfiguration config = httpConfiguration != null ? httpConfiguration : new HttpConfiguration();
+            if (tls != null && config.getCustomizer(org.eclipse.jetty.server.SecureRequestCustomizer.class) == null) {
+                config.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer());
+            }
+            if (http2) {
+                return tls != null ? Http2Sessions.h2Factories(tls, config) : Http2Sessions.h2cFactories(config);
+            }
+            HttpConnectionFactory http1 = new HttpConnectionFactory(config);
+            return tls != null ? new ConnectionFactory[] {new SslConnectionFactory(tls, http1.getProtocol()), http1}
+                    : new ConnectionFactory[] {http1};
         }
 
         /** Builds the connector (not yet added to the server). */

@@ -33,7 +33,9 @@ import org.eclipse.jetty.server.Request;
  * config.addCustomizer(JettyClosePolicy.customizer(ClosePolicy.parse("keep-alive, reuse.max-requests=500")));
  * ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
  * }</pre>
- * HTTP/2 and HTTP/3 requests pass through untouched.
+ * On a {@link ClosePolicyConnector} each HTTP/2 stream counts as one request of its connection: the
+ * connection is retired with a {@code GOAWAY} (see {@link ClosePolicyConnector}). On a plain
+ * connector HTTP/2 and HTTP/3 requests pass through untouched.
  *
  * <p>Thread-safety: thread-safe; one instance serves every connection of a configuration.
  */
@@ -73,6 +75,14 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
     public Request customize(Request request, HttpFields.Mutable responseHeaders) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         HttpVersion version = meta.getHttpVersion();
+        if (version == HttpVersion.HTTP_2) {
+            ConnectionControl control = ConnectionControl.ofHttp2(meta.getConnection());
+            if (control != null) {
+                control.beginStream();
+                request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, control));
+            }
+            return request;
+        }
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             return request;
         }

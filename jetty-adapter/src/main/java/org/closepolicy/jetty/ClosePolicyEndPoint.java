@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import org.closepolicy.ConnectionView;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.BufferUtil;
@@ -29,13 +30,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #fill(ByteBuffer)}: the client's EOF reaches the machine before Jetty closes the
  *       socket, so the machine can answer it with a passive close or, for {@code safe-reset}, with an
  *       RST (SO_LINGER 0); a failed read (a peer RST, which Jetty turns into EOF) is recorded as
- *       {@link org.closepolicy.WhoClosed#REMOTE_RST}.</li>
+ *       {@link org.closepolicy.WhoClosed#REMOTE_RST}. On a retired HTTP/2 connection whose streams are
+ *       over, input is read and discarded here, so that Jetty's session does not close first on the
+ *       client's own {@code GOAWAY}.</li>
  *   <li>{@link #flush(ByteBuffer...)}: a write that fails because the peer reset the connection
  *       (also the last write of a retired connection) is recorded as
  *       {@link org.closepolicy.WhoClosed#REMOTE_RST}, not as the server's close.</li>
  *   <li>{@link #onIdleExpired(TimeoutException)}: while a retired connection waits, the machine's own
  *       deadlines apply, not the connector's idle timeout; an idle connection between requests is
  *       closed the way the policy says (an ack-checked RST for the client-first presets).</li>
+ *   <li>{@link #doClose()}: when Jetty closes while the policy waits for the client's FIN, a FIN
+ *       already there makes it the passive close it is on the wire.</li>
  *   <li>{@link #onClose(Throwable)}: every connection reports exactly one
  *       {@link org.closepolicy.CloseEvent}, also when Jetty closes it on its own.</li>
  * </ul>
@@ -109,7 +114,10 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         }
         if (filled > 0) {
             notIdle();
-            control.onInput(filled);
+            if (control.onInput(filled)) {
+                buffer.limit(buffer.limit() - filled); // read and discarded: the policy closes this connection
+                return 0;
+            }
         } else if (filled < 0) {
             // Tell the machine before Jetty closes the socket: the reply to the peer's FIN may be an RST.
             if (failed) {
@@ -128,7 +136,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     /**
      * One non-blocking read that discards what it gets, outside Jetty's fill discipline: only for a
      * retiring connection whose request is fully read, before its last response is written.
-     * Returns the bytes read, or -1 at the peer's EOF (or on a failed read).
+     * Returns the bytes read, -1 at the peer's EOF, or -2 when the read failed (the peer reset).
      */
     long probeInput() {
         ByteBuffer scratch = PROBE.get();
@@ -147,7 +155,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
             }
         } catch (IOException e) {
             LOG.debug("probe read failed on {}", this, e);
-            return -1;
+            return -2;
         }
         return total;
     }
@@ -170,6 +178,12 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     }
 
     @Override
+    public void doClose() {
+        control.beforeClose(); // Jetty closes on its own: a client FIN already there makes it a passive close
+        super.doClose();
+    }
+
+    @Override
     public void onClose(Throwable cause) {
         try {
             super.onClose(cause);
@@ -182,12 +196,17 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         return shutdownByPolicy;
     }
 
-    /** Sends the FIN the machine asked for (lingering close), keeping the input open. */
-    void shutdownOutputByPolicy() {
+    /**
+     * Sends the FIN the machine asked for (lingering close), keeping the input open; over TLS through
+     * the decrypting endpoint {@code tls}, so that {@code close_notify} goes first.
+     */
+    void shutdownOutputByPolicy(EndPoint tls) {
         shutdownByPolicy = true;
         if (isOutputShutdown()) {
             // Jetty's state already says so (its own shutdown was deferred): send the FIN directly.
             super.doShutdownOutput();
+        } else if (tls != null && !tls.isOutputShutdown()) {
+            tls.shutdownOutput(); // close_notify, then this endpoint's shutdownOutput
         } else {
             shutdownOutput();
         }

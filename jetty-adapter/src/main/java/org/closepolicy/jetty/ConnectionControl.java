@@ -3,6 +3,7 @@ package org.closepolicy.jetty;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import org.closepolicy.Retire;
 import org.closepolicy.Reuse;
 import org.closepolicy.Decision;
 import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.internal.Durations;
 import org.closepolicy.kernel.AckCallback;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.kernel.AckWatcher;
@@ -33,6 +35,7 @@ import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -45,6 +48,19 @@ import org.slf4j.LoggerFactory;
  * drives. Events come from Jetty's selector and worker threads, the scheduler and the ack watcher;
  * each takes this connection's lock, feeds the machine, and carries out the socket operation the
  * machine asked for only after releasing the lock, so no Jetty lock is ever taken under ours.
+ *
+ * <p>Over TLS the endpoint is the raw TCP one below Jetty's {@link SslConnection}: the FIN and the RST
+ * happen here, the {@code close_notify} above it. A graceful close goes through the decrypting
+ * endpoint, so that {@code close_notify} precedes the FIN; an RST does not (it would be discarded
+ * with the send queue anyway). The client's {@code close_notify} counts as its FIN: its TCP FIN
+ * follows at once, and Jetty does not read the socket again to see it.
+ *
+ * <p>On an HTTP/2 connection each stream is one exchange. A retirement sends one {@code GOAWAY}
+ * with the last stream id, lets the streams in flight end (bounded by {@link Retire#drainTimeout()},
+ * then resets them), and only then hands the connection to the close state machine: client-first
+ * waits for the client's FIN, which a client sends once it has seen the {@code GOAWAY} and its
+ * streams are done. Until then the client's last frames (its own {@code GOAWAY}) are read and
+ * discarded below Jetty, whose session would otherwise close the socket first.
  *
  * <p>Without an endpoint (a plain {@code ServerConnector} with only the customizer) it makes reuse
  * decisions only.
@@ -85,11 +101,19 @@ final class ConnectionControl implements Transport {
     private long seenBytesOut;
     private Scheduler.Task timer;
     private AckWatcher.Watch watch;
+    // HTTP/2, guarded by the lock.
+    private volatile Connection http2; // the HTTP/2 connection, once ALPN or an upgrade chose it
+    private int openStreams;
+    private volatile Retire draining; // GOAWAY decided, streams still in flight; the machine is still OPEN
+    private boolean goAwayWritten;
+    private Scheduler.Task reuseTimer; // the maximum age, or the drain's deadline
+    private final Runnable reuseTask = this::onReuseTimer;
 
     private volatile boolean retired;
     private volatile boolean peerResetSeen;
     private volatile boolean bodyDone = true;
     private volatile boolean closed;
+    private volatile boolean peerClosed; // the client's FIN or close_notify came
 
     private ConnectionControl(PolicyEngine engine, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
                               InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
@@ -115,9 +139,8 @@ final class ConnectionControl implements Transport {
     static ConnectionControl of(Request request, PolicyEngine engine) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         Connection connection = meta.getConnection();
-        // Only a connection directly on a ClosePolicyEndPoint (cleartext HTTP/1) has its close shaped;
-        // over TLS the endpoint below the decrypting one closes as Jetty says, and requests get reuse decisions.
-        if (connection != null && connection.getEndPoint() instanceof ClosePolicyEndPoint cp) {
+        ClosePolicyEndPoint cp = connection == null ? null : below(connection.getEndPoint());
+        if (cp != null) {
             return cp.control();
         }
         Object existing = meta.getAttribute(ATTRIBUTE);
@@ -130,6 +153,29 @@ final class ConnectionControl implements Transport {
                 inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
         meta.setAttribute(ATTRIBUTE, c);
         return c;
+    }
+
+    /**
+     * The control of this HTTP/2 connection when it runs on a {@link ClosePolicyEndPoint} (directly
+     * or below TLS), else null: on a plain connector HTTP/2 passes through untouched.
+     */
+    static ConnectionControl ofHttp2(Connection connection) {
+        ClosePolicyEndPoint cp = connection == null ? null : below(connection.getEndPoint());
+        if (cp == null || !Http2Sessions.isHttp2(connection)) {
+            return null;
+        }
+        ConnectionControl c = cp.control();
+        c.onHttp2(connection); // in case the connector's listener did not see it open
+        return c;
+    }
+
+    /** The {@link ClosePolicyEndPoint} under this endpoint (itself, or the one below TLS), or null. */
+    static ClosePolicyEndPoint below(EndPoint ep) {
+        EndPoint e = ep;
+        while (e instanceof EndPoint.Wrapper w && !(e instanceof ClosePolicyEndPoint)) {
+            e = w.unwrap();
+        }
+        return e instanceof ClosePolicyEndPoint cp ? cp : null;
     }
 
     private static InetSocketAddress inet(SocketAddress a) {
@@ -341,7 +387,8 @@ final class ConnectionControl implements Transport {
             }
             pendingRetire = null;
             retireNow(r, false);
-            if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone) {
+            // Not under TLS: a raw read would take bytes out of the middle of a TLS record.
+            if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone && tls() == null) {
                 long n = endPoint.probeInput(); // only bytes after the request: discarded anyway
                 if (n > 0) {
                     machine.onInput(n);
@@ -386,7 +433,7 @@ final class ConnectionControl implements Transport {
                 return;
             }
             // Count the last response before the machine may close and report the connection.
-            Connection c = endPoint == null ? null : endPoint.getConnection();
+            Connection c = endPoint == null ? null : applicationEndPoint().getConnection();
             if (c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection) {
                 syncBytes(c, engine.ticker().nanos());
             }
@@ -422,7 +469,225 @@ final class ConnectionControl implements Transport {
             lock.unlock();
             perform(o);
         }
-        return drain && endPoint.isOpen() ? new DrainConnection(endPoint, executor, this) : null;
+        return drain && endPoint.isOpen() ? new DrainConnection(applicationEndPoint(), executor, this) : null;
+    }
+
+    // ---------------------------------------------------------------- HTTP/2 side
+
+    /**
+     * Jetty opened an HTTP/2 connection on this endpoint (ALPN chose h2, or h2c by upgrade or prior
+     * knowledge): from now on each stream is an exchange, and the maximum age has a timer.
+     */
+    void onHttp2(Connection connection) {
+        if (machine == null) {
+            return;
+        }
+        Reuse reuse = null;
+        lock.lock();
+        try {
+            if (http2 != null || machine.isRetired()) {
+                return;
+            }
+            http2 = connection;
+            record.protocol(Protocol.HTTP2);
+            // An h2c upgrade arrives as an HTTP/1.1 request that Jetty hands over to the new connection.
+            exchangeActive = false;
+            pendingRetire = null;
+            long now = engine.ticker().nanos();
+            if (engine.policy().decide(record, now) instanceof Reuse r) {
+                reuse = r;
+                armAgeTimer(r, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (reuse != null) {
+            applyIdleTimeout(reuse, null);
+        }
+    }
+
+    /** An HTTP/2 stream (one request) begins. */
+    void beginStream() {
+        lock.lock();
+        try {
+            openStreams++;
+            record.onRequest(HttpVersion.HTTP_2, false, engine.ticker().nanos());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An HTTP/2 stream ended: decide, and start or finish the drain of a retired connection. */
+    void endStream() {
+        Retire start = null;
+        Reuse reuse = null;
+        boolean drained;
+        lock.lock();
+        try {
+            openStreams = Math.max(0, openStreams - 1);
+            long now = engine.ticker().nanos();
+            syncBytes(http2, now);
+            record.onResponse(false, false, now);
+            if (draining == null && !machine.isRetired()) {
+                Decision d = engine.policy().decide(record, now);
+                if (d instanceof Retire r) {
+                    start = draining = r;
+                } else {
+                    reuse = (Reuse) d;
+                }
+            }
+            drained = drained();
+        } finally {
+            lock.unlock();
+        }
+        if (start != null) {
+            startDrain(start);
+        } else if (reuse != null) {
+            engine.listener().onReuse(record);
+            applyIdleTimeout(reuse, null);
+        }
+        if (drained) {
+            finishDrain(false);
+        }
+    }
+
+    /** Whether the GOAWAY of a draining connection is written and its last stream ended (under the lock). */
+    private boolean drained() {
+        return draining != null && goAwayWritten && openStreams == 0 && !machine.isRetired();
+    }
+
+    /** Sends the GOAWAY and arms the drain's deadline. */
+    private void startDrain(Retire r) {
+        LOG.debug("retiring {} with GOAWAY: {}", record, r);
+        lock.lock();
+        try {
+            cancelReuseTimer();
+            scheduleReuseTimer(Durations.nanos(r.drainTimeout()));
+        } finally {
+            lock.unlock();
+        }
+        Http2Sessions.goAway(http2, "retired: " + r.reason().name().toLowerCase(Locale.ROOT), this::onGoAwayWritten);
+    }
+
+    private void onGoAwayWritten() {
+        boolean drained;
+        lock.lock();
+        try {
+            goAwayWritten = true;
+            drained = drained();
+        } finally {
+            lock.unlock();
+        }
+        if (drained) {
+            finishDrain(false);
+        }
+    }
+
+    /**
+     * The drain is over: the streams ended, or the drain timeout ran out and the streams still open
+     * are reset. Now the close policy's who and how run, as after the last response of HTTP/1.
+     */
+    private void finishDrain(boolean timedOut) {
+        if (timedOut) {
+            int n = Http2Sessions.cancelStreams(http2);
+            LOG.debug("drain of {} timed out: {} streams reset", record, n);
+        }
+        lock.lock();
+        try {
+            Retire r = draining;
+            if (r == null || machine.isRetired()) {
+                return;
+            }
+            draining = null;
+            cancelReuseTimer();
+            retireNow(r, true);
+        } finally {
+            int o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /** An idle HTTP/2 connection (no stream for the policy's idle timeout) is retired with a GOAWAY. */
+    private void onHttp2Idle() {
+        Retire r;
+        lock.lock();
+        try {
+            if (machine.isRetired() || draining != null || openStreams > 0) {
+                return; // the close policy's or the streams' own deadlines apply
+            }
+            record.idle();
+            r = engine.idleRetire(record, engine.ticker().nanos());
+            if (r == null) {
+                return;
+            }
+            draining = r;
+        } finally {
+            lock.unlock();
+        }
+        startDrain(r);
+    }
+
+    /** The maximum age (with jitter) came, or the drain ran out of time. */
+    private void onReuseTimer() {
+        Retire start = null;
+        boolean drainExpired = false;
+        lock.lock();
+        try {
+            reuseTimer = null;
+            if (closed || machine.isRetired()) {
+                return;
+            }
+            if (draining != null) {
+                drainExpired = true;
+            } else {
+                long now = engine.ticker().nanos();
+                if (openStreams > 0) {
+                    record.touch(now); // busy: only its age can retire it now
+                }
+                Decision d = engine.policy().decide(record, now);
+                if (d instanceof Retire r) {
+                    start = draining = r;
+                } else {
+                    armAgeTimer((Reuse) d, now);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (start != null) {
+            startDrain(start);
+        } else if (drainExpired) {
+            finishDrain(true);
+        }
+    }
+
+    /** Arms the timer at the connection's jittered maximum age, if it has one (under the lock). */
+    private void armAgeTimer(Reuse reuse, long now) {
+        long at = reuse.retireAtNanos(record);
+        if (at != Long.MAX_VALUE) {
+            scheduleReuseTimer(Math.max(0, at - now));
+        }
+    }
+
+    private void scheduleReuseTimer(long delayNanos) {
+        cancelReuseTimer();
+        if (closed) {
+            return;
+        }
+        try {
+            reuseTimer = scheduler.schedule(reuseTask, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("reuse timer rejected for {}", record, e);
+        }
+    }
+
+    private void cancelReuseTimer() {
+        Scheduler.Task t = reuseTimer;
+        reuseTimer = null;
+        if (t != null) {
+            t.cancel();
+        }
     }
 
     // ---------------------------------------------------------------- endpoint side
@@ -435,13 +700,43 @@ final class ConnectionControl implements Transport {
         engine.listener().onOpen(record);
     }
 
-    /** Whether the endpoint's connection speaks HTTP/1 (the only protocol whose close this adapter shapes). */
+    /**
+     * Whether the endpoint's connection (below TLS or not) speaks HTTP/1 or HTTP/2, the protocols
+     * whose close this adapter shapes.
+     */
     boolean managed() {
         if (endPoint == null) {
             return false;
         }
-        Connection c = endPoint.getConnection();
-        return c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection || c instanceof DrainConnection;
+        Connection c = applicationEndPoint().getConnection();
+        return c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection || c instanceof DrainConnection
+                || (c != null && c == http2);
+    }
+
+    /** The decrypting endpoint over TLS, else null. */
+    private EndPoint tls() {
+        return endPoint.getConnection() instanceof SslConnection ssl ? ssl.getSslEndPoint() : null;
+    }
+
+    /** The endpoint the HTTP connection runs on: the decrypting one over TLS, else the socket's. */
+    private EndPoint applicationEndPoint() {
+        EndPoint t = tls();
+        return t != null ? t : endPoint;
+    }
+
+    /**
+     * Whether the client's TLS {@code close_notify} arrived. Its TCP FIN follows at once, but Jetty
+     * stops reading after the alert, so the socket's EOF may never be read: the alert stands for it.
+     */
+    private boolean tlsPeerClosed() {
+        if (endPoint.getConnection() instanceof SslConnection ssl) {
+            try {
+                return ssl.getSSLEngine().isInboundDone();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -452,9 +747,15 @@ final class ConnectionControl implements Transport {
         if (endPoint.isShutdownByPolicy() || !managed()) {
             return true;
         }
+        boolean tlsPeerClosed = tlsPeerClosed(); // over TLS Jetty shuts the output down after the client's close_notify
         lock.lock();
         try {
-            if (!machine.isRetired()) {
+            if (machine.isClosed()) {
+                return true;
+            }
+            if (tlsPeerClosed) {
+                peerClosed();
+            } else if (!machine.isRetired()) {
                 if (peerFinPending) {
                     peerFinPending = false;
                     machine.onPeerFin();
@@ -504,13 +805,19 @@ final class ConnectionControl implements Transport {
         peerResetSeen = true;
     }
 
-    void onInput(long bytes) {
+    /**
+     * Input arrived. Returns true when it is to be discarded before Jetty sees it: on a retired
+     * HTTP/2 connection, whose streams are over, the client's last frames (its own {@code GOAWAY})
+     * would make Jetty's session close the socket at once, ahead of the client's FIN.
+     */
+    boolean onInput(long bytes) {
         if (!retired) {
-            return;
+            return false;
         }
         lock.lock();
         try {
             machine.onInput(bytes);
+            return http2 != null && !machine.isClosed();
         } finally {
             int o = takeOps();
             lock.unlock();
@@ -522,17 +829,41 @@ final class ConnectionControl implements Transport {
     void onPeerFin() {
         lock.lock();
         try {
-            if (!machine.isRetired() && exchangeActive) {
-                // The client half-closed with a request in flight: answer it first.
-                peerFinPending = true;
-            } else {
-                machine.onPeerFin();
-            }
+            peerClosed();
         } finally {
             int o = takeOps();
             lock.unlock();
             perform(o);
         }
+    }
+
+    /** The client's FIN, or its TLS {@code close_notify} (under the lock). */
+    private void peerClosed() {
+        peerClosed = true;
+        if (retireDraining()) {
+            machine.onPeerFin(); // streams in flight: a passive close once they are cut, never an RST
+            machine.onResponseFlushed();
+        } else if (!machine.isRetired() && exchangeActive && http2 == null) {
+            // The client half-closed with a request in flight: answer it first.
+            peerFinPending = true;
+        } else {
+            machine.onPeerFin();
+        }
+    }
+
+    /**
+     * When the peer or Jetty ends an HTTP/2 connection whose streams are still draining, the
+     * retirement already decided becomes the machine's, so the event says why (under the lock).
+     */
+    private boolean retireDraining() {
+        Retire r = draining;
+        if (r == null || machine.isRetired()) {
+            return false;
+        }
+        draining = null;
+        cancelReuseTimer();
+        retireNow(r, false);
+        return true;
     }
 
     /** The read failed: the peer reset the connection. */
@@ -541,6 +872,7 @@ final class ConnectionControl implements Transport {
         lock.lock();
         try {
             peerFinPending = false;
+            retireDraining();
             machine.onPeerReset();
         } finally {
             int o = takeOps();
@@ -569,6 +901,10 @@ final class ConnectionControl implements Transport {
         } finally {
             lock.unlock();
         }
+        if (http2 != null) {
+            onHttp2Idle();
+            return false;
+        }
         Connection connection = endPoint.getConnection();
         if (connection != null && !connection.onIdleExpired(timeout)) {
             return false; // a request is in flight: Jetty fails it
@@ -593,6 +929,32 @@ final class ConnectionControl implements Transport {
         return false;
     }
 
+    /**
+     * The socket is about to be closed. When that is Jetty's own close while the policy waits for
+     * the client's FIN (an HTTP/2 session ends at once on the client's answering {@code GOAWAY},
+     * whose FIN follows right behind), one look at the input tells whether the FIN is already there:
+     * then the close is the passive one it is on the wire, and {@code safe-reset} answers it.
+     */
+    void beforeClose() {
+        if (machine == null || closed || !retired && draining == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (machine.state() != CloseStateMachine.State.AWAIT_PEER_FIN && (machine.isRetired() || draining == null)) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        long n = endPoint.probeInput();
+        if (n == -1) {
+            onPeerFin();
+        } else if (n == -2) {
+            onPeerReset();
+        }
+    }
+
     /** The endpoint closed, by the machine or by Jetty. */
     void onClosed(Throwable cause) {
         if (closed) {
@@ -606,8 +968,10 @@ final class ConnectionControl implements Transport {
             closed = true;
             cancelTimer();
             cancelWatch();
+            retireDraining();
+            cancelReuseTimer();
             if (!machine.isClosed()) {
-                if (peerFinPending) {
+                if (peerFinPending || tlsPeerClosed()) {
                     machine.onPeerFin();
                 } else if (peerResetSeen) {
                     machine.onPeerReset();
@@ -756,12 +1120,14 @@ final class ConnectionControl implements Transport {
             return;
         }
         if ((o & OP_SHUTDOWN) != 0) {
-            endPoint.shutdownOutputByPolicy();
+            endPoint.shutdownOutputByPolicy(tls());
         }
         if ((o & OP_RESET) != 0) {
-            endPoint.resetByPolicy();
+            endPoint.resetByPolicy(); // no close_notify: the RST discards the send queue anyway
         } else if ((o & OP_CLOSE) != 0) {
-            endPoint.close();
+            // Over TLS close_notify first (unless sent already), except to a client that has closed:
+            // its kernel would answer the alert with an RST.
+            (peerClosed ? endPoint : applicationEndPoint()).close();
         }
     }
 

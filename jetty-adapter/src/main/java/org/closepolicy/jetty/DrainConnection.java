@@ -17,7 +17,8 @@ import org.eclipse.jetty.io.EndPoint;
  * and any further byte makes it close the socket at once with that byte unread, which the kernel
  * answers with an RST that can destroy the response (rule 3 of the design). Installed through
  * Jetty's upgrade mechanism ({@code HttpStream.UPGRADE_CONNECTION_ATTRIBUTE}), which also hands over
- * the bytes Jetty had already read.
+ * the bytes Jetty had already read. Over TLS it reads from the decrypting endpoint, on which Jetty's
+ * connection ran.
  *
  * <p>Thread-safety: driven by Jetty's fill interest, one fill at a time.
  */
@@ -66,6 +67,10 @@ final class DrainConnection extends AbstractConnection.NonBlocking implements Co
                 scratch.clear().flip(); // Jetty fills in flush mode
                 int n = endPoint.fill(scratch);
                 if (n < 0) {
+                    if (!(endPoint instanceof ClosePolicyEndPoint)) {
+                        // Over TLS the client's close_notify ends the input before its FIN is read.
+                        control.onPeerFin();
+                    }
                     return false;
                 }
                 if (n == 0) {

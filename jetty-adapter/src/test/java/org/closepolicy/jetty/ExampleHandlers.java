@@ -29,7 +29,9 @@ final class ExampleHandlers {
     /**
      * Routes {@code /weather} (the XML report), {@code /bytes?n=N} (N deterministic bytes with a
      * length), {@code /stream?n=N} (the same bytes without a length: Jetty chooses the framing) and
-     * {@code /upload} (reads the body and answers 200, or answers 413 at once for bodies over 64 KiB).
+     * {@code /upload} (reads the body and answers 200, or answers 413 at once for bodies over 64 KiB),
+     * {@code /slow?n=N&ms=T} (N deterministic bytes in ten pieces spread over T milliseconds) and
+     * {@code /hang} (a first piece, then nothing: the response never ends).
      */
     static Handler routes() {
         return new Handler.Abstract.NonBlocking() {
@@ -42,6 +44,17 @@ final class ExampleHandlers {
                         Fields query = Request.extractQueryParameters(request);
                         long n = Long.parseLong(query.getValue("n"));
                         new BodyWriter(response, n, path.equals("/bytes"), callback).iterate();
+                        return true;
+                    case "/slow":
+                        Fields q = Request.extractQueryParameters(request);
+                        new SlowWriter(request, response, Long.parseLong(q.getValue("n")), Long.parseLong(q.getValue("ms")), callback)
+                                .iterate();
+                        return true;
+                    case "/hang":
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                        response.write(false, ByteBuffer.wrap("started\n".getBytes(StandardCharsets.US_ASCII)), Callback.NOOP);
+                        // The callback completes only when Jetty fails the exchange (the stream is reset, the connection closes).
+                        request.addFailureListener(callback::failed);
                         return true;
                     case "/upload":
                         if (request.getLength() > 64 * 1024) {
@@ -99,6 +112,53 @@ final class ExampleHandlers {
             DeterministicBytes.fill(chunk, 0, len, written);
             written += len;
             response.write(false, ByteBuffer.wrap(chunk, 0, len), this);
+            return Action.SCHEDULED;
+        }
+
+        @Override
+        protected void onCompleteSuccess() {
+            done.succeeded();
+        }
+
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            done.failed(cause);
+        }
+    }
+
+    /** Writes {@code n} {@link DeterministicBytes} in ten pieces, one every {@code ms / 10} milliseconds. */
+    private static final class SlowWriter extends IteratingCallback {
+        private final Request request;
+        private final Response response;
+        private final long total;
+        private final long pauseMillis;
+        private final Callback done;
+        private long written;
+        private boolean lastWritten;
+
+        SlowWriter(Request request, Response response, long total, long millis, Callback done) {
+            this.request = request;
+            this.response = response;
+            this.total = total;
+            this.pauseMillis = Math.max(1, millis / 10);
+            this.done = done;
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, total);
+        }
+
+        @Override
+        protected Action process() {
+            if (lastWritten) {
+                return Action.SUCCEEDED;
+            }
+            int len = (int) Math.min(Math.max(1, total / 10), total - written);
+            byte[] piece = new byte[len];
+            DeterministicBytes.fill(piece, 0, len, written);
+            written += len;
+            lastWritten = written >= total;
+            boolean last = lastWritten;
+            request.getComponents().getScheduler().schedule(() -> response.write(last, ByteBuffer.wrap(piece), this),
+                    pauseMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
             return Action.SCHEDULED;
         }
 

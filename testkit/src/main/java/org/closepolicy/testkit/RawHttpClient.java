@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,6 +131,7 @@ public final class RawHttpClient {
     private final long deadlineNanos;
     private final long holdNanos;
     private final boolean keepBody;
+    private final SSLSocketFactory tls;
 
     private RawHttpClient(Builder b) {
         this.target = b.target;
@@ -150,6 +153,7 @@ public final class RawHttpClient {
         this.deadlineNanos = b.deadline.toNanos();
         this.holdNanos = b.holdTimeout.toNanos();
         this.keepBody = b.keepBody;
+        this.tls = b.tls;
     }
 
     private static int toMillis(Duration d) {
@@ -367,6 +371,8 @@ public final class RawHttpClient {
         final boolean sequential;
         final long t0 = System.nanoTime();
         final Socket socket = new Socket();
+        // The socket requests and responses go through: the TCP socket, or TLS layered over it.
+        volatile Socket io = socket;
         final CompletableFuture<HttpResult> firstResponse = new CompletableFuture<>();
         final CompletableFuture<HttpResult> result = new CompletableFuture<>();
         final List<Partial> partials = new ArrayList<>();
@@ -402,6 +408,11 @@ public final class RawHttpClient {
                 socket.setTcpNoDelay(true);
                 socket.connect(target, connectTimeoutMillis);
                 local = (InetSocketAddress) socket.getLocalSocketAddress();
+                if (tls != null) {
+                    SSLSocket ssl = (SSLSocket) tls.createSocket(socket, target.getHostString(), target.getPort(), true);
+                    io = ssl;
+                    ssl.startHandshake();
+                }
                 if (sequential) {
                     // each request is written in the loop below, after the response before it
                 } else if (bodyFromSeparateThread) {
@@ -411,7 +422,7 @@ public final class RawHttpClient {
                 } else {
                     writeRequests(0, requests);
                 }
-                Reader in = new Reader(socket.getInputStream());
+                Reader in = new Reader(io.getInputStream());
                 reader = in;
                 boolean head = "HEAD".equalsIgnoreCase(method);
                 for (int i = 0; i < requests; i++) {
@@ -439,7 +450,7 @@ public final class RawHttpClient {
                 recordError(new IOException("client failure: " + e, e));
             } finally {
                 dog.cancel(false);
-                closeQuietly(socket);
+                closeQuietly(io); // over TLS: close_notify, then the FIN, as curl closes
                 joinWriter(writer);
                 if (reader != null && reader.eof) {
                     serverClosed = true;
@@ -469,7 +480,7 @@ public final class RawHttpClient {
         /** Writes requests {@code from} (inclusive) to {@code to} (exclusive); a failure is kept in requestError. */
         private void writeRequests(int from, int to) {
             try {
-                OutputStream out = socket.getOutputStream();
+                OutputStream out = io.getOutputStream();
                 for (int i = from; i < to; i++) {
                     byte[] h = requestHead(paths.get(i), i == requests - 1);
                     out.write(h);
@@ -839,6 +850,7 @@ public final class RawHttpClient {
         private Duration deadline = Duration.ofSeconds(30);
         private Duration holdTimeout = Duration.ofSeconds(10);
         private boolean keepBody;
+        private SSLSocketFactory tls;
 
         private Builder(InetSocketAddress target) {
             this.target = Objects.requireNonNull(target, "target");
@@ -864,6 +876,17 @@ public final class RawHttpClient {
             this.deadline = Duration.ofNanos(c.deadlineNanos);
             this.holdTimeout = Duration.ofNanos(c.holdNanos);
             this.keepBody = c.keepBody;
+            this.tls = c.tls;
+        }
+
+        /**
+         * Speaks HTTPS through sockets of this factory (default: cleartext): the handshake after the
+         * connect, {@code close_notify} before the FIN when the client closes. Not with
+         * {@link CloseStyle#HALF_CLOSE_AFTER_REQUEST} (TLS sockets cannot half-close).
+         */
+        public Builder tls(SSLSocketFactory factory) {
+            this.tls = Objects.requireNonNull(factory, "factory");
+            return this;
         }
 
         /** Request-line version (default HTTP/1.1). */
@@ -995,6 +1018,9 @@ public final class RawHttpClient {
 
         /** The client. */
         public RawHttpClient build() {
+            if (tls != null && closeStyle == CloseStyle.HALF_CLOSE_AFTER_REQUEST) {
+                throw new IllegalArgumentException("a TLS client cannot half-close: closeStyle " + closeStyle);
+            }
             return new RawHttpClient(this);
         }
 
