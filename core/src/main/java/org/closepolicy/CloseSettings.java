@@ -310,7 +310,10 @@ public final class CloseSettings {
         return fallback;
     }
 
-    /** How long to wait for the client's FIN. */
+    /**
+     * How long to wait for the client's FIN, counted from the moment the response is acknowledged, bounded
+     * by {@link #flushTimeout()} (see {@link Builder#clientWait(Duration)}).
+     */
     public Duration clientWait() {
         return clientWait;
     }
@@ -340,7 +343,10 @@ public final class CloseSettings {
         return lingerBytes;
     }
 
-    /** Bound of flushing the last response. */
+    /**
+     * Bound of flushing the last response, counted from the retirement; with client-first, also the bound of
+     * waiting for its acknowledgement when the client wait runs out before it.
+     */
     public Duration flushTimeout() {
         return flushTimeout;
     }
@@ -495,7 +501,14 @@ public final class CloseSettings {
             return this;
         }
 
-        /** How long to wait for the client's FIN ({@code close.client-wait}), positive. */
+        /**
+         * How long to wait for the client's FIN ({@code close.client-wait}), positive; counted from the moment
+         * the response is acknowledged, bounded by {@code flushTimeout}. The wait starts when the last response
+         * is flushed (handed to the kernel). When it runs out while bytes are still unacknowledged (a slow link
+         * or a slow reader), the server waits for the acknowledgement, at most until {@code flushTimeout} after
+         * the retirement, and then grants the client the wait once more before the fallback runs. A client
+         * that has everything and does not close meets the fallback after one wait, as before.
+         */
         public Builder clientWait(Duration d) {
             this.clientWait = positive("close.client-wait", d);
             return this;
@@ -538,7 +551,11 @@ public final class CloseSettings {
             return this;
         }
 
-        /** Bound of flushing the last response ({@code close.flush-timeout}), positive. */
+        /**
+         * Bound of flushing the last response ({@code close.flush-timeout}), positive, counted from the
+         * retirement; with client-first it also bounds the wait for the response's acknowledgement (see
+         * {@link #clientWait(Duration)}), so a client that does not read is held no longer than by a flush.
+         */
         public Builder flushTimeout(Duration d) {
             this.flushTimeout = positive("close.flush-timeout", d);
             return this;

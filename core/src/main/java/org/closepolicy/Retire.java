@@ -63,7 +63,12 @@ public final class Retire implements Decision {
         return reason;
     }
 
-    /** How long to wait for the client's FIN (CLIENT_FIRST). */
+    /**
+     * How long to wait for the client's FIN (CLIENT_FIRST), counted from the moment the response is
+     * acknowledged, bounded by {@link #flushTimeout()}: the wait starts when the last response is flushed;
+     * if bytes are still unacknowledged when it runs out, it runs once more from their acknowledgement,
+     * provided that comes within {@code flushTimeout} of the retirement.
+     */
     public Duration clientWait() {
         return settings.clientWait();
     }
@@ -102,7 +107,10 @@ public final class Retire implements Decision {
         return settings.drainTimeout();
     }
 
-    /** How long the last response may take to flush before the connection is closed anyway. */
+    /**
+     * How long the last response may take to flush before the connection is closed anyway, counted from the
+     * retirement; also the end of the acknowledgement check of an expired client wait (see {@link #clientWait()}).
+     */
     public Duration flushTimeout() {
         return settings.flushTimeout();
     }
@@ -113,8 +121,12 @@ public final class Retire implements Decision {
     }
 
     /**
-     * An upper bound of the time from retirement to CLOSED: flush, client wait, then the longest
-     * of ack wait and lingering.
+     * An upper bound of the time from retirement to CLOSED: {@code flushTimeout + clientWait +
+     * max(ackWait, lingerTime)} ({@code clientWait} for CLIENT_FIRST only). The flush and the
+     * acknowledgement of the response both end within {@code flushTimeout} of the retirement (the
+     * acknowledgement check of an expired client wait stops there); the client wait runs from the flush
+     * or, once more, from a late acknowledgement; then the fallback takes at most the longer of ack wait
+     * and lingering (an RST after an acknowledgement already proven takes no time).
      */
     public Duration maxCloseTime() {
         Duration after = settings.ackWait().compareTo(settings.lingerTime()) > 0 ? settings.ackWait() : settings.lingerTime();

@@ -18,16 +18,41 @@ import org.closepolicy.spi.Transport;
  * Carries out one connection's close, transport-agnostic and driven by events:
  * <pre>
  * OPEN ──retire──▶ DRAINING_RESPONSE ──flushed──▶ AWAIT_PEER_FIN (client-first)  ──peer FIN──▶ CLOSED (FIN, or RST in reply)
- *                                              │                                 └─client wait──▶ fallback
+ *                                              │                                 └─client wait──▶ ack check (see below) ──▶ fallback
  *                                              ├▶ LINGERING (server-first linger) ──peer FIN / time / bytes──▶ CLOSED
  *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN)
  *                                              └▶ CLOSED (server FIN)
  * </pre>
- * Every state after OPEN has a deadline, so a connection always reaches CLOSED within
- * {@link Retire#maxCloseTime()} of its retirement. The machine closes the transport at most once,
- * and never resets it while bytes may be unacknowledged when {@code resetAfterAck} is on: an RST
+ *
+ * <p><b>The client wait counts from the acknowledgement.</b> "Flushed" means handed to the kernel, not
+ * received: on a slow link the client cannot have closed when a wait counted from the flush runs out. So
+ * when the client wait runs out, and the flush bound ({@code flushTimeout} from retirement) is not reached
+ * yet, the machine stays in AWAIT_PEER_FIN and checks the acknowledgement first:
+ * <pre>
+ * RUNNING ──client wait ran out──┬─flush bound passed──▶ fallback
+ *                                ├─unackedHint() &gt; 0──▶ WAITING_FOR_ACK
+ *                                └─otherwise──▶ ONE_LOOK (watchAcks(0)) ──┬─acked──▶ fallback
+ *                                                                         ├─not acked yet──▶ WAITING_FOR_ACK
+ *                                                                         └─failed──▶ fallback
+ * WAITING_FOR_ACK (watchAcks until the flush bound) ──┬─acked──▶ RESTARTED ──client wait, from the ack──▶ fallback
+ *                                                     └─flush bound / failed──▶ fallback
+ * </pre>
+ * RUNNING, ONE_LOOK, WAITING_FOR_ACK and RESTARTED are steps inside AWAIT_PEER_FIN ({@code ClientWait}).
+ * A client that had everything when the wait ran out (acknowledged at the first look) is closed at once, as
+ * before: it had its full client wait after the data, however long ago it arrived. Only positive evidence
+ * that bytes were still unacknowledged at the end of the wait (the hint, or a first look that did not find
+ * the queue empty) earns the second wait, counted from the acknowledgement. The peer's FIN, input and every
+ * other event are handled during the check exactly as in the rest of AWAIT_PEER_FIN; a fallback the check
+ * or the second wait ends in reports {@link FallbackReason#CLIENT_WAIT_EXPIRED}. An RST fallback after an
+ * acknowledgement the check proved resets at once, without a second check in AWAIT_ACK (nothing is written
+ * after the flush).
+ *
+ * <p>Every state after OPEN has a deadline, so a connection always reaches CLOSED within
+ * {@link Retire#maxCloseTime()} of its retirement (the acknowledgement check ends by the flush bound, the
+ * second client wait by the flush bound plus one client wait). The machine closes the transport at most
+ * once, and never resets it while bytes may be unacknowledged when {@code resetAfterAck} is on: an RST
  * happens only in reply to the peer's FIN after the response was flushed (and without a positive
- * {@link Transport#unackedHint()}), or after {@link #onAcked()}.
+ * {@link Transport#unackedHint()}), or after {@link #onAcked()} answered one of its acknowledgement checks.
  *
  * <pre>{@code
  * CloseStateMachine m = new CloseStateMachine(transport, record, ticker, listener);
@@ -47,7 +72,10 @@ public final class CloseStateMachine {
         OPEN,
         /** Retired; the last response is still being written. */
         DRAINING_RESPONSE,
-        /** Waiting for the client's FIN (client-first). */
+        /**
+         * Waiting for the client's FIN (client-first): for {@code clientWait} from the flush, and, when the
+         * response was not yet acknowledged then, once more from its acknowledgement.
+         */
         AWAIT_PEER_FIN,
         /** Output shut down; discarding input until the peer's FIN or a bound. */
         LINGERING,
@@ -55,6 +83,18 @@ public final class CloseStateMachine {
         AWAIT_ACK,
         /** Done. */
         CLOSED
+    }
+
+    /** How far the client wait of {@link State#AWAIT_PEER_FIN} has gone. */
+    enum ClientWait {
+        /** The client wait runs, counted from the flush. */
+        RUNNING,
+        /** The client wait ran out; one look at the send queue ({@code watchAcks(0)}) is pending. */
+        ONE_LOOK,
+        /** Bytes were unacknowledged when the client wait ran out; waiting for the acknowledgement until the flush bound. */
+        WAITING_FOR_ACK,
+        /** Acknowledged late: the client wait runs once more, counted from the acknowledgement. */
+        RESTARTED
     }
 
     private final Transport transport;
@@ -70,6 +110,9 @@ public final class CloseStateMachine {
     private long discarded;
     private boolean peerFin;
     private boolean outputShut;
+    private ClientWait clientWait = ClientWait.RUNNING;
+    /** An acknowledgement check of this machine found every byte acknowledged (nothing is written after the flush). */
+    private boolean acked;
     private FallbackReason fallback = FallbackReason.NONE;
     private CloseEvent event;
 
@@ -109,6 +152,11 @@ public final class CloseStateMachine {
     /** The event emitted on CLOSED, or null before. */
     public CloseEvent event() {
         return event;
+    }
+
+    /** Where the client wait stands (meaningful in {@link State#AWAIT_PEER_FIN}). */
+    ClientWait clientWait() {
+        return clientWait;
     }
 
     /** Input discarded while closing. */
@@ -184,7 +232,7 @@ public final class CloseStateMachine {
 
     private void startReset(long now) {
         Retire d = decision;
-        if (!d.resetAfterAck()) {
+        if (!d.resetAfterAck() || acked) {
             finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
             return;
         }
@@ -262,22 +310,76 @@ public final class CloseStateMachine {
         finish(firstOnTheWire(), outputShut ? CloseMode.LINGER : null, fallback, Op.CLOSE);
     }
 
-    /** The ack check found every byte acknowledged (or the connection gone from the kernel table). */
+    /**
+     * The ack check found every byte acknowledged (or the connection gone from the kernel table). In
+     * AWAIT_ACK: the RST. During the ack check of an expired client wait: the fallback at once when the first
+     * look found everything acknowledged, else the client wait once more, counted from now. Ignored otherwise.
+     */
     public void onAcked() {
-        if (state != State.AWAIT_ACK) {
-            return;
+        if (state == State.AWAIT_ACK) {
+            finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+        } else if (checkingAcks()) {
+            acked = true;
+            if (clientWait == ClientWait.ONE_LOOK) {
+                runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
+            } else {
+                clientWait = ClientWait.RESTARTED;
+                long now = ticker.nanos();
+                rearm(Durations.add(now, decision.clientWait()), now);
+            }
         }
-        finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
     }
 
-    /** The ack check failed (timed out or unsupported): close with a FIN instead of an RST. */
+    /**
+     * The ack check failed (timed out or unsupported). In AWAIT_ACK: close with a FIN instead of an RST.
+     * During the ack check of an expired client wait: a first look that timed out (bytes still queued) turns
+     * into a wait for the acknowledgement until the flush bound; any other failure runs the fallback.
+     * Ignored otherwise.
+     */
     public void onAckFailed(FallbackReason reason) {
-        if (state != State.AWAIT_ACK) {
+        FallbackReason r = reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason;
+        if (state == State.AWAIT_ACK) {
+            // Keep the first reason: after a client wait ran out, that is why the planned close did not happen.
+            finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback != FallbackReason.NONE ? fallback : r, Op.CLOSE);
+        } else if (checkingAcks()) {
+            boolean stillQueued = clientWait == ClientWait.ONE_LOOK && r == FallbackReason.ACK_WAIT_EXPIRED;
+            if (!stillQueued || !checkAcks(ClientWait.WAITING_FOR_ACK, ticker.nanos())) {
+                runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
+            }
+        }
+    }
+
+    private boolean checkingAcks() {
+        return state == State.AWAIT_PEER_FIN && (clientWait == ClientWait.ONE_LOOK || clientWait == ClientWait.WAITING_FOR_ACK);
+    }
+
+    /**
+     * The client wait ran out. The first time, while the flush bound is ahead, check the acknowledgement
+     * instead of falling back: with a positive hint wait for it, otherwise take one look. After the check
+     * (the flush bound passed while waiting) or the second wait: the fallback.
+     */
+    private void clientWaitExpired(long now) {
+        if (clientWait == ClientWait.RUNNING
+                && checkAcks(transport.unackedHint() > 0 ? ClientWait.WAITING_FOR_ACK : ClientWait.ONE_LOOK, now)) {
             return;
         }
-        // Keep the first reason: after a client wait ran out, that is why the planned close did not happen.
-        FallbackReason why = fallback != FallbackReason.NONE ? fallback : reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason;
-        finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, why, Op.CLOSE);
+        runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
+    }
+
+    /**
+     * Starts an ack check ending at the flush bound: one look, or a wait for the whole rest of the bound.
+     *
+     * @return false, without a check, when the flush bound has passed
+     */
+    private boolean checkAcks(ClientWait step, long now) {
+        long bound = Durations.add(retiredAt, decision.flushTimeout());
+        if (bound - now <= 0) {
+            return false;
+        }
+        clientWait = step;
+        rearm(bound, now);
+        transport.watchAcks(step == ClientWait.ONE_LOOK ? 0 : bound - now); // may call back at once: last
+        return true;
     }
 
     /** The machine's timer fired. Early or stale firings re-arm or are ignored. */
@@ -295,7 +397,7 @@ public final class CloseStateMachine {
                 finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
                 break;
             case AWAIT_PEER_FIN:
-                runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
+                clientWaitExpired(now);
                 break;
             case LINGERING:
                 finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
@@ -405,6 +507,6 @@ public final class CloseStateMachine {
 
     @Override
     public String toString() {
-        return "CloseStateMachine[" + state + ", " + decision + "]";
+        return "CloseStateMachine[" + state + (state == State.AWAIT_PEER_FIN ? " " + clientWait : "") + ", " + decision + "]";
     }
 }

@@ -43,6 +43,13 @@ public interface Transport {
      * {@link org.closepolicy.internal.CloseStateMachine#onAcked()} or
      * {@link org.closepolicy.internal.CloseStateMachine#onAckFailed(org.closepolicy.FallbackReason)}.
      * Adapters normally use the shared {@link org.closepolicy.kernel.AckWatcher}.
+     *
+     * <p>A timeout of 0 asks for a single look (the machine uses one when a client wait runs out, to learn
+     * whether the response had arrived). The machine may ask again later for the same connection (after a
+     * look that found bytes queued, or for the RST fallback after an expired client wait): a new call
+     * replaces the earlier watch, which the adapter should cancel. An outcome of the earlier watch reported
+     * anyway is safe (nothing is written after the last response, so "acknowledged" stays true; a failure
+     * only ends the newer wait early), and the machine ignores outcomes in states that did not ask for one.
      */
     void watchAcks(long timeoutNanos);
 

@@ -56,6 +56,14 @@ class CloseStateMachinePathsTest {
         return d.toNanos();
     }
 
+    /** The client wait ran out and the machine takes one look at the send queue before any fallback. */
+    private void expectOneLook() {
+        assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
+        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.ONE_LOOK);
+        assertThat(transport.ackWatchTimeoutNanos).isZero();
+        assertThat(transport.closes + transport.resets + transport.shutdowns).isZero();
+    }
+
     // --- server-first FIN -------------------------------------------------------------------
 
     @Test
@@ -246,11 +254,15 @@ class CloseStateMachinePathsTest {
         machine.retire(retire("client-first, close.fallback=fin"), true);
         transport.advance(Duration.ofSeconds(2).minusNanos(1));
         assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
+        assertThat(transport.ackWatches).isZero();
         transport.advance(Duration.ofNanos(1));
+        expectOneLook();
+        machine.onAcked(); // the client has everything and did not close
         CloseEvent e = event();
         assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
         assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
         assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofSeconds(2));
         assertThat(transport.closes).isEqualTo(1);
     }
 
@@ -258,6 +270,8 @@ class CloseStateMachinePathsTest {
     void clientWaitExpiryWithLingerFallbackLingers() {
         machine.retire(retire("client-first, close.fallback=linger"), true);
         transport.advance(Duration.ofSeconds(2));
+        expectOneLook();
+        machine.onAcked();
         assertThat(machine.state()).isEqualTo(State.LINGERING);
         assertThat(transport.shutdowns).isEqualTo(1);
         transport.advance(Duration.ofSeconds(5));
@@ -269,8 +283,9 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
-    void clientWaitExpiryWithRstFallbackResetsOnceEveryByteIsAcknowledged() {
-        machine.retire(retire("client-first"), true);
+    void clientWaitExpiryAtTheFlushBoundRunsTheAckCheckedRstAsBefore() {
+        // The client wait ends where the flush bound does: no check of its own, the RST fallback checks.
+        machine.retire(retire("client-first, close.flush-timeout=2s"), true);
         transport.advance(Duration.ofSeconds(2));
         assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
         assertThat(transport.ackWatches).isEqualTo(1);
@@ -286,11 +301,13 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
-    void clientWaitExpiryWithUncheckedRstFallbackResetsAtOnce() {
+    void clientWaitExpiryWithUncheckedRstFallbackResetsAfterTheLook() {
         machine.retire(retire("client-first, close.reset-after-ack=false"), true);
         transport.advance(Duration.ofSeconds(2));
+        expectOneLook();
+        machine.onAcked();
         assertThat(transport.resets).isEqualTo(1);
-        assertThat(transport.ackWatches).isZero();
+        assertThat(transport.ackWatches).isEqualTo(1);
         assertThat(event().whoClosed()).isEqualTo(WhoClosed.LOCAL_RST);
     }
 
@@ -303,6 +320,228 @@ class CloseStateMachinePathsTest {
         CloseEvent e = event();
         assertThat(e.fallbackReason()).isEqualTo(FallbackReason.INPUT_LIMIT_EXCEEDED);
         assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+    }
+
+    // --- the client wait counts from the acknowledgement ----------------------------------------------
+
+    @Test
+    void aSlowClientAckedLateThenClosingIsTheClientsClose() {
+        machine.retire(retire("client-first"), true);
+        transport.advance(Duration.ofSeconds(2));
+        expectOneLook();
+        assertThat(machine.deadlineNanos()).as("the check ends at the flush bound").isEqualTo(T0 + nanos(Duration.ofSeconds(60)));
+        machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED); // the look found bytes still queued
+        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.WAITING_FOR_ACK);
+        assertThat(transport.ackWatches).isEqualTo(2);
+        assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(58)));
+        assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(60)));
+
+        transport.advance(Duration.ofSeconds(3));
+        machine.onAcked();
+        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.RESTARTED);
+        assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(7)));
+        assertThat(transport.timerDue()).isEqualTo(machine.deadlineNanos());
+        transport.advance(Duration.ofMillis(1_500));
+        machine.onPeerFin();
+
+        CloseEvent e = event();
+        assertThat(transport.closes).isEqualTo(1);
+        assertThat(transport.resets).isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
+        assertThat(e.serverHoldsTimeWait()).isFalse();
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofMillis(6_500));
+    }
+
+    @Test
+    void aSlowClientAckedLateThatNeverClosesMeetsTheFallbackOneClientWaitAfterTheAck() {
+        machine.retire(retire("client-first"), true);
+        transport.hint = 65_536; // bytes certainly in flight when the wait runs out: no look, wait at once
+        transport.advance(Duration.ofSeconds(2));
+        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.WAITING_FOR_ACK);
+        assertThat(transport.ackWatches).isEqualTo(1);
+        assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(58)));
+
+        transport.advance(Duration.ofSeconds(4));
+        transport.hint = 0;
+        machine.onAcked();
+        transport.advance(Duration.ofSeconds(2).minusNanos(1));
+        assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
+        transport.advance(Duration.ofNanos(1));
+
+        CloseEvent e = event();
+        assertThat(transport.ackWatches).as("the acknowledgement is proven: no second check").isEqualTo(1);
+        assertThat(transport.resets).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_RST);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void aResponseNeverAcknowledgedMeetsTheFallbackAtTheFlushBound() {
+        Retire d = retire("client-first, close.flush-timeout=10s");
+        machine.retire(d, false);
+        ticker.advance(Duration.ofSeconds(1));
+        machine.onResponseFlushed();
+        transport.hint = 1;
+        transport.advance(Duration.ofSeconds(2));
+        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.WAITING_FOR_ACK);
+        assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(7)));
+
+        transport.advance(Duration.ofSeconds(7).minusNanos(1));
+        assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
+        transport.advance(Duration.ofNanos(1));
+        assertThat(machine.state()).as("the RST fallback checks on its own").isEqualTo(State.AWAIT_ACK);
+        assertThat(transport.ackWatches).isEqualTo(2);
+        assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(1)));
+        transport.advance(Duration.ofSeconds(1));
+
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofSeconds(11)).isLessThanOrEqualTo(d.maxCloseTime());
+    }
+
+    @Test
+    void anAckWaitThatTimesOutRunsTheFallbackWithoutWaitingAgain() {
+        machine.retire(retire("client-first, close.fallback=fin"), true);
+        transport.advance(Duration.ofSeconds(2));
+        machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED); // the look: bytes queued
+        transport.advance(Duration.ofSeconds(3));
+        machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED); // the wait: reported as timed out
+        CloseEvent e = event();
+        assertThat(transport.ackWatches).isEqualTo(2);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anAckCheckThatCannotBeMadeRunsTheFallbackAtOnce() {
+        machine.retire(retire("client-first, close.fallback=fin"), true);
+        transport.advance(Duration.ofSeconds(2));
+        machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+        CloseEvent e = event();
+        assertThat(transport.ackWatches).isEqualTo(1);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aFastClientThatNeverClosesMeetsTheFallbackAfterOneClientWaitAndOneLook() {
+        Retire d = retire("safe-reset");
+        machine.retire(d, true);
+        transport.hint = 0;
+        transport.advance(Duration.ofSeconds(2));
+        expectOneLook();
+        ticker.advance(Duration.ofMillis(10)); // the watcher's next table read
+        machine.onAcked();
+        CloseEvent e = event();
+        assertThat(transport.ackWatches).isEqualTo(1);
+        assertThat(transport.resets).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_RST);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+        assertThat(e.closeDuration()).isEqualTo(Duration.ofMillis(2_010)).isLessThan(d.clientWait().plus(d.ackWait()));
+    }
+
+    @Test
+    void thePeersFinDuringTheAckCheckIsHandledAsDuringTheClientWait() {
+        machine.retire(retire("safe-reset"), true);
+        transport.advance(Duration.ofSeconds(2));
+        machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+        transport.advance(Duration.ofMillis(700));
+        transport.hint = 0;
+        machine.onPeerFin(); // the client read everything and closed: RST in reply
+        CloseEvent e = event();
+        assertThat(transport.resets).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
+        machine.onAcked(); // the cancelled check's late answer
+        assertThat(listener.closes).hasSize(1);
+        assertThat(transport.resets + transport.closes).isEqualTo(1);
+    }
+
+    @Test
+    void thePeersFinDuringTheAckCheckWithBytesInFlightIsAPassiveClose() {
+        machine.retire(retire("safe-reset"), true);
+        transport.hint = 8_192;
+        transport.advance(Duration.ofSeconds(2));
+        machine.onPeerFin();
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.UNACKED_AT_PEER_FIN);
+    }
+
+    @Test
+    void ackAnswersNobodyAskedForAreIgnored() {
+        machine.retire(retire("client-first"), true);
+        machine.onAcked();
+        machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.RUNNING);
+        assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(2)));
+
+        transport.hint = 1;
+        transport.advance(Duration.ofSeconds(2));
+        transport.advance(Duration.ofSeconds(1));
+        machine.onAcked();
+        long restartedUntil = machine.deadlineNanos();
+        machine.onAcked();
+        machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+        assertThat(machine.clientWait()).as("one restart only").isEqualTo(CloseStateMachine.ClientWait.RESTARTED);
+        assertThat(machine.deadlineNanos()).isEqualTo(restartedUntil).isEqualTo(T0 + nanos(Duration.ofSeconds(5)));
+        assertThat(transport.closes + transport.resets).isZero();
+    }
+
+    @Test
+    void tooMuchInputDuringTheAckCheckRunsTheFallback() {
+        machine.retire(retire("client-first, close.linger-bytes=100"), true);
+        transport.hint = 1;
+        transport.advance(Duration.ofSeconds(2));
+        machine.onInput(101);
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        assertThat(transport.ackWatches).isEqualTo(2);
+        machine.onAcked();
+        CloseEvent e = event();
+        assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.INPUT_LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void aTransportThatAnswersTheLookAtOnceIsServedReentrantly() {
+        FakeTransport unsupported = new FakeTransport(ticker) {
+            CloseStateMachine m;
+
+            @Override
+            public void attach(CloseStateMachine machine) {
+                super.attach(machine);
+                m = machine;
+            }
+
+            @Override
+            public void watchAcks(long timeoutNanos) {
+                super.watchAcks(timeoutNanos);
+                m.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+            }
+        };
+        CloseStateMachine m = new CloseStateMachine(unsupported, view, ticker, listener);
+        unsupported.attach(m);
+        m.retire(retire("client-first"), true);
+        unsupported.advance(Duration.ofSeconds(2));
+        // The look fails at once, the RST fallback's check fails at once: one FIN, one event.
+        assertThat(m.isClosed()).isTrue();
+        assertThat(unsupported.ackWatches).isEqualTo(2);
+        assertThat(unsupported.closes).isEqualTo(1);
+        assertThat(unsupported.resets).isZero();
+        assertThat(unsupported.timerArmed()).isFalse();
+        assertThat(listener.closes).hasSize(1);
+        assertThat(listener.closes.get(0).fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
     }
 
     // --- ack-checked RST ------------------------------------------------------------------------

@@ -148,6 +148,7 @@ final class NettyTransport implements Transport, Runnable {
 
     @Override
     public void watchAcks(long timeoutNanos) {
+        cancelWatch(); // a new check replaces the earlier one (a look, then a wait)
         Channel ch = ctx.channel();
         SocketAddress local = ch.localAddress();
         SocketAddress remote = ch.remoteAddress();
