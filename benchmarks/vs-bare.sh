@@ -13,11 +13,14 @@
 #
 # Usage: benchmarks/vs-bare.sh [--server netty|jetty] [--transport nio|epoll] [--workload keep-alive|new-conn]
 #                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml]
+#                              [--policy SPEC ...]   (replaces the workload's policies; the first is the baseline
+#                                                     of new-conn, "none" the one of keep-alive)
 # Needs: wrk, taskset, ss; the jar from `mvn -B -ntp -q package -DskipTests`. Run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-server=netty transport=nio workload=keep-alive rounds=5 seconds=10 connections=8 path=/weather.xml
+custom=()
+server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server="$2"; shift ;;
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift ;;
     --connections) connections="$2"; shift ;;
     --path) path="$2"; shift ;;
+    --policy) custom+=("$2"); shift ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -43,6 +47,7 @@ case "$workload" in
   new-conn) configs=(server-fin client-first safe-reset none); header=(-H "Connection: close") ;;
   *) echo "unknown workload: $workload (keep-alive | new-conn)" >&2; exit 2 ;;
 esac
+[ "${#custom[@]}" -gt 0 ] && configs=("${custom[@]}")
 
 cpus=$(nproc)
 server_cpu=0 client_cpu=$(( cpus > 1 ? 1 : 0 ))
@@ -82,8 +87,8 @@ load() { # config seconds -> prints "requests"
     | awk '/requests in/ {print $1}'
 }
 
-echo "warm-up: 2 x ${seconds}s per configuration" >&2
-for c in "${configs[@]}"; do load "$c" "$seconds" >/dev/null; load "$c" "$seconds" >/dev/null; done
+echo "warm-up: 3 rotations of ${seconds}s per configuration" >&2
+for _ in 1 2 3; do for c in "${configs[@]}"; do load "$c" "$seconds" >/dev/null; done; done
 
 declare -A rps cpu
 n=${#configs[@]}
@@ -101,7 +106,7 @@ done
 
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 base=${configs[0]}
-[ "$workload" = keep-alive ] && base=none
+if [ "$workload" = keep-alive ] && [[ " ${configs[*]} " == *" none "* ]]; then base=none; fi
 base_rps=$(echo "${rps[$base]}" | median)
 base_cpu=$(echo "${cpu[$base]}" | median)
 
@@ -111,11 +116,11 @@ echo "load before the report: $(cut -d' ' -f1-3 /proc/loadavg); git $(git rev-pa
 echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path"
 echo
 if [ "$workload" = new-conn ]; then
-  echo "| configuration | median req/s | ratio | server CPU µs/req | ratio | server TIME_WAIT | client TIME_WAIT | req/s per round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|"
+  echo "| configuration | median req/s | ratio | server CPU µs/req | ratio | server TIME_WAIT | client TIME_WAIT | req/s per round | CPU µs/req per round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
 else
-  echo "| configuration | median req/s | ratio | server CPU µs/req | ratio | req/s per round |"
-  echo "|---|---:|---:|---:|---:|---|"
+  echo "| configuration | median req/s | ratio | server CPU µs/req | ratio | req/s per round | CPU µs/req per round |"
+  echo "|---|---:|---:|---:|---:|---|---|"
 fi
 for c in "${configs[@]}"; do
   m=$(echo "${rps[$c]}" | median)
@@ -126,8 +131,8 @@ for c in "${configs[@]}"; do
   if [ "$workload" = new-conn ]; then
     stw=$(ss -Htan state time-wait "( sport = :${port[$c]} )" | wc -l)
     ctw=$(ss -Htan state time-wait "( dport = :${port[$c]} )" | wc -l)
-    echo "| $name | $m | $ratio | $u | $cratio | $stw | $ctw |${rps[$c]} |"
+    echo "| $name | $m | $ratio | $u | $cratio | $stw | $ctw |${rps[$c]} |${cpu[$c]} |"
   else
-    echo "| $name | $m | $ratio | $u | $cratio |${rps[$c]} |"
+    echo "| $name | $m | $ratio | $u | $cratio |${rps[$c]} |${cpu[$c]} |"
   fi
 done

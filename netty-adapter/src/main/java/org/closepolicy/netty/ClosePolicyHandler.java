@@ -371,11 +371,16 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 ctx.write(msg, promise);
                 return;
             }
-            responseStarts(c, res);
-        }
-        long bytes = PolicyConnection.size(msg);
-        if (bytes > 0) {
-            c.record.addBytesOut(bytes, c.now());
+            long now = responseStarts(c, res);
+            long bytes = PolicyConnection.size(msg); // a full response: its body, at the same instant
+            if (bytes > 0) {
+                c.record.addBytesOut(bytes, now);
+            }
+        } else {
+            long bytes = PolicyConnection.size(msg);
+            if (bytes > 0) {
+                c.record.addBytesOut(bytes, c.now());
+            }
         }
         if (msg instanceof LastHttpContent) {
             if (responseInformational) {
@@ -387,7 +392,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
-    private void responseStarts(PolicyConnection c, HttpResponse res) {
+    /** Decides at the head of a response; returns the time of the decision. */
+    private long responseStarts(PolicyConnection c, HttpResponse res) {
         long now = c.now();
         int info = requestsSize > 0 ? pop() : UNSOLICITED;
         boolean latest = requestsSize == 0;
@@ -423,6 +429,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             c.reused((Reuse) d, now);
         }
         responseOpen = true;
+        return now;
     }
 
     private static boolean selfDelimited(HttpResponse res, int info) {
