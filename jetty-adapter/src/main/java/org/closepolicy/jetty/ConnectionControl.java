@@ -517,8 +517,22 @@ final class ConnectionControl implements Transport {
         }
     }
 
-    /** An HTTP/2 stream ended: decide, and start or finish the drain of a retired connection. */
-    void endStream() {
+    /** The last frame of an HTTP/2 stream's response is being written: the response counts as served. */
+    void streamResponded() {
+        lock.lock();
+        try {
+            record.onResponse(false, false, engine.ticker().nanos());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An HTTP/2 stream ended: decide, and start or finish the drain of a retired connection.
+     *
+     * @param uncounted whether its response was not counted by {@link #streamResponded} (a failed stream)
+     */
+    void endStream(boolean uncounted) {
         Retire start = null;
         Reuse reuse = null;
         boolean drained;
@@ -527,7 +541,9 @@ final class ConnectionControl implements Transport {
             openStreams = Math.max(0, openStreams - 1);
             long now = engine.ticker().nanos();
             syncBytes(http2, now);
-            record.onResponse(false, false, now);
+            if (uncounted) {
+                record.onResponse(false, false, now);
+            }
             if (draining == null && !machine.isRetired()) {
                 Decision d = engine.policy().decide(record, now);
                 if (d instanceof Retire r) {

@@ -1,6 +1,9 @@
 package org.closepolicy.jetty;
 
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Wraps Jetty's stream of one HTTP/2 exchange to tell the connection's policy state when the stream
@@ -13,10 +16,24 @@ final class Http2Exchange extends HttpStream.Wrapper {
 
     private final ConnectionControl control;
     private boolean ended;
+    private boolean responded;
 
     Http2Exchange(HttpStream wrapped, ConnectionControl control) {
         super(wrapped);
         this.control = control;
+    }
+
+    /**
+     * The last frame of the response is handed to Jetty: count the response now. Its bytes leave after
+     * this call, so a client that closes once it has read them cannot close before the count, while
+     * Jetty's end of the stream ({@link #succeeded}) may come after the client's FIN.
+     */
+    @Override
+    public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content, Callback callback) {
+        if (last && respondOnce()) {
+            control.streamResponded();
+        }
+        super.send(request, response, last, content, callback);
     }
 
     @Override
@@ -31,6 +48,12 @@ final class Http2Exchange extends HttpStream.Wrapper {
         end();
     }
 
+    private synchronized boolean respondOnce() {
+        boolean first = !responded;
+        responded = true;
+        return first;
+    }
+
     private synchronized boolean endOnce() {
         boolean first = !ended;
         ended = true;
@@ -39,7 +62,7 @@ final class Http2Exchange extends HttpStream.Wrapper {
 
     private void end() {
         if (endOnce()) {
-            control.endStream();
+            control.endStream(respondOnce());
         }
     }
 }
