@@ -211,23 +211,21 @@ public final class CloseSettings {
      * timeout's close too).
      */
     Decision decide(ConnectionView v, long nowNanos) {
-        boolean unread = v.unreadInput();
-        if (v.eofDelimited()) {
-            return unread ? eofDrainRetire : eofRetire;
-        }
         RetireReason reason;
-        if (honourClientClose && v.clientRequestedClose()) {
+        if (v.eofDelimited()) {
+            reason = RetireReason.EOF_DELIMITED;
+        } else if (honourClientClose && v.clientRequestedClose()) {
             reason = RetireReason.CLIENT_REQUESTED;
         } else if (reachedMaxRequests(v.requestsServed(), v.id())) {
             reason = RetireReason.MAX_REQUESTS;
         } else if (reachedMaxAge(nowNanos - v.openedAtNanos(), v.id())) {
             reason = RetireReason.MAX_AGE;
         } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
-            return unread ? idleDrainRetire : idleRetire;
+            reason = RetireReason.IDLE_TIMEOUT;
         } else {
             return reuse; // a kept connection goes on reading: the codec consumes the rest of the request
         }
-        return unread ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+        return retireAnnounced(reason, false, v.unreadInput());
     }
 
     private boolean reachedMaxRequests(long served, long id) {

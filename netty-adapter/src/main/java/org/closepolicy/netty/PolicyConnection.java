@@ -58,7 +58,7 @@ final class PolicyConnection implements Runnable {
         }
     }
 
-    private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeout().toNanos();
+    private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
     private static final ClosedChannelException RETIRED = retiredException();
 
     final ChannelHandlerContext ctx;
