@@ -10,9 +10,15 @@
 # the report gives each configuration's median req/s, the server's CPU time per request (from /proc/PID/stat,
 # which moves less than req/s on a shared machine), the ratios to the baseline and, for new-conn, the kernel's
 # TIME_WAIT count on the server side (local port) and client side (remote port) after the last round.
+# Before measuring, each server runs until its JIT compilers are quiet (they share the server's one CPU).
+#
+# On loopback the kernel handles a packet on the CPU of the process that sends it, so the receiver's work
+# (for a FIN: the peer's TIME_WAIT entry, its wake-up) is charged to the sender: whoever closes last pays for
+# the other side. --steer turns on receive flow steering on lo for the run (RFS; needs root, restored at
+# exit), which moves that work to the CPU of the receiving process, as on two machines.
 #
 # Usage: benchmarks/vs-bare.sh [--server netty|jetty] [--transport nio|epoll] [--workload keep-alive|new-conn]
-#                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml]
+#                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml] [--steer]
 #                              [--policy SPEC ...]   (replaces the workload's policies; the first is the baseline
 #                                                     of new-conn, "none" the one of keep-alive)
 # Needs: wrk, taskset, ss; the jar from `mvn -B -ntp -q package -DskipTests`. Run it on an otherwise idle machine.
@@ -20,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 custom=()
-server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml
+server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml steer=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server="$2"; shift ;;
@@ -31,7 +37,8 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift ;;
     --path) path="$2"; shift ;;
     --policy) custom+=("$2"); shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --steer) steer=yes ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -53,12 +60,24 @@ cpus=$(nproc)
 server_cpu=0 client_cpu=$(( cpus > 1 ? 1 : 0 ))
 work=$(mktemp -d)
 pids=()
+rfs_files=(/proc/sys/net/core/rps_sock_flow_entries /sys/class/net/lo/queues/rx-0/rps_flow_cnt /sys/class/net/lo/queues/rx-0/rps_cpus)
+rfs_saved=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
+  local i
+  for i in "${!rfs_saved[@]}"; do echo "${rfs_saved[$i]}" > "${rfs_files[$i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+if [ "$steer" = yes ]; then
+  for f in "${rfs_files[@]}"; do
+    [ -w "$f" ] || { echo "--steer needs root and $f" >&2; exit 2; }
+    rfs_saved+=("$(cat "$f")")
+  done
+  echo 32768 > "${rfs_files[0]}"; echo 32768 > "${rfs_files[1]}"
+  printf '%x\n' $(( (1 << cpus) - 1 )) > "${rfs_files[2]}"
+fi
 
 declare -A port pid
 for c in "${configs[@]}"; do
@@ -87,18 +106,41 @@ load() { # config seconds -> prints "requests"
     | awk '/requests in/ {print $1}'
 }
 
-echo "warm-up: 3 rotations of ${seconds}s per configuration" >&2
-for _ in 1 2 3; do for c in "${configs[@]}"; do load "$c" "$seconds" >/dev/null; done; done
+# CPU time (clock ticks) of the JVM's JIT compiler threads: the server shares its one CPU with them, so a
+# window measured while they still compile mixes compile time into the server's cost per request.
+jit_ticks() {
+  local t s=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in *Compiler*) s=$(( s + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) )) ;; esac
+  done
+  echo "$s"
+}
 
-declare -A rps cpu
+# Warm-up: each server runs load windows until its JIT compilers used under 1% of its CPU time in a window
+# (at most 20 windows); the measured rounds then time compiled code, not the compilers.
+declare -A warm
+for c in "${configs[@]}"; do
+  for w in $(seq 1 20); do
+    j0=$(jit_ticks "${pid[$c]}"); t0=$(ticks "${pid[$c]}")
+    load "$c" "$seconds" >/dev/null
+    j1=$(jit_ticks "${pid[$c]}"); t1=$(ticks "${pid[$c]}")
+    warm[$c]=$w
+    [ $(( (j1 - j0) * 100 )) -lt $(( t1 - t0 )) ] && break
+  done
+  echo "warm-up $c: $w windows of ${seconds}s" >&2
+done
+
+declare -A rps cpu jit all rnd
 n=${#configs[@]}
 for r in $(seq 0 $(( rounds - 1 ))); do
   for i in $(seq 0 $(( n - 1 ))); do
     c=${configs[$(( (r + i) % n ))]}
-    t0=$(ticks "${pid[$c]}")
+    t0=$(ticks "${pid[$c]}"); j0=$(jit_ticks "${pid[$c]}")
     req=$(load "$c" "$seconds")
-    t1=$(ticks "${pid[$c]}")
+    t1=$(ticks "${pid[$c]}"); j1=$(jit_ticks "${pid[$c]}")
+    jit[$c]=$(( ${jit[$c]:-0} + j1 - j0 )); all[$c]=$(( ${all[$c]:-0} + t1 - t0 ))
     rps[$c]="${rps[$c]:-} $(awk -v q="$req" -v s="$seconds" 'BEGIN {printf "%.0f", q / s}')"
+    rnd[$c,$r]=$(awk -v q="$req" -v s="$seconds" 'BEGIN {printf "%.0f", q / s}')
     cpu[$c]="${cpu[$c]:-} $(awk -v t=$(( t1 - t0 )) -v q="$req" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / q}')"
     echo "round $(( r + 1 )) $c: ${req} requests" >&2
   done
@@ -113,26 +155,37 @@ base_cpu=$(echo "${cpu[$base]}" | median)
 echo
 echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ); $cpus CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)); $(uname -sr)"
 echo "load before the report: $(cut -d' ' -f1-3 /proc/loadavg); git $(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
-echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path"
+echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path$([ "$steer" = yes ] && echo " --steer")"
 echo
 if [ "$workload" = new-conn ]; then
-  echo "| configuration | median req/s | ratio | server CPU µs/req | ratio | server TIME_WAIT | client TIME_WAIT | req/s per round | CPU µs/req per round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | server TIME_WAIT | client TIME_WAIT | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"
 else
-  echo "| configuration | median req/s | ratio | server CPU µs/req | ratio | req/s per round | CPU µs/req per round |"
-  echo "|---|---:|---:|---:|---:|---|---|"
+  echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"
+  echo "|---|---:|---:|---:|---:|---:|---|---|---:|---:|"
 fi
+# Paired ratio: each rotation's req/s over the baseline's in the same rotation (measured seconds apart, so
+# the machine's drift cancels), then the median over rotations.
+paired() {
+  local r out=""
+  for r in $(seq 0 $(( rounds - 1 ))); do
+    out="$out $(awk -v a="${rnd[$1,$r]}" -v b="${rnd[$base,$r]}" 'BEGIN {printf "%.3f", a / b}')"
+  done
+  echo "$out"
+}
 for c in "${configs[@]}"; do
   m=$(echo "${rps[$c]}" | median)
+  pr=$(paired "$c" | median)
   u=$(echo "${cpu[$c]}" | median)
   ratio=$(awk -v a="$m" -v b="$base_rps" 'BEGIN {printf "%.3f", a / b}')
   cratio=$(awk -v a="$u" -v b="$base_cpu" 'BEGIN {printf "%.3f", a / b}')
   name=$c; [ "$c" = none ] && name="bare $server"
+  jp=$(awk -v j="${jit[$c]}" -v a="${all[$c]}" 'BEGIN {printf "%.1f", (a > 0) ? 100 * j / a : 0}')
   if [ "$workload" = new-conn ]; then
     stw=$(ss -Htan state time-wait "( sport = :${port[$c]} )" | wc -l)
     ctw=$(ss -Htan state time-wait "( dport = :${port[$c]} )" | wc -l)
-    echo "| $name | $m | $ratio | $u | $cratio | $stw | $ctw |${rps[$c]} |${cpu[$c]} |"
+    echo "| $name | $m | $ratio | $pr | $u | $cratio | $stw | $ctw |${rps[$c]} |${cpu[$c]} | ${warm[$c]} | $jp |"
   else
-    echo "| $name | $m | $ratio | $u | $cratio |${rps[$c]} |${cpu[$c]} |"
+    echo "| $name | $m | $ratio | $pr | $u | $cratio |${rps[$c]} |${cpu[$c]} | ${warm[$c]} | $jp |"
   fi
 done

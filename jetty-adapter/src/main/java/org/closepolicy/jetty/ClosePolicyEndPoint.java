@@ -170,6 +170,19 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         }
     }
 
+    /**
+     * Skips the selector's interest update of an endpoint that is already closed. A retired
+     * connection's last read (the client's EOF) often closes the socket on the selector thread
+     * itself, between selecting the key and updating its interest: the update would then only
+     * raise, and swallow, a {@link java.nio.channels.CancelledKeyException} for every connection.
+     */
+    @Override
+    public void updateKey() {
+        if (isOpen()) {
+            super.updateKey();
+        }
+    }
+
     @Override
     protected void onIdleExpired(TimeoutException timeout) {
         if (control.onIdleExpired(timeout)) {

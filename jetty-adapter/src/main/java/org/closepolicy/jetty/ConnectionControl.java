@@ -78,6 +78,7 @@ final class ConnectionControl implements Transport {
     private static final int OP_SHUTDOWN = 1;
     private static final int OP_CLOSE = 2;
     private static final int OP_RESET = 4;
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     private final PolicyEngine engine;
     private final ClosePolicyEndPoint endPoint; // null: reuse decisions only
@@ -100,6 +101,8 @@ final class ConnectionControl implements Transport {
     private long seenBytesIn;
     private long seenBytesOut;
     private Scheduler.Task timer;
+    private boolean deferTimer; // within the last send: the machine's timer is armed when the send returns
+    private long deferredDeadline; // when deferTimer: the ticker time the machine asked for, or NO_DEADLINE
     private AckWatcher.Watch watch;
     // HTTP/2, guarded by the lock.
     private volatile Connection http2; // the HTTP/2 connection, once ALPN or an upgrade chose it
@@ -386,6 +389,8 @@ final class ConnectionControl implements Transport {
                 return;
             }
             pendingRetire = null;
+            deferTimer = true;
+            deferredDeadline = NO_DEADLINE;
             retireNow(r, false);
             // Not under TLS: a raw read would take bytes out of the middle of a TLS record.
             if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone && tls() == null) {
@@ -404,6 +409,32 @@ final class ConnectionControl implements Transport {
             int o = takeOps();
             lock.unlock();
             perform(o);
+        }
+    }
+
+    /**
+     * The last send returned (its write done, or pending in Jetty). A small response is usually
+     * written within the send, and then the machine has already traded its flush bound for the
+     * client wait: only the timer it wants now is armed, one scheduler call instead of a schedule
+     * and a cancel more per connection.
+     */
+    void afterLastSend() {
+        if (machine == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!deferTimer) {
+                return;
+            }
+            deferTimer = false;
+            long at = deferredDeadline;
+            deferredDeadline = NO_DEADLINE;
+            if (at != NO_DEADLINE) {
+                arm(at - engine.ticker().nanos());
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -1087,6 +1118,15 @@ final class ConnectionControl implements Transport {
     @Override
     public void schedule(long delayNanos) {
         cancelTimer();
+        if (deferTimer) {
+            deferredDeadline = engine.ticker().nanos() + Math.max(0, delayNanos);
+            return;
+        }
+        arm(delayNanos);
+    }
+
+    /** Arms the machine's timer (under the lock). */
+    private void arm(long delayNanos) {
         if (closed) {
             return;
         }
@@ -1100,6 +1140,7 @@ final class ConnectionControl implements Transport {
 
     @Override
     public void cancelTimer() {
+        deferredDeadline = NO_DEADLINE;
         Scheduler.Task t = timer;
         timer = null;
         if (t != null) {

@@ -52,10 +52,16 @@ final class ExchangeStream extends HttpStream.Wrapper {
     @Override
     public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content, Callback callback) {
         MetaData.Response framed = response == null ? null : control.frame(response);
-        if (last) {
-            control.onLastSend();
+        if (!last) {
+            super.send(request, framed, false, content, callback);
+            return;
         }
-        super.send(request, framed, last, content, callback);
+        control.onLastSend();
+        try {
+            super.send(request, framed, true, content, callback);
+        } finally {
+            control.afterLastSend();
+        }
     }
 
     @Override
