@@ -19,7 +19,6 @@ import org.closepolicy.Reuse;
 import org.closepolicy.Decision;
 import org.closepolicy.internal.CloseStateMachine;
 import org.closepolicy.internal.Durations;
-import org.closepolicy.kernel.AckCallback;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.ConnectionRecord;
@@ -88,7 +87,6 @@ final class ConnectionControl implements Transport {
     private final CloseStateMachine machine; // null: reuse decisions only
     private final ReentrantLock lock = new ReentrantLock();
     private final Runnable timerTask = this::onTimer;
-    private final AckCallback ackCallback = this::onAckSettled;
 
     // Guarded by the lock on a ClosePolicyEndPoint; without one, used by the exchanges one after the other.
     private int ops;
@@ -104,6 +102,7 @@ final class ConnectionControl implements Transport {
     private boolean deferTimer; // within the last send: the machine's timer is armed when the send returns
     private long deferredDeadline; // when deferTimer: the ticker time the machine asked for, or NO_DEADLINE
     private AckWatcher.Watch watch;
+    private int watchGeneration; // a result of an earlier, cancelled watch settles nothing
     // HTTP/2, guarded by the lock.
     private volatile Connection http2; // the HTTP/2 connection, once ALPN or an upgrade chose it
     private int openStreams;
@@ -1051,10 +1050,10 @@ final class ConnectionControl implements Transport {
         }
     }
 
-    private void onAckSettled(AckResult result, long pendingBytes) {
+    private void onAckSettled(int generation, AckResult result, long pendingBytes) {
         LOG.debug("ack watch of {} settled: {}, {} bytes pending", record, result, pendingBytes);
         // On the watcher thread: hop to a Jetty thread.
-        Runnable task = () -> settleAck(result);
+        Runnable task = () -> settleAck(generation, result);
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
@@ -1062,9 +1061,12 @@ final class ConnectionControl implements Transport {
         }
     }
 
-    private void settleAck(AckResult result) {
+    private void settleAck(int generation, AckResult result) {
         lock.lock();
         try {
+            if (generation != watchGeneration || closed) {
+                return; // cancelled meanwhile (the client's FIN came, or a newer watch replaced it)
+            }
             watch = null;
             switch (result) {
                 case ACKED:
@@ -1089,6 +1091,7 @@ final class ConnectionControl implements Transport {
     }
 
     private void cancelWatch() {
+        watchGeneration++;
         AckWatcher.Watch w = watch;
         watch = null;
         if (w != null) {
@@ -1157,8 +1160,10 @@ final class ConnectionControl implements Transport {
             return;
         }
         cancelWatch();
+        int generation = watchGeneration;
         try {
-            watch = engine.ackWatcher().watch(local, remote, Duration.ofNanos(Math.max(0, timeoutNanos)), ackCallback);
+            watch = engine.ackWatcher().watch(local, remote, Duration.ofNanos(Math.max(0, timeoutNanos)),
+                    (result, pending) -> onAckSettled(generation, result, pending));
         } catch (RuntimeException e) {
             LOG.debug("ack watch failed for {}", record, e);
             machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
