@@ -338,22 +338,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        PolicyConnection c = conn;
-        if (c == null) {
-            ctx.write(msg, promise);
-            return;
-        }
-        if (c.machine.isRetired()) {
-            PolicyConnection.dropWrite(msg, promise);
-            return;
-        }
-        if (msg instanceof Http2DataFrame d) {
-            int bytes = d.content().readableBytes();
-            if (bytes > 0) {
-                c.record.addBytesOut(bytes, c.now());
-            }
-        }
-        ctx.write(msg, promise);
+        PolicyConnection.write(conn, ctx, msg, msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0, promise);
     }
 
     @Override

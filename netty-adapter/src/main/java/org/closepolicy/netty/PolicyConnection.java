@@ -284,6 +284,23 @@ final class PolicyConnection implements Runnable {
         }
     }
 
+    /**
+     * A handler's outbound write: passed on untouched before the policy runs ({@code c} null), dropped
+     * once the connection is retired ({@link #dropWrite}), else counted ({@code bytes}) and passed on.
+     */
+    static void write(PolicyConnection c, ChannelHandlerContext ctx, Object msg, long bytes, ChannelPromise promise) {
+        if (c != null) {
+            if (c.machine.isRetired()) {
+                dropWrite(msg, promise);
+                return;
+            }
+            if (bytes > 0) {
+                c.record.addBytesOut(bytes, c.now());
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
     /** Drops input read after retirement and reports it to the machine (lingering bounds, input limit). */
     void dropRead(Object msg, long bytes) {
         ReferenceCountUtil.release(msg);

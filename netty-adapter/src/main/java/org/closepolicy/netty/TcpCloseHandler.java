@@ -150,20 +150,7 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        PolicyConnection c = conn;
-        if (c == null) {
-            ctx.write(msg, promise);
-            return;
-        }
-        if (c.machine.isRetired()) {
-            PolicyConnection.dropWrite(msg, promise);
-            return;
-        }
-        long bytes = PolicyConnection.size(msg);
-        if (bytes > 0) {
-            c.record.addBytesOut(bytes, c.now());
-        }
-        ctx.write(msg, promise);
+        PolicyConnection.write(conn, ctx, msg, PolicyConnection.size(msg), promise);
     }
 
     @Override
