@@ -31,6 +31,7 @@ import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.LoadResult;
 import org.closepolicy.testkit.LoadRunner;
 import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.ResponseHeaders;
 import org.closepolicy.testkit.Sha256;
 import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.api.BeforeAll;
@@ -169,7 +170,7 @@ class TlsClosesAsThePresetSaysTest {
             ssl.getOutputStream().write(("GET /bytes?n=" + size + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             ssl.getOutputStream().flush();
             InputStream in = ssl.getInputStream();
-            String head = readHead(in);
+            String head = ResponseHeaders.readHead(in);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[8 * 1024];
             long got = 0;
@@ -193,17 +194,5 @@ class TlsClosesAsThePresetSaysTest {
             assertThat(e.usedMode()).as(e.toString()).isEqualTo(CloseMode.RST);
             assertThat(e.closeDuration()).as(e.toString()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
         }
-    }
-
-    private static String readHead(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IllegalStateException("EOF in response head: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 }

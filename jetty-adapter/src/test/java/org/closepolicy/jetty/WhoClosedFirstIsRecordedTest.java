@@ -20,6 +20,7 @@ import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.LoadResult;
 import org.closepolicy.testkit.LoadRunner;
 import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.ResponseHeaders;
 import org.closepolicy.testkit.Sha256;
 import org.closepolicy.testkit.TimeWaitCounter;
 import org.eclipse.jetty.server.Handler;
@@ -139,16 +140,9 @@ class WhoClosedFirstIsRecordedTest {
     }
 
     private static void readResponse(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IllegalStateException("EOF in response head: " + head);
-            }
-            head.append((char) b);
-        }
+        String head = ResponseHeaders.readHead(in);
         int length = ExampleHandlers.WEATHER.length;
-        assertThat(head.toString()).contains("Content-Length: " + length);
+        assertThat(head).contains("Content-Length: " + length);
         assertThat(in.readNBytes(length)).hasSize(length);
     }
 }

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import org.closepolicy.testkit.ResponseHeaders;
 
 /** Hand-made peers for the hostile scenarios: raw sockets doing what no well-behaved client does. */
 final class Peers {
@@ -52,15 +53,7 @@ final class Peers {
     /** Reads one response with a Content-Length; returns its status. */
     static int readResponse(Socket s) throws IOException {
         InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("EOF in response head: " + head);
-            }
-            head.append((char) c);
-        }
-        String h = head.toString();
+        String h = ResponseHeaders.readHead(in);
         int status = Integer.parseInt(h.substring(9, 12));
         long length = 0;
         for (String line : h.split("\r\n")) {

@@ -1,5 +1,7 @@
 package org.closepolicy.testkit;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,6 +33,24 @@ public final class ResponseHeaders {
     /** No fields. */
     public static ResponseHeaders empty() {
         return EMPTY;
+    }
+
+    /**
+     * Reads a response head from a blocking stream, byte by byte so that nothing after it is consumed:
+     * the status line and fields up to and including the blank line, as ISO-8859-1 text.
+     *
+     * @throws IOException at EOF before the blank line (the message names what was read)
+     */
+    public static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("EOF in response head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     /** Fields as given (name, value), in order. */
