@@ -418,14 +418,12 @@ final class ConnectionControl implements Transport {
      * and a cancel more per connection.
      */
     void afterLastSend() {
-        if (machine == null) {
+        // Only this thread, in onLastSend, opens the deferral: a response that does not retire takes no lock here.
+        if (machine == null || !deferTimer) {
             return;
         }
         lock.lock();
         try {
-            if (!deferTimer) {
-                return;
-            }
             deferTimer = false;
             long at = deferredDeadline;
             deferredDeadline = NO_DEADLINE;
