@@ -139,8 +139,8 @@ for r in $(seq 0 $(( rounds - 1 ))); do
     req=$(load "$c" "$seconds")
     t1=$(ticks "${pid[$c]}"); j1=$(jit_ticks "${pid[$c]}")
     jit[$c]=$(( ${jit[$c]:-0} + j1 - j0 )); all[$c]=$(( ${all[$c]:-0} + t1 - t0 ))
-    rps[$c]="${rps[$c]:-} $(awk -v q="$req" -v s="$seconds" 'BEGIN {printf "%.0f", q / s}')"
     rnd[$c,$r]=$(awk -v q="$req" -v s="$seconds" 'BEGIN {printf "%.0f", q / s}')
+    rps[$c]="${rps[$c]:-} ${rnd[$c,$r]}"
     cpu[$c]="${cpu[$c]:-} $(awk -v t=$(( t1 - t0 )) -v q="$req" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / q}')"
     echo "round $(( r + 1 )) $c: ${req} requests" >&2
   done
