@@ -93,6 +93,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
     private static final int UNSOLICITED = KEEP_ALIVE;
 
+    static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
+            "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
+
     private final NettyClosePolicy owner;
     private PolicyConnection conn;
 
@@ -267,6 +270,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         if (c == null || upgraded) {
             ctx.fireChannelRead(msg);
             return;
+        }
+        if (msg instanceof ByteBuf) {
+            MISPLACED.seen(ctx, msg);
         }
         if (msg instanceof HttpRequest req) {
             if (c.machine.isRetired()) {

@@ -1,5 +1,6 @@
 package org.closepolicy.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -87,6 +88,9 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp2} adds the handler. */
     public static final String NAME = "closePolicyHttp2";
+
+    static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("Http2ClosePolicyHandler",
+            "HTTP/2 frames (Http2HeadersFrame, Http2DataFrame)", PipelinePlace.HTTP2_FIX);
 
     private final NettyClosePolicy owner;
     private PolicyConnection conn;
@@ -291,6 +295,9 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
         if (c == null) {
             ctx.fireChannelRead(msg);
             return;
+        }
+        if (msg instanceof ByteBuf) {
+            MISPLACED.seen(ctx, msg);
         }
         long bytes = msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0;
         if (c.machine.isRetired()) {
