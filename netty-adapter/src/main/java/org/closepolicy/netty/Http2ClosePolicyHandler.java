@@ -188,7 +188,21 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
         h2.addListener(streams);
         // Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again.
         conn = PolicyConnection.open(ctx, ctx.pipeline().context(codec), owner, Protocol.HTTP2, host);
+        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(codec).name(), bytesOwner);
     }
+
+    /** What the byte counter before the codec counts for: every frame, until the connection is retired. */
+    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
+        @Override
+        public PolicyConnection connection() {
+            return conn;
+        }
+
+        @Override
+        public boolean countsInput() {
+            return conn != null && !conn.machine.isRetired();
+        }
+    };
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
@@ -305,7 +319,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             return;
         }
         if (bytes > 0) {
-            c.record.addBytesIn(bytes, c.now());
+            c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         }
         if (msg instanceof Http2GoAwayFrame && retiring == null) {
             // The client is leaving: answer with our GOAWAY, drain, then wait for its FIN (or the policy's how).
@@ -345,7 +359,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        PolicyConnection.write(conn, ctx, msg, msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0, promise);
+        PolicyConnection.write(conn, ctx, msg, 0, promise); // bytes: counted by the ProtocolBytesCounter
     }
 
     @Override

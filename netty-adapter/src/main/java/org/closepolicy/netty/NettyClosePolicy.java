@@ -51,7 +51,7 @@ import org.closepolicy.spi.LoadMonitor;
  * {@code close_notify}), so the close is recorded as {@code REMOTE_FIN}; an RST (in reply to the client's FIN, or
  * once every byte is acknowledged) sends no {@code close_notify}, since the reset would discard it; the ack check
  * reads the kernel's send queue, so it counts TLS record bytes. The byte counters of the close events count
- * plaintext (message bodies), not TLS records. For HTTP/2 see {@link Http2ClosePolicyHandler} and
+ * the protocol's bytes, heads and framing included, in plaintext (not TLS records), as on Jetty. For HTTP/2 see {@link Http2ClosePolicyHandler} and
  * {@link #installHttp2} (needs {@code netty-codec-http2} at run time; HTTP/1 and raw TCP do not).
  *
  * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
