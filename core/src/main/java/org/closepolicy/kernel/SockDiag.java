@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Asks the kernel for one connection's send queue by its 4-tuple through the {@code sock_diag} netlink
@@ -40,6 +41,8 @@ public final class SockDiag implements AutoCloseable {
     /** Requests sent in one datagram; the answers of one batch fit the socket's default receive buffer. */
     static final int BATCH = 32;
     private static final int ANSWER_BUFFER = 16 * 1024;
+    private static final AtomicBoolean PROBE_STARTED = new AtomicBoolean();
+    private static volatile Boolean decided;
 
     private final NetlinkChannel channel;
     private final ByteBuffer requests =
@@ -55,7 +58,10 @@ public final class SockDiag implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Whether sock_diag queries work in this process (Linux, JNA present, and a self-test query answered). */
+    /**
+     * Whether sock_diag queries work in this process (Linux, JNA present, and a self-test query answered).
+     * The first call decides, which may take a moment (loading JNA, one loopback connection).
+     */
     public static boolean isAvailable() {
         return Availability.REASON == null;
     }
@@ -77,6 +83,20 @@ public final class SockDiag implements AutoCloseable {
             throw new IOException("sock_diag unavailable: " + reason);
         }
         return openChannel();
+    }
+
+    /**
+     * {@link #isAvailable()} once decided, else {@code null} after starting the decision on a daemon thread:
+     * for callers that must not wait for it (the ack watcher reads the table meanwhile).
+     */
+    static Boolean availabilityIfDecided() {
+        Boolean d = decided;
+        if (d == null && PROBE_STARTED.compareAndSet(false, true)) {
+            Thread t = new Thread(() -> decided = isAvailable(), "closepolicy-sock-diag-probe");
+            t.setDaemon(true);
+            t.start();
+        }
+        return decided;
     }
 
     private static SockDiag openChannel() throws IOException {

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * (the socket cannot be opened, an error, a truncated or missing answer). The next tick tries a fresh netlink
  * socket. A failed query never yields a send queue: its tick is answered by the fallback or not at all.
  *
- * <p>{@link #system()} picks the path once per process: sock_diag when {@link SockDiag#isAvailable()}, else
- * {@code /proc/net/tcp}; the system property {@value #PATH_PROPERTY}{@code =proc} forces the table.
+ * <p>{@link #system()} prefers sock_diag when {@link SockDiag#isAvailable()}, else {@code /proc/net/tcp}; the
+ * system property {@value #PATH_PROPERTY}{@code =proc} forces the table.
  *
  * <p>Thread-safety: used by one watcher thread.
  */
@@ -31,7 +31,7 @@ final class SockDiagSendQueues implements SendQueueReader {
         void close();
     }
 
-    /** Opens a {@link Query}; throws when netlink cannot be used. */
+    /** Opens a {@link Query}; {@code null} means "not now, read the table this tick"; throws when netlink fails. */
     interface Opener {
         Query open() throws IOException;
     }
@@ -47,23 +47,42 @@ final class SockDiagSendQueues implements SendQueueReader {
         this.fallback = fallback;
     }
 
-    /** The reader for this process: sock_diag with the {@code /proc} table as fallback, or the table alone. */
+    /**
+     * The reader for this process: sock_diag with the {@code /proc} table as fallback, or the table alone. Whether
+     * sock_diag works is decided on a daemon thread; until then the table answers, so the first ack checks of a
+     * process never wait for JNA to load.
+     */
     static SendQueueReader system() {
         String property = System.getProperty(PATH_PROPERTY, "auto");
-        AckPath path = choose(property, SockDiag.isAvailable());
+        if (choose(property, true) == AckPath.PROC_NET_TCP) {
+            logChoice(AckPath.PROC_NET_TCP, PATH_PROPERTY + "=" + property);
+            return TableSendQueues.system();
+        }
+        return new SockDiagSendQueues(SockDiagSendQueues::openWhenDecided, TableSendQueues.system());
+    }
+
+    private static void logChoice(AckPath path, String why) {
         if (CHOICE_LOGGED.compareAndSet(false, true)) {
             if (path == AckPath.SOCK_DIAG) {
                 LOG.info("Ack checks query the kernel by sock_diag netlink (exact 4-tuple, /proc/net/tcp as fallback)");
             } else {
-                LOG.info("Ack checks read /proc/net/tcp once per tick; sock_diag not used: {}",
-                        isProc(property) ? PATH_PROPERTY + "=" + property
-                                : SockDiag.unavailableReason().orElse("unknown " + PATH_PROPERTY + " value '" + property + "'"));
+                LOG.info("Ack checks read /proc/net/tcp once per tick; sock_diag not used: {}", why);
             }
         }
-        if (path == AckPath.SOCK_DIAG) {
-            return new SockDiagSendQueues(SockDiagSendQueues::openSockDiag, TableSendQueues.system());
+    }
+
+    /** A query once sock_diag is known to work; {@code null} (the table answers) while undecided or unavailable. */
+    private static Query openWhenDecided() throws IOException {
+        Boolean available = SockDiag.availabilityIfDecided();
+        if (available == null) {
+            return null;
         }
-        return TableSendQueues.system();
+        if (!available) {
+            logChoice(AckPath.PROC_NET_TCP, SockDiag.unavailableReason().orElse("unknown"));
+            return null;
+        }
+        logChoice(AckPath.SOCK_DIAG, "");
+        return openSockDiag();
     }
 
     /** Pure choice: {@code proc} forces the table; {@code auto} (or anything else) uses sock_diag when available. */
@@ -98,6 +117,10 @@ final class SockDiagSendQueues implements SendQueueReader {
         try {
             if (query == null) {
                 query = opener.open();
+                if (query == null) {
+                    lastPath = fallback.path();
+                    return fallback.read(keys, n, out);
+                }
             }
             query.sendQueues(keys, n, out);
             lastPath = AckPath.SOCK_DIAG;

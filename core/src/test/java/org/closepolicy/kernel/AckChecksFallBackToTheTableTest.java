@@ -151,6 +151,23 @@ class AckChecksFallBackToTheTableTest {
     }
 
     @Test
+    void whileNetlinkIsUndecidedTheTableAnswersWithoutCountingAFailure() {
+        table.set(Map.of(client(0), 0L));
+        AckWatcher w = watcher(() -> {
+            opens.incrementAndGet();
+            return null;
+        });
+        Recorder rec = new Recorder();
+
+        w.watch(SERVER, client(0), Duration.ofHours(1), rec);
+
+        await().atMost(DEADLINE).until(() -> rec.result != null);
+        assertThat(rec.calls).containsExactly("ACKED:0");
+        assertThat(w.path()).isEqualTo(AckPath.PROC_NET_TCP);
+        assertThat(closes.get()).isZero();
+    }
+
+    @Test
     void procForcesTheTableAndAutoPrefersSockDiagWhenAvailable() {
         assertThat(SockDiagSendQueues.choose("proc", true)).isEqualTo(AckPath.PROC_NET_TCP);
         assertThat(SockDiagSendQueues.choose(" PROC ", true)).isEqualTo(AckPath.PROC_NET_TCP);
