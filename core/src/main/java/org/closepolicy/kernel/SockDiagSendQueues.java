@@ -58,6 +58,7 @@ final class SockDiagSendQueues implements SendQueueReader {
             logChoice(AckPath.PROC_NET_TCP, PATH_PROPERTY + "=" + property);
             return TableSendQueues.system();
         }
+        SockDiag.availabilityIfDecided(); // start deciding now, while the watcher has nothing to check yet
         return new SockDiagSendQueues(SockDiagSendQueues::openWhenDecided, TableSendQueues.system());
     }
 
