@@ -29,8 +29,8 @@ public enum RetireReason {
     POLICY_ERROR,
     /**
      * The client pipelined more requests (or request bytes) than the server holds back while it answers an
-     * earlier one: the requests already held are answered, the last with {@code Connection: close}, and the
-     * client retries the others on a new connection (RFC 9112 §9.3.2).
+     * earlier one: the response in progress is the last, and the client retries the others on a new connection
+     * (RFC 9112 §9.3.2).
      */
     PIPELINE_LIMIT
 }

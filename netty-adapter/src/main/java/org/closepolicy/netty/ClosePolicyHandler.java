@@ -348,12 +348,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         if (pipelining.hold(msg)) {
             return;
         }
-        // Over the bound: the requests already held are answered, then the connection retires; the rest is
-        // dropped unread until then (no more reading meanwhile), and the client retries it on a new connection.
+        // Over a bound: the response in progress is the last one; what the client pipelined after it is dropped
+        // (no more reading until the connection retires), and the client retries it on a new connection.
         bodyRoute = BODY_DROPPED;
         requestBodyOpen = false;
         ctx.channel().config().setAutoRead(false);
-        if (!busy()) {
+        if (!answering()) {
             done = true;
             c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.PIPELINE_LIMIT, true));
         }
@@ -444,7 +444,13 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        PolicyConnection.exceptionCaught(conn, ctx, cause);
+        PolicyConnection c = conn;
+        if (c != null && (pipelining.overflowed() || c.machine.isRetired()) && PipeliningGate.isCodecDepthExceeded(cause)) {
+            // The codec counts the pipelined requests this handler dropped; it discards the rest of the input and
+            // closes after the next response, which the retirement already makes the last one.
+            return;
+        }
+        PolicyConnection.exceptionCaught(c, ctx, cause);
     }
 
     // ---- outbound
@@ -514,7 +520,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             if (bad || retireRequested || res.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
                 // A bad request leaves the decoder unusable; the application asked to close.
                 forced = RetireReason.APPLICATION;
-            } else if (pipelining.overflowed() && latest) {
+            } else if (pipelining.overflowed()) {
                 forced = RetireReason.PIPELINE_LIMIT;
             } else if (peerFin && latest) {
                 forced = RetireReason.CLIENT_REQUESTED;
@@ -579,8 +585,10 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         if (upgraded) {
             c.machine.abort();
         } else if (!c.machine.isRetired()) {
-            boolean unread = requestBodyOpen || !pipelining.isEmpty();
-            Retire r = busy()
+            boolean unread = requestBodyOpen || !pipelining.isEmpty() || pipelining.overflowed();
+            // Between two responses with pipelined requests held (closed by the application, or by the codec over its
+            // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
+            Retire r = answering()
                     ? Retirements.endOfStream(owner.policy(), c.record, unread)
                     : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, unread);
             done = true;

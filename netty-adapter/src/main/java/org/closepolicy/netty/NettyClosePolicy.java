@@ -64,12 +64,14 @@ import org.closepolicy.spi.LoadMonitor;
  * only once the response to the one before is complete (its {@code LastHttpContent} or {@code FullHttpResponse}
  * written), so responses leave in request order even when the application answers on other threads. Requests that
  * wait are held in memory, at most {@link Builder#maxPipelinedRequests} requests and {@link Builder#maxPipelinedBytes}
- * bytes (heads and bodies); the first request beyond either bound is not answered: the requests already held are,
- * the last one with {@code Connection: close}, then the connection closes the policy's way (reason
- * {@link org.closepolicy.RetireReason#PIPELINE_LIMIT}) and the client retries the rest on a new connection
- * (RFC 9112 §9.3.2); the channel stops reading meanwhile. A response that retires the connection (a policy that
- * retires after one request, {@code Connection: close}, the maximum of requests) is the response to the request it
- * answers, and requests held behind it are released unanswered.
+ * bytes (heads and bodies). Beyond either bound the response in progress is the last one (announced with
+ * {@code Connection: close} if its head is not yet written), the held requests are released unanswered, the channel
+ * stops reading, and the connection closes the policy's way (reason {@link org.closepolicy.RetireReason#PIPELINE_LIMIT});
+ * the client retries the requests it got no answer to on a new connection (RFC 9112 §9.3.2). Netty's
+ * {@code HttpServerCodec} has its own bound ({@code maxPipelineDepth}, 128 by default, counting every request decoded
+ * before its response): keep {@code maxPipelinedRequests} below it. A response that retires the connection (a policy
+ * that retires after one request, {@code Connection: close}, the maximum of requests) is the response to the request
+ * it answers, and requests held behind it are released unanswered.
  *
  * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
  */

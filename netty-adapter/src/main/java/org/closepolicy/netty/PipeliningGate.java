@@ -1,8 +1,8 @@
 package org.closepolicy.netty;
 
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -11,13 +11,13 @@ import java.util.Map;
 /**
  * Holds pipelined HTTP/1.1 requests back while an earlier request is being answered, so that they reach the
  * application one at a time and their responses go out in request order whatever the application does
- * (answers on another thread, after a delay). Bounded by a number of held requests and of held bytes; a request
- * beyond either bound is not held (the caller retires the connection, and the client retries the requests it
- * got no answer to, RFC 9112 §9.3.2).
+ * (answers on another thread, after a delay). Bounded by a number of held requests and of held bytes: beyond
+ * either bound everything held is released and nothing more is held (the caller retires the connection after the
+ * response in progress, and the client retries the requests it got no answer to, RFC 9112 §9.3.2).
  * <pre>{@code
  * PipeliningGate gate = new PipeliningGate(32, 1 << 20);
  * if (!gate.hold(request)) {
- *     // over a bound: the request was released, retire after the requests already held
+ *     // over a bound: everything held was released; retire after the response in progress
  * }
  * Object next = gate.poll();    // once the previous response is complete
  * }</pre>
@@ -35,8 +35,6 @@ final class PipeliningGate {
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private int requests;
     private long bytes;
-    /** The newest held request still receives its body from the decoder. */
-    private boolean tailOpen;
     private boolean overflowed;
 
     PipeliningGate(int maxRequests, long maxBytes) {
@@ -45,19 +43,16 @@ final class PipeliningGate {
     }
 
     /**
-     * Holds {@code msg}, a request or a piece of the newest held request's body. Returns false, having released
-     * {@code msg} and the newest held request if its body is incomplete, when a bound would be exceeded; from
-     * then on {@link #overflowed()} is true.
+     * Holds {@code msg}, a request or a piece of the newest held request's body. Returns false when a bound would
+     * be exceeded, having released {@code msg} and everything held; from then on {@link #overflowed()} is true and
+     * nothing more is held.
      */
     boolean hold(Object msg) {
         boolean request = msg instanceof HttpRequest;
         long size = request ? headSize((HttpRequest) msg) + PolicyConnection.size(msg) : PolicyConnection.size(msg);
         if (overflowed || (request && requests >= maxRequests) || size > maxBytes - bytes) {
             ReferenceCountUtil.release(msg);
-            if (!request && tailOpen) {
-                dropIncompleteTail();
-            }
-            tailOpen = false;
+            clear();
             overflowed = true;
             return false;
         }
@@ -65,9 +60,6 @@ final class PipeliningGate {
         bytes += size;
         if (request) {
             requests++;
-            tailOpen = !(msg instanceof LastHttpContent);
-        } else if (msg instanceof LastHttpContent) {
-            tailOpen = false;
         }
         return true;
     }
@@ -92,10 +84,6 @@ final class PipeliningGate {
         if (msg instanceof HttpRequest req) {
             requests--;
             bytes -= headSize(req) + PolicyConnection.size(msg);
-            if (requests == 0) {
-                // The rest of that request's body, if any, comes straight from the decoder now.
-                tailOpen = false;
-            }
         } else if (msg != null) {
             bytes -= PolicyConnection.size(msg);
         }
@@ -127,17 +115,14 @@ final class PipeliningGate {
         bytes = 0;
     }
 
-    private void dropIncompleteTail() {
-        Object msg;
-        while ((msg = held.pollLast()) != null) {
-            ReferenceCountUtil.release(msg);
-            if (msg instanceof HttpRequest req) {
-                requests--;
-                bytes -= headSize(req) + PolicyConnection.size(msg);
-                return;
-            }
-            bytes -= PolicyConnection.size(msg);
-        }
+    /**
+     * Whether {@code cause} is Netty's {@code HttpServerCodec} refusing more requests than its {@code maxPipelineDepth}
+     * (128 by default) before their responses; it then discards the rest of the input and closes the channel after
+     * the next response. Netty gives no type for it, so the message is matched.
+     */
+    static boolean isCodecDepthExceeded(Throwable cause) {
+        return cause instanceof DecoderException && cause.getCause() instanceof IllegalStateException e
+                && String.valueOf(e.getMessage()).startsWith("maxPipelineDepth exceeded");
     }
 
     /** About the bytes of a request head on the wire: what the decoded head keeps in memory. */
