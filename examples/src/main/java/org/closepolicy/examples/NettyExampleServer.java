@@ -52,6 +52,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -211,10 +212,18 @@ final class NettyExampleServer implements ExampleServer {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
-    /** The application: one instance per connection. */
+    /**
+     * The application: one instance per connection. It writes its responses in request order even when a client
+     * pipelines requests and one response is produced on another thread (HTTP/1.1 pairs responses with requests by
+     * order): a response waits in {@link #waiting} while an earlier one is being produced. The close policy's handler
+     * guarantees the same order by itself; a server without it (a bare baseline) relies on this.
+     */
     private final class App extends ChannelInboundHandlerAdapter {
         /** A request is being answered; a draining stop waits for it. */
         volatile boolean busy;
+        /** Writes of responses to later requests, waiting for the response being produced on another thread. */
+        private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        private boolean producing;
         private MessageDigest upload;
         private long uploaded;
         private boolean discarding;
@@ -258,7 +267,7 @@ final class NettyExampleServer implements ExampleServer {
                         send(ctx, r);
                     } else {
                         if (HttpUtil.is100ContinueExpected(req)) {
-                            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+                            inOrder(() -> ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE)));
                         }
                         upload = Payloads.sha256();
                         uploaded = 0;
@@ -298,18 +307,35 @@ final class NettyExampleServer implements ExampleServer {
                 return;
             }
             if (n <= LARGE_BODY) {
-                writeBytes(ctx, n, Payloads.sha256Hex(n), head);
+                inOrder(() -> writeBytes(ctx, n, Payloads.sha256Hex(n), head));
                 return;
             }
             // Hashing a large body takes seconds: off the event loop, and no further reads meanwhile.
-            ctx.channel().config().setAutoRead(false);
-            hashing.execute(() -> {
-                String sha = Payloads.sha256Hex(n);
-                ctx.executor().execute(() -> {
-                    ctx.channel().config().setAutoRead(true);
-                    writeBytes(ctx, n, sha, head);
+            inOrder(() -> {
+                producing = true;
+                ctx.channel().config().setAutoRead(false);
+                hashing.execute(() -> {
+                    String sha = Payloads.sha256Hex(n);
+                    ctx.executor().execute(() -> {
+                        ctx.channel().config().setAutoRead(true);
+                        writeBytes(ctx, n, sha, head);
+                        producing = false;
+                        writeWaiting();
+                    });
                 });
             });
+        }
+
+        /** Writes now, or after the responses to earlier requests when one of them is still being produced. */
+        private void inOrder(Runnable write) {
+            waiting.add(write);
+            writeWaiting();
+        }
+
+        private void writeWaiting() {
+            for (Runnable next = producing ? null : waiting.poll(); next != null; next = producing ? null : waiting.poll()) {
+                next.run();
+            }
         }
 
         private void writeBytes(ChannelHandlerContext ctx, long n, String sha, boolean head) {
@@ -324,8 +350,10 @@ final class NettyExampleServer implements ExampleServer {
         }
 
         private void send(ChannelHandlerContext ctx, FullHttpResponse r) {
-            decorate(r);
-            finish(ctx.writeAndFlush(r));
+            inOrder(() -> {
+                decorate(r);
+                finish(ctx.writeAndFlush(r));
+            });
         }
 
         /** While the server stops, every response retires its connection (the policy decides how). */
@@ -336,7 +364,7 @@ final class NettyExampleServer implements ExampleServer {
         }
 
         private void finish(ChannelFuture written) {
-            written.addListener(f -> busy = false);
+            written.addListener(f -> busy = producing || !waiting.isEmpty());
             if (draining) {
                 written.addListener(ChannelFutureListener.CLOSE);
             }

@@ -55,22 +55,48 @@ import org.closepolicy.spi.LoadMonitor;
  * the protocol's bytes, heads and framing included, in plaintext (not TLS records), as on Jetty. For HTTP/2 see {@link Http2ClosePolicyHandler} and
  * {@link #installHttp2} (needs {@code netty-codec-http2} at run time; HTTP/1 and raw TCP do not).
  *
+ * <p><b>Pipelining.</b> An HTTP/1.1 client may send requests without waiting for the responses. The
+ * {@link ClosePolicyHandler} passes them to the application one at a time: a request reaches the pipeline after it
+ * only once the response to the one before is complete (its {@code LastHttpContent} or {@code FullHttpResponse}
+ * written), so responses leave in request order even when the application answers on other threads. Requests that
+ * wait are held in memory, at most {@link Builder#maxPipelinedRequests} requests and {@link Builder#maxPipelinedBytes}
+ * bytes (heads and bodies). Beyond either bound the response in progress is the last one (announced with
+ * {@code Connection: close} if its head is not yet written), the held requests are released unanswered, the channel
+ * stops reading, and the connection closes the policy's way (reason {@link org.closepolicy.RetireReason#PIPELINE_LIMIT});
+ * the client retries the requests it got no answer to on a new connection (RFC 9112 §9.3.2). Netty's
+ * {@code HttpServerCodec} has its own bound ({@code maxPipelineDepth}, 128 by default, counting every request decoded
+ * before its response): keep {@code maxPipelinedRequests} below it. A response that retires the connection (a policy
+ * that retires after one request, {@code Connection: close}, the maximum of requests) is the response to the request
+ * it answers, and requests held behind it are released unanswered.
+ *
  * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
  */
 public final class NettyClosePolicy {
 
+    /** The default bound on pipelined requests held while an earlier one is answered: {@value}. */
+    public static final int DEFAULT_MAX_PIPELINED_REQUESTS = 32;
+
+    /** The default bound on the bytes (heads and bodies) of pipelined requests held: {@value} (1 MiB). */
+    public static final long DEFAULT_MAX_PIPELINED_BYTES = 1L << 20;
+
     private static volatile NettyClosePolicy sharedInstance;
 
     private final AdapterRuntime runtime;
+    private final int maxPipelinedRequests;
+    private final long maxPipelinedBytes;
 
-    private NettyClosePolicy(AdapterRuntime runtime) {
+    private NettyClosePolicy(AdapterRuntime runtime, int maxPipelinedRequests, long maxPipelinedBytes) {
         this.runtime = runtime;
+        this.maxPipelinedRequests = maxPipelinedRequests;
+        this.maxPipelinedBytes = maxPipelinedBytes;
     }
 
     /**
      * A builder for a server using {@code policy}.
      * Defaults: no extra listener, {@link Ticker#system()}, {@link AckWatcher#shared()} (started on first
-     * use), a {@link LoadMonitor} that counts open connections and samples no TIME_WAIT.
+     * use), a {@link LoadMonitor} that counts open connections and samples no TIME_WAIT, at most
+     * {@value #DEFAULT_MAX_PIPELINED_REQUESTS} pipelined requests and {@link #DEFAULT_MAX_PIPELINED_BYTES} bytes
+     * held per connection.
      */
     public static Builder builder(ClosePolicy policy) {
         return new Builder(policy);
@@ -190,6 +216,14 @@ public final class NettyClosePolicy {
         return runtime.ticker();
     }
 
+    int maxPipelinedRequests() {
+        return maxPipelinedRequests;
+    }
+
+    long maxPipelinedBytes() {
+        return maxPipelinedBytes;
+    }
+
     AckWatcher ackWatcher() {
         return runtime.ackWatcher();
     }
@@ -213,6 +247,8 @@ public final class NettyClosePolicy {
      */
     public static final class Builder {
         private final AdapterRuntime.Builder runtime;
+        private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
+        private long maxPipelinedBytes = DEFAULT_MAX_PIPELINED_BYTES;
 
         private Builder(ClosePolicy policy) {
             this.runtime = AdapterRuntime.builder(policy);
@@ -242,9 +278,38 @@ public final class NettyClosePolicy {
             return this;
         }
 
+        /**
+         * How many pipelined requests of one connection wait at most while an earlier one is answered (default
+         * {@value #DEFAULT_MAX_PIPELINED_REQUESTS}); 0 answers no pipelined request: the connection retires after
+         * the response in progress. See "Pipelining" in {@link NettyClosePolicy}.
+         *
+         * @throws IllegalArgumentException when {@code requests} is negative
+         */
+        public Builder maxPipelinedRequests(int requests) {
+            if (requests < 0) {
+                throw new IllegalArgumentException("maxPipelinedRequests must be >= 0, got " + requests);
+            }
+            this.maxPipelinedRequests = requests;
+            return this;
+        }
+
+        /**
+         * How many bytes of pipelined requests (heads and bodies) one connection holds at most while an earlier
+         * request is answered (default {@link #DEFAULT_MAX_PIPELINED_BYTES}, 1 MiB).
+         *
+         * @throws IllegalArgumentException when {@code bytes} is negative
+         */
+        public Builder maxPipelinedBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxPipelinedBytes must be >= 0, got " + bytes);
+            }
+            this.maxPipelinedBytes = bytes;
+            return this;
+        }
+
         /** Builds the server's close policy. */
         public NettyClosePolicy build() {
-            return new NettyClosePolicy(runtime.build());
+            return new NettyClosePolicy(runtime.build(), maxPipelinedRequests, maxPipelinedBytes);
         }
     }
 }
