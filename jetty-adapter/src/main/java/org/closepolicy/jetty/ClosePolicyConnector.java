@@ -136,6 +136,7 @@ public class ClosePolicyConnector extends ServerConnector {
         this.stats = new CloseStats();
         CloseListener listener = b.listener == null ? stats : CloseListener.composite(stats, b.listener);
         this.engine = new PolicyEngine(b.policy, listener, b.ticker, b.ackWatcher, b.loadMonitor);
+        stats.peers(engine.peers());
         this.customizer = new ClosePolicyCustomizer(engine);
         installCustomizers();
         if (Http2Sessions.AVAILABLE) {

@@ -15,6 +15,7 @@ import org.closepolicy.Ticker;
 import org.closepolicy.internal.GuardedPolicy;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.LoadMonitor;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * What every connection of one connector (or one customizer) shares: the guarded policy, the
@@ -31,6 +32,7 @@ final class PolicyEngine {
     private final Ticker ticker;
     private final AckWatcher ackWatcher; // null: the shared watcher, started on first use
     private final LoadMonitor loadMonitor; // null: no load tracking
+    private final PeerMemory peers;
 
     PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor) {
         Objects.requireNonNull(policy, "policy");
@@ -40,6 +42,12 @@ final class PolicyEngine {
         this.ticker = ticker == null ? Ticker.system() : ticker;
         this.ackWatcher = ackWatcher;
         this.loadMonitor = loadMonitor;
+        this.peers = new PeerMemory(this.ticker);
+    }
+
+    /** What the connections learned about HTTP/1.0 peers, shared by all of them. */
+    PeerMemory peers() {
+        return peers;
     }
 
     ClosePolicy policy() {
@@ -82,7 +90,7 @@ final class PolicyEngine {
         if (d instanceof Retire r) {
             return r;
         }
-        return ClosePolicies.settingsFor(raw, view).retireAnnounced(RetireReason.APPLICATION, view.eofDelimited(), view.unreadInput());
+        return ClosePolicies.settingsFor(raw, view).retireAnnounced(RetireReason.APPLICATION, view, view.unreadInput());
     }
 
     /**

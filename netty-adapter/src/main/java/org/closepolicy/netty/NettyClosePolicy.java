@@ -16,6 +16,7 @@ import org.closepolicy.CloseStats;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.LoadMonitor;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * The close policy of one Netty server: makes the per-channel handlers and holds what they share —
@@ -72,6 +73,7 @@ public final class NettyClosePolicy {
     private final Ticker ticker;
     private final AckWatcher ackWatcher;
     private final LoadMonitor load;
+    private final PeerMemory peers;
 
     private NettyClosePolicy(Builder b) {
         this.source = b.policy;
@@ -80,6 +82,8 @@ public final class NettyClosePolicy {
         this.ticker = b.ticker;
         this.ackWatcher = b.ackWatcher;
         this.load = b.load == null ? new LoadMonitor() : b.load;
+        this.peers = b.peers == null ? new PeerMemory(ticker) : b.peers;
+        stats.peers(peers);
     }
 
     /**
@@ -189,6 +193,11 @@ public final class NettyClosePolicy {
         return load;
     }
 
+    /** What this server learned about HTTP/1.0 peers (also in {@link #stats()}' JSON). */
+    public PeerMemory peers() {
+        return peers;
+    }
+
     /** The policy as applied: the one given, guarded. */
     public ClosePolicy policy() {
         return policy;
@@ -229,6 +238,7 @@ public final class NettyClosePolicy {
         private Ticker ticker = Ticker.system();
         private AckWatcher ackWatcher;
         private LoadMonitor load;
+        private PeerMemory peers;
 
         private Builder(ClosePolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
@@ -255,6 +265,15 @@ public final class NettyClosePolicy {
         /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
         public Builder loadMonitor(LoadMonitor load) {
             this.load = Objects.requireNonNull(load, "loadMonitor");
+            return this;
+        }
+
+        /**
+         * The memory of HTTP/1.0 peers' habits (default: a new {@link PeerMemory} on this builder's ticker, 4,096
+         * addresses, forgotten after a minute); share one between servers that see the same peers.
+         */
+        public Builder peerMemory(PeerMemory peers) {
+            this.peers = Objects.requireNonNull(peers, "peerMemory");
             return this;
         }
 
