@@ -83,6 +83,9 @@ public final class CloseSettings {
     // short probe, for a known closer the client wait; never an RST after either (null for server-first).
     private final Retire[] http10Probe;
     private final Retire[] http10Closer;
+    // HTTP/1.0 under server-first settings with close.mode=rst: a FIN (a LINGER over unread input) instead.
+    private final Retire[] http10Fin;
+    private final Retire[] http10Linger;
     private final Retire idleRetire;
     private final Retire idleDrainRetire;
     private final Retire[] unannounced;
@@ -137,6 +140,17 @@ public final class CloseSettings {
         } else {
             this.http10Probe = null;
             this.http10Closer = null;
+        }
+        if (closer == Closer.SERVER_FIRST && mode == CloseMode.RST) {
+            this.http10Fin = new Retire[reasons.length];
+            this.http10Linger = new Retire[reasons.length];
+            for (RetireReason r : reasons) {
+                http10Fin[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, CloseMode.FIN, r);
+                http10Linger[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r);
+            }
+        } else {
+            this.http10Fin = null;
+            this.http10Linger = null;
         }
         // A close the client does not expect: the server goes first, in the mode used when it cannot wait.
         CloseMode unannouncedMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
@@ -307,8 +321,9 @@ public final class CloseSettings {
      * is HTTP/1.0 with a length-delimited response, the peer may read to EOF or close by itself, and
      * {@code close.http10-first} with the peer's learned {@link ConnectionView#peerHabit()} decide:
      * <ul>
-     *   <li>server-first settings, {@code server}, or a peer known to wait for EOF: a prompt server FIN
-     *       (reason {@link RetireReason#EOF_DELIMITED});</li>
+     *   <li>server-first settings: their own close, a FIN instead of an RST;</li>
+     *   <li>{@code server}, or a peer known to wait for EOF: a prompt server FIN (reason
+     *       {@link RetireReason#EOF_DELIMITED});</li>
      *   <li>{@code client}, or a peer known to close first: client-first for {@code close.client-wait};</li>
      *   <li>an unknown peer ({@code learn}): client-first for {@code close.eof-probe}, then a FIN.</li>
      * </ul>
@@ -328,7 +343,13 @@ public final class CloseSettings {
     }
 
     private Retire http10Retire(RetireReason reason, ConnectionView view, boolean unreadInput) {
-        if (closer == Closer.SERVER_FIRST || http10First == Http10First.SERVER) {
+        if (closer == Closer.SERVER_FIRST) {
+            if (mode == CloseMode.RST) {
+                return (unreadInput ? http10Linger : http10Fin)[reason.ordinal()];
+            }
+            return (unreadInput ? drainRetire : retire)[reason.ordinal()];
+        }
+        if (http10First == Http10First.SERVER) {
             return unreadInput ? eofDrainRetire : eofRetire;
         }
         if (http10First == Http10First.CLIENT) {

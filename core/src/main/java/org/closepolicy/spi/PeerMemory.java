@@ -23,7 +23,8 @@ import org.closepolicy.Ticker;
  * peers.habit(remote.getAddress());                                 // UNKNOWN, then what the outcomes taught
  * }</pre>
  *
- * <p>Bounded: at most {@link #capacity()} addresses, the least recently used dropped first; an entry expires
+ * <p>Bounded: at most {@link #capacity()} addresses, the least recently used dropped first (within each of 16
+ * stripes, so an address in use survives a flood of newcomers once the capacity is 32 or more); an entry expires
  * {@link #expiry()} after it was last confirmed, so a peer that waits for EOF is probed again once per expiry
  * (a peer that closes first confirms itself with every connection). Time comes from the {@link Ticker}.
  *
