@@ -1,4 +1,4 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,9 +12,7 @@ import org.closepolicy.PeerHabit;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.WhoClosed;
-import org.closepolicy.internal.CloseStateMachine.State;
-import org.closepolicy.spi.ConnectionRecord;
-import org.closepolicy.spi.PeerMemory;
+import org.closepolicy.spi.CloseStateMachine.State;
 import org.closepolicy.support.FakeTransport;
 import org.closepolicy.support.ManualTicker;
 import org.closepolicy.support.RecordingListener;
