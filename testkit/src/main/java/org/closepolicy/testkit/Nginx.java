@@ -152,11 +152,20 @@ public final class Nginx implements AutoCloseable {
     /** Stops nginx (fast shutdown) and removes its prefix directory. */
     @Override
     public void close() throws IOException {
+        Path pidFile = prefix.resolve("nginx.pid");
+        long pid = Files.exists(pidFile) ? Long.parseLong(Files.readString(pidFile).trim()) : -1;
         try {
             run("-p", prefix.toString(), "-c", "nginx.conf", "-s", "stop");
+            // The master exits (and removes its pid file) after the signal: wait for it, bounded.
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() - end < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
         } finally {
             try (Stream<Path> files = Files.walk(prefix)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.UncheckedIOException | IOException e) {
+                // A file nginx removed while we walked: what is left is in the temporary folder.
             }
         }
     }
