@@ -18,7 +18,8 @@ import org.closepolicy.kernel.AckWatcher;
  * AdapterRuntime runtime = AdapterRuntime.builder(ClosePolicies.safeReset())
  *         .listener(event -> log.debug("{}", event))
  *         .build();
- * ConnectionRecord record = new ConnectionRecord(Protocol.HTTP1, remote, local, runtime.ticker().nanos(), runtime.load());
+ * ConnectionRecord record = new ConnectionRecord(Protocol.HTTP1, remote, local, runtime.ticker().nanos(), runtime.load(),
+ *         runtime.peers());
  * runtime.opened(record);
  * }</pre>
  *
@@ -36,6 +37,7 @@ public final class AdapterRuntime {
     private final Ticker ticker;
     private final AckWatcher ackWatcher;
     private final LoadMonitor load;
+    private final PeerMemory peers;
 
     private AdapterRuntime(Builder b) {
         this.source = b.policy;
@@ -45,6 +47,8 @@ public final class AdapterRuntime {
         this.ticker = b.ticker;
         this.ackWatcher = b.ackWatcher;
         this.load = b.load == null ? new LoadMonitor() : b.load;
+        this.peers = b.peers == null ? new PeerMemory(ticker) : b.peers;
+        stats.peers(peers);
     }
 
     /** A builder for a server using {@code policy}. */
@@ -87,6 +91,14 @@ public final class AdapterRuntime {
         return load;
     }
 
+    /**
+     * What the connections learned about HTTP/1.0 peers (whether each address closes first or reads to EOF),
+     * shared by all of them; also in {@link #stats()}' JSON. Give it to every {@link ConnectionRecord}.
+     */
+    public PeerMemory peers() {
+        return peers;
+    }
+
     @Override
     public String toString() {
         return "AdapterRuntime[" + source + "]";
@@ -103,6 +115,7 @@ public final class AdapterRuntime {
         private Ticker ticker = Ticker.system();
         private AckWatcher ackWatcher;
         private LoadMonitor load;
+        private PeerMemory peers;
 
         private Builder(ClosePolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
@@ -129,6 +142,16 @@ public final class AdapterRuntime {
         /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
         public Builder loadMonitor(LoadMonitor load) {
             this.load = Objects.requireNonNull(load, "loadMonitor");
+            return this;
+        }
+
+        /**
+         * The memory of HTTP/1.0 peers' habits (default: a new {@link PeerMemory} on the runtime's ticker, 4,096
+         * addresses, forgotten a minute after they were last confirmed); share one between servers that see the
+         * same peers.
+         */
+        public Builder peerMemory(PeerMemory peers) {
+            this.peers = Objects.requireNonNull(peers, "peerMemory");
             return this;
         }
 

@@ -94,7 +94,6 @@ final class ConnectionControl implements Transport {
     private boolean exchangeActive;
     private boolean peerFinPending;
     private volatile HttpVersion version = HttpVersion.NONE;
-    private boolean http10KeepAlive;
     private volatile boolean headRequest;
     private long seenBytesIn;
     private long seenBytesOut;
@@ -123,7 +122,7 @@ final class ConnectionControl implements Transport {
         this.endPoint = endPoint;
         this.scheduler = scheduler;
         this.executor = executor;
-        this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, engine.load());
+        this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, engine.load(), engine.peers());
         this.machine = endPoint == null ? null : new CloseStateMachine(this, record, engine.ticker(), engine.listener());
     }
 
@@ -248,7 +247,6 @@ final class ConnectionControl implements Transport {
             }
             exchangeActive = true;
             version = v;
-            http10KeepAlive = keepAlive10;
             headRequest = head;
             bodyDone = !bodyExpected;
             record.onRequest(v, clientClose, now);
@@ -269,8 +267,9 @@ final class ConnectionControl implements Transport {
      */
     void onCommit(HttpFields.Mutable headers, ConnectionMetaData meta) {
         HttpVersion v = version;
-        // HTTP/1.0 cannot chunk: without keep-alive or without a length the client reads to EOF (rule 2).
-        boolean eof = v == HttpVersion.HTTP_1_0 && (!http10KeepAlive || !headers.contains(HttpHeader.CONTENT_LENGTH));
+        // HTTP/1.0 cannot chunk: without a length the client reads to EOF (rule 2). With one, whether it reads
+        // to EOF anyway is what the core learns per peer.
+        boolean eof = v == HttpVersion.HTTP_1_0 && !headRequest && !headers.contains(HttpHeader.CONTENT_LENGTH);
         boolean persistent = meta.isPersistent();
         Connection connection = meta.getConnection();
         long now = engine.ticker().nanos();

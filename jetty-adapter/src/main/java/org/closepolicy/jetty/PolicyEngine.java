@@ -15,6 +15,7 @@ import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * What every connection of one connector (or one customizer) shares: the guarded policy, the
@@ -42,6 +43,11 @@ final class PolicyEngine {
 
     AdapterRuntime runtime() {
         return runtime;
+    }
+
+    /** What the connections learned about HTTP/1.0 peers, shared by all of them. */
+    PeerMemory peers() {
+        return runtime.peers();
     }
 
     ClosePolicy policy() {
@@ -84,7 +90,7 @@ final class PolicyEngine {
         if (d instanceof Retire r) {
             return r;
         }
-        return ClosePolicies.settingsFor(raw, view).retireAnnounced(RetireReason.APPLICATION, view.eofDelimited(), view.unreadInput());
+        return ClosePolicies.settingsFor(raw, view).retireAnnounced(RetireReason.APPLICATION, view, view.unreadInput());
     }
 
     /**

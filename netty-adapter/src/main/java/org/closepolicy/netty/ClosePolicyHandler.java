@@ -68,8 +68,9 @@ import org.closepolicy.Reuse;
  *       {@code Connection: close} it waits for the planned close; on an idle connection the server closes first
  *       in the way the policy uses when it cannot wait for the client; during an exchange it closes at once with a
  *       FIN (the client can only see the end at EOF). Use {@link CloseControl#abort} for an immediate close;</li>
- *   <li>a response without {@code Content-Length} or chunked encoding, and any HTTP/1.0 request without
- *       keep-alive, end with a prompt server FIN: such clients wait for EOF;</li>
+ *   <li>a response without {@code Content-Length} or chunked encoding ends with a prompt server FIN: such clients
+ *       wait for EOF; an HTTP/1.0 exchange that ends the connection with a length is closed as the core decides
+ *       from what the server learned about the peer ({@code close.http10-first}, {@code close.eof-probe});</li>
  *   <li>after a {@code 101 Switching Protocols} response it only passes messages on.</li>
  * </ul>
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
@@ -544,7 +545,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         boolean bad = (info & BAD) != 0;
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
         boolean unread = (latest && requestBodyOpen) || bad || !latest || pipelining.overflowed();
-        boolean eof = (http10 && !keepAlive) || !selfDelimited(res, info);
+        boolean eof = !selfDelimited(res, info);
         c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
         c.record.onResponse(eof, unread, now);
         Decision d = c.decide(now);
@@ -577,10 +578,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         return now;
     }
 
+    /** Whether the client sees the end of the response by itself (an HTTP/1.0 client cannot read chunks). */
     private static boolean selfDelimited(HttpResponse res, int info) {
         int code = res.status().code();
-        return (info & HEAD) != 0 || code == 204 || code == 304
-                || HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
+        return (info & HEAD) != 0 || code == 204 || code == 304 || HttpUtil.isContentLengthSet(res)
+                || ((info & HTTP_10) == 0 && HttpUtil.isTransferEncodingChunked(res));
     }
 
     private ChannelPromise responseEnds(PolicyConnection c, ChannelPromise promise) {

@@ -12,6 +12,7 @@ import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * The close policy of one Netty server: makes the per-channel handlers and holds what they share —
@@ -199,6 +200,11 @@ public final class NettyClosePolicy {
         return runtime.load();
     }
 
+    /** What this server learned about HTTP/1.0 peers (also in {@link #stats()}' JSON). */
+    public PeerMemory peers() {
+        return runtime.peers();
+    }
+
     /** The policy as applied: the one given, guarded. */
     public ClosePolicy policy() {
         return runtime.policy();
@@ -304,6 +310,15 @@ public final class NettyClosePolicy {
                 throw new IllegalArgumentException("maxPipelinedBytes must be >= 0, got " + bytes);
             }
             this.maxPipelinedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The memory of HTTP/1.0 peers' habits (default: a new {@link PeerMemory} on the builder's ticker, 4,096
+         * addresses, forgotten after a minute); share one between servers that see the same peers.
+         */
+        public Builder peerMemory(PeerMemory peers) {
+            runtime.peerMemory(peers);
             return this;
         }
 

@@ -90,7 +90,8 @@ final class PolicyConnection implements Runnable {
             // Not a socket channel: closes still work, only the peer's FIN is not seen.
         }
         long now = owner.ticker().nanos();
-        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.load());
+        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.load(),
+                owner.peers());
         this.transport = new NettyTransport(ctx, closeCtx, owner);
         this.machine = new CloseStateMachine(transport, record, owner.ticker(), owner.listener());
         transport.bind(machine);

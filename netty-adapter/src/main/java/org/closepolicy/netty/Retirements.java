@@ -24,7 +24,7 @@ final class Retirements {
      * an application exchange): the policy's own who and how apply.
      */
     static Retire announced(ClosePolicy policy, ConnectionView view, RetireReason reason, boolean unreadInput) {
-        return ClosePolicies.settingsFor(policy, view).retireAnnounced(reason, view.eofDelimited(), unreadInput);
+        return ClosePolicies.settingsFor(policy, view).retireAnnounced(reason, view, unreadInput);
     }
 
     /**
