@@ -414,7 +414,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 forced = RetireReason.CLIENT_REQUESTED;
             }
             if (forced != null) {
-                d = Retirements.announced(owner.policy(), c.record, forced, unread);
+                d = owner.runtime().retireAnnounced(c.record, forced, unread);
             }
         }
         HttpHeaders headers = res.headers();
@@ -444,8 +444,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, while the body was written.
             Retire r = peerFin
-                    ? Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen)
-                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen);
+                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen)
+                    : owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen);
             c.retire(r, false);
             responseRetiring = true;
         }
@@ -471,8 +471,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             c.machine.abort();
         } else if (!c.machine.isRetired()) {
             Retire r = busy()
-                    ? Retirements.endOfStream(owner.policy(), c.record, requestBodyOpen)
-                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen);
+                    ? owner.runtime().retireAtEndOfStream(c.record, requestBodyOpen)
+                    : owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen);
             done = true;
             c.retireAfterWrites(r);
         }
@@ -490,7 +490,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         retireRequested = true;
         if (!busy()) {
             done = true;
-            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen));
         }
     }
 

@@ -15,6 +15,7 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterBuilder;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 
@@ -188,18 +189,6 @@ public final class NettyClosePolicy {
         return runtime;
     }
 
-    CloseListener listener() {
-        return runtime.listener();
-    }
-
-    Ticker ticker() {
-        return runtime.ticker();
-    }
-
-    AckWatcher ackWatcher() {
-        return runtime.ackWatcher();
-    }
-
     @Override
     public String toString() {
         return "NettyClosePolicy[" + runtime.source() + "]";
@@ -217,40 +206,15 @@ public final class NettyClosePolicy {
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */
-    public static final class Builder {
-        private final AdapterRuntime.Builder runtime;
+    public static final class Builder extends AdapterBuilder<Builder> {
 
         private Builder(ClosePolicy policy) {
-            this.runtime = AdapterRuntime.builder(policy);
-        }
-
-        /** Also report every connection to this listener (called on event loops; must not block). */
-        public Builder listener(CloseListener listener) {
-            runtime.listener(listener);
-            return this;
-        }
-
-        /** The time source of the policy and the close deadlines (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            runtime.ticker(ticker);
-            return this;
-        }
-
-        /** The watcher that tells when every byte is acknowledged before an RST (default {@link AckWatcher#shared()}). */
-        public Builder ackWatcher(AckWatcher ackWatcher) {
-            runtime.ackWatcher(ackWatcher);
-            return this;
-        }
-
-        /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
-        public Builder loadMonitor(LoadMonitor load) {
-            runtime.loadMonitor(load);
-            return this;
+            super(policy);
         }
 
         /** Builds the server's close policy. */
         public NettyClosePolicy build() {
-            return new NettyClosePolicy(runtime.build());
+            return new NettyClosePolicy(runtime());
         }
     }
 }
