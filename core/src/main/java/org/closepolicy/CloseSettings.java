@@ -42,11 +42,7 @@ public final class CloseSettings {
     public static final double MAX_JITTER = 0.5;
 
     /** Spec keys, in the order {@code toSpec()} writes them. */
-    static final List<String> KEYS = List.of(
-            "close.first", "close.mode", "close.client-wait", "close.fallback", "close.ack-wait",
-            "close.reset-after-ack", "close.linger-time", "close.linger-timeout", "close.linger-bytes",
-            "close.flush-timeout", "close.eof-probe", "close.http10-first", "reuse.max-requests", "reuse.idle-timeout", "reuse.max-age", "reuse.jitter",
-            "reuse.jitter-seed", "reuse.honour-client-close", "reuse.drain-timeout");
+    static final List<String> KEYS = SettingsKey.NAMES;
 
     private final Closer closer;
     private final CloseMode mode;
@@ -75,21 +71,7 @@ public final class CloseSettings {
     private final long requestsSurelyBelow;
     private final long ageSurelyBelowNanos;
     private final Reuse reuse;
-    private final Retire[] retire;
-    private final Retire[] drainRetire;
-    private final Retire eofRetire;
-    private final Retire eofDrainRetire;
-    // HTTP/1.0 with a length-delimited response under client-first: wait for an unknown peer's FIN for the
-    // short probe, for a known closer the client wait; never an RST after either (null for server-first).
-    private final Retire[] http10Probe;
-    private final Retire[] http10Closer;
-    // HTTP/1.0 under server-first settings with close.mode=rst: a FIN (a LINGER over unread input) instead.
-    private final Retire[] http10Fin;
-    private final Retire[] http10Linger;
-    private final Retire idleRetire;
-    private final Retire idleDrainRetire;
-    private final Retire[] unannounced;
-    private final Retire[] unannouncedDrain;
+    private final RetireTable retirements;
 
     private CloseSettings(Builder b) {
         this.closer = b.closer;
@@ -118,52 +100,7 @@ public final class CloseSettings {
         this.requestsSurelyBelow = Math.max(1, (long) (maxRequests * (1 - jitter) * (1 - 1e-9)) - 1);
         this.ageSurelyBelowNanos = (long) (maxAgeNanos * (1 - jitter) * (1 - 1e-9));
         this.reuse = new Reuse(idleTimeout, maxAge, jitter, jitterSeed);
-        RetireReason[] reasons = RetireReason.values();
-        this.retire = new Retire[reasons.length];
-        this.drainRetire = new Retire[reasons.length];
-        for (RetireReason r : reasons) {
-            retire[r.ordinal()] = new Retire(this, closer, mode, r);
-            drainRetire[r.ordinal()] = closer == Closer.SERVER_FIRST && mode == CloseMode.FIN
-                    ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r)
-                    : retire[r.ordinal()];
-        }
-        CloseMode eofMode = mode == CloseMode.LINGER ? CloseMode.LINGER : CloseMode.FIN;
-        this.eofRetire = new Retire(this, Closer.SERVER_FIRST, eofMode, RetireReason.EOF_DELIMITED);
-        this.eofDrainRetire = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.EOF_DELIMITED);
-        if (closer == Closer.CLIENT_FIRST) {
-            this.http10Probe = new Retire[reasons.length];
-            this.http10Closer = new Retire[reasons.length];
-            for (RetireReason r : reasons) {
-                http10Probe[r.ordinal()] = new Retire(this, Closer.CLIENT_FIRST, mode, r, Retire.PeerCheck.PROBE);
-                http10Closer[r.ordinal()] = new Retire(this, Closer.CLIENT_FIRST, mode, r, Retire.PeerCheck.KNOWN_CLOSER);
-            }
-        } else {
-            this.http10Probe = null;
-            this.http10Closer = null;
-        }
-        if (closer == Closer.SERVER_FIRST && mode == CloseMode.RST) {
-            this.http10Fin = new Retire[reasons.length];
-            this.http10Linger = new Retire[reasons.length];
-            for (RetireReason r : reasons) {
-                http10Fin[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, CloseMode.FIN, r);
-                http10Linger[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r);
-            }
-        } else {
-            this.http10Fin = null;
-            this.http10Linger = null;
-        }
-        // A close the client does not expect: the server goes first, in the mode used when it cannot wait.
-        CloseMode unannouncedMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
-        this.unannounced = new Retire[reasons.length];
-        this.unannouncedDrain = new Retire[reasons.length];
-        for (RetireReason r : reasons) {
-            unannounced[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, unannouncedMode, r);
-            unannouncedDrain[r.ordinal()] = unannouncedMode == CloseMode.FIN
-                    ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r)
-                    : unannounced[r.ordinal()];
-        }
-        this.idleRetire = unannounced[RetireReason.IDLE_TIMEOUT.ordinal()];
-        this.idleDrainRetire = unannouncedDrain[RetireReason.IDLE_TIMEOUT.ordinal()];
+        this.retirements = new RetireTable(this);
     }
 
     /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */
@@ -175,38 +112,20 @@ public final class CloseSettings {
     public static Builder builder(Preset preset) {
         Objects.requireNonNull(preset, "preset");
         Builder b = new Builder();
+        if (preset != Preset.KEEP_ALIVE) { // the other presets serve one request per connection
+            b.maxRequests = 1;
+            b.maxAge = null;
+            b.jitter = 0;
+        }
         switch (preset) {
-            case SERVER_FIN:
+            case SERVER_FIN, LINGERING -> {
                 b.closer = Closer.SERVER_FIRST;
-                b.mode = CloseMode.FIN;
+                b.mode = preset == Preset.LINGERING ? CloseMode.LINGER : CloseMode.FIN;
                 b.fallback = CloseMode.FIN;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case LINGERING:
-                b.closer = Closer.SERVER_FIRST;
-                b.mode = CloseMode.LINGER;
-                b.fallback = CloseMode.FIN;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case CLIENT_FIRST:
-                b.mode = CloseMode.FIN;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case SAFE_RESET:
-                b.mode = CloseMode.RST;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case KEEP_ALIVE:
-            default:
-                break;
+            }
+            case CLIENT_FIRST -> b.mode = CloseMode.FIN;
+            case SAFE_RESET -> b.mode = CloseMode.RST;
+            default -> { }
         }
         return b;
     }
@@ -265,7 +184,7 @@ public final class CloseSettings {
             return reuse; // a kept connection goes on reading: the codec consumes the rest of the request
         }
         if (v.httpVersion() == HttpVersion.HTTP_1_0 && reason != RetireReason.EOF_DELIMITED && reason != RetireReason.IDLE_TIMEOUT) {
-            return http10Retire(reason, v, v.unreadInput());
+            return retirements.http10(reason, v.peerHabit(), v.unreadInput());
         }
         return retireAnnounced(reason, false, v.unreadInput());
     }
@@ -285,13 +204,7 @@ public final class CloseSettings {
      * {@link RetireReason#EOF_DELIMITED} and {@link RetireReason#IDLE_TIMEOUT} the server closes first.
      */
     public Retire retire(RetireReason reason) {
-        if (reason == RetireReason.IDLE_TIMEOUT) {
-            return idleRetire;
-        }
-        if (reason == RetireReason.EOF_DELIMITED) {
-            return eofRetire;
-        }
-        return retire[reason.ordinal()];
+        return retirements.retire(reason);
     }
 
     /**
@@ -306,14 +219,7 @@ public final class CloseSettings {
      * }</pre>
      */
     public Retire retireAnnounced(RetireReason reason, boolean eofDelimited, boolean unreadInput) {
-        Objects.requireNonNull(reason, "reason");
-        if (eofDelimited || reason == RetireReason.EOF_DELIMITED) {
-            return unreadInput ? eofDrainRetire : eofRetire;
-        }
-        if (reason == RetireReason.IDLE_TIMEOUT) {
-            return unreadInput ? idleDrainRetire : idleRetire;
-        }
-        return unreadInput ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+        return retirements.announced(Objects.requireNonNull(reason, "reason"), eofDelimited, unreadInput);
     }
 
     /**
@@ -337,31 +243,11 @@ public final class CloseSettings {
         Objects.requireNonNull(view, "view");
         if (!view.eofDelimited() && view.httpVersion() == HttpVersion.HTTP_1_0
                 && reason != RetireReason.EOF_DELIMITED && reason != RetireReason.IDLE_TIMEOUT) {
-            return http10Retire(reason, view, unreadInput);
+            return retirements.http10(reason, view.peerHabit(), unreadInput);
         }
         return retireAnnounced(reason, view.eofDelimited(), unreadInput);
     }
 
-    private Retire http10Retire(RetireReason reason, ConnectionView view, boolean unreadInput) {
-        if (closer == Closer.SERVER_FIRST) {
-            if (mode == CloseMode.RST) {
-                return (unreadInput ? http10Linger : http10Fin)[reason.ordinal()];
-            }
-            return (unreadInput ? drainRetire : retire)[reason.ordinal()];
-        }
-        if (http10First == Http10First.SERVER) {
-            return unreadInput ? eofDrainRetire : eofRetire;
-        }
-        if (http10First == Http10First.CLIENT) {
-            return http10Closer[reason.ordinal()];
-        }
-        switch (view.peerHabit()) {
-            case CLOSES_FIRST: return http10Closer[reason.ordinal()];
-            case WAITS_FOR_EOF: return unreadInput ? eofDrainRetire : eofRetire;
-            case UNKNOWN:
-            default: return http10Probe[reason.ordinal()];
-        }
-    }
 
     /**
      * The retirement of a connection whose client does not expect the close (the application or a timer
@@ -370,11 +256,7 @@ public final class CloseSettings {
      * that is not going to close); a FIN over unread input lingers (rule 3).
      */
     public Retire retireUnannounced(RetireReason reason, boolean unreadInput) {
-        Objects.requireNonNull(reason, "reason");
-        if (reason == RetireReason.EOF_DELIMITED) {
-            return unreadInput ? eofDrainRetire : eofRetire;
-        }
-        return unreadInput ? unannouncedDrain[reason.ordinal()] : unannounced[reason.ordinal()];
+        return retirements.unannounced(Objects.requireNonNull(reason, "reason"), unreadInput);
     }
 
     /** The reuse decision of these settings. */
@@ -491,28 +373,7 @@ public final class CloseSettings {
 
     /** The value of a spec key, formatted as spec text. */
     String specValue(String key) {
-        switch (key) {
-            case "close.first": return closer.specName();
-            case "close.mode": return mode.specName();
-            case "close.client-wait": return SpecValues.duration(clientWait);
-            case "close.fallback": return fallback.specName();
-            case "close.ack-wait": return SpecValues.duration(ackWait);
-            case "close.reset-after-ack": return Boolean.toString(resetAfterAck);
-            case "close.linger-time": return SpecValues.duration(lingerTime);
-            case "close.linger-timeout": return SpecValues.duration(lingerTimeout);
-            case "close.linger-bytes": return SpecValues.size(lingerBytes);
-            case "close.flush-timeout": return SpecValues.duration(flushTimeout);
-            case "close.eof-probe": return SpecValues.duration(eofProbe);
-            case "close.http10-first": return http10First.specName();
-            case "reuse.max-requests": return maxRequests == Long.MAX_VALUE ? "unlimited" : Long.toString(maxRequests);
-            case "reuse.idle-timeout": return SpecValues.duration(idleTimeout);
-            case "reuse.max-age": return maxAge == null ? "none" : SpecValues.duration(maxAge);
-            case "reuse.jitter": return SpecValues.percent(jitter);
-            case "reuse.jitter-seed": return Long.toString(jitterSeed);
-            case "reuse.honour-client-close": return Boolean.toString(honourClientClose);
-            case "reuse.drain-timeout": return SpecValues.duration(drainTimeout);
-            default: throw new IllegalArgumentException("unknown key '" + key + "'");
-        }
+        return SettingsKey.of(key).format(this);
     }
 
     /** Writes {@code key=value} for every key whose value differs from {@code base} (all keys when base is null). */
@@ -714,7 +575,7 @@ public final class CloseSettings {
             return this;
         }
 
-        private static String idleTimeoutAllowed() {
+        static String idleTimeoutAllowed() {
             return "at least " + SpecValues.duration(MIN_IDLE_TIMEOUT)
                     + ", and longer than the idle timeout of the clients and load balancers in front";
         }
@@ -763,49 +624,7 @@ public final class CloseSettings {
 
         /** Applies one spec entry; the key is one of {@link CloseSettings#KEYS}. */
         Builder set(String key, String value) {
-            switch (key) {
-                case "close.first": return closer(SpecEnums.closer(key, value));
-                case "close.mode": return mode(SpecEnums.mode(key, value));
-                case "close.client-wait": return clientWait(SpecValues.duration(key, value));
-                case "close.fallback": return fallback(SpecEnums.mode(key, value));
-                case "close.ack-wait": return ackWait(SpecValues.duration(key, value));
-                case "close.reset-after-ack": return resetAfterAck(SpecValues.bool(key, value));
-                case "close.linger-time": return lingerTime(SpecValues.duration(key, value));
-                case "close.linger-timeout": return lingerTimeout(SpecValues.duration(key, value));
-                case "close.linger-bytes": return lingerBytes(SpecValues.size(key, value));
-                case "close.flush-timeout": return flushTimeout(SpecValues.duration(key, value));
-                case "close.eof-probe": return eofProbe(SpecValues.duration(key, value));
-                case "close.http10-first": return http10First(Http10First.parse(key, value));
-                case "reuse.max-requests":
-                    if (value.trim().equalsIgnoreCase("unlimited")) {
-                        return unlimitedRequests();
-                    }
-                    try {
-                        return maxRequests(SpecValues.count(key, value, 1));
-                    } catch (IllegalArgumentException e) {
-                        throw SpecValues.bad(key, value, "a whole number >= 1, or unlimited");
-                    }
-                case "reuse.idle-timeout":
-                    Duration idle = SpecValues.duration(key, value);
-                    if (idle.compareTo(MIN_IDLE_TIMEOUT) < 0) {
-                        throw SpecValues.bad(key, value, idleTimeoutAllowed());
-                    }
-                    return idleTimeout(idle);
-                case "reuse.max-age":
-                    if (value.trim().equalsIgnoreCase("none")) {
-                        return noMaxAge();
-                    }
-                    try {
-                        return maxAge(SpecValues.duration(key, value));
-                    } catch (IllegalArgumentException e) {
-                        throw SpecValues.bad(key, value, "a positive duration such as 30m or 1h, or none");
-                    }
-                case "reuse.jitter": return jitter(SpecValues.fraction(key, value));
-                case "reuse.jitter-seed": return jitterSeed(SpecValues.anyLong(key, value));
-                case "reuse.honour-client-close": return honourClientClose(SpecValues.bool(key, value));
-                case "reuse.drain-timeout": return drainTimeout(SpecValues.duration(key, value));
-                default: throw new IllegalArgumentException("unknown key '" + key + "'");
-            }
+            return SettingsKey.of(key).apply(this, value);
         }
 
         /**

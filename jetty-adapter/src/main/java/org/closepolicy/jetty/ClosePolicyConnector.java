@@ -9,6 +9,7 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterBuilder;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -118,7 +119,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 public class ClosePolicyConnector extends ServerConnector {
 
-    private final PolicyEngine engine;
+    private final AdapterRuntime runtime;
     private final CloseStats stats;
     private final ClosePolicyCustomizer customizer;
 
@@ -134,9 +135,9 @@ public class ClosePolicyConnector extends ServerConnector {
 
     private ClosePolicyConnector(Builder b) {
         super(b.server, b.executor, b.scheduler, b.bufferPool, b.acceptors, b.selectors, b.factoriesOrDefault());
-        this.engine = new PolicyEngine(b.runtime.build());
-        this.stats = engine.runtime().stats();
-        this.customizer = new ClosePolicyCustomizer(engine);
+        this.runtime = b.buildRuntime();
+        this.stats = runtime.stats();
+        this.customizer = new ClosePolicyCustomizer(runtime);
         installCustomizers();
         if (Http2Sessions.AVAILABLE) {
             addEventListener(new Http2Opened());
@@ -171,7 +172,7 @@ public class ClosePolicyConnector extends ServerConnector {
 
     /** The policy enforced, as guarded. */
     public ClosePolicy policy() {
-        return engine.policy();
+        return runtime.policy();
     }
 
     /** The customizer this connector installs into its HTTP configurations. */
@@ -198,14 +199,14 @@ public class ClosePolicyConnector extends ServerConnector {
 
     @Override
     protected ClosePolicyEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
-        ClosePolicyEndPoint endPoint = new ClosePolicyEndPoint(channel, selector, key, getScheduler(), getExecutor(), engine);
+        ClosePolicyEndPoint endPoint = new ClosePolicyEndPoint(channel, selector, key, getScheduler(), getExecutor(), runtime);
         endPoint.setIdleTimeout(getIdleTimeout());
         return endPoint;
     }
 
     @Override
     public String toString() {
-        return super.toString() + "[" + engine.policy() + "]";
+        return super.toString() + "[" + runtime.policy() + "]";
     }
 
     /**
@@ -224,9 +225,8 @@ public class ClosePolicyConnector extends ServerConnector {
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */
-    public static final class Builder {
+    public static final class Builder extends AdapterBuilder<Builder> {
         private final Server server;
-        private final AdapterRuntime.Builder runtime;
         private ConnectionFactory[] factories = new ConnectionFactory[0];
         private SslContextFactory.Server tls;
         private boolean http2;
@@ -240,32 +240,8 @@ public class ClosePolicyConnector extends ServerConnector {
         private String host;
 
         private Builder(Server server, ClosePolicy policy) {
+            super(policy);
             this.server = Objects.requireNonNull(server, "server");
-            this.runtime = AdapterRuntime.builder(policy);
-        }
-
-        /** Receives every connection's open, reuse, retirement and {@link org.closepolicy.CloseEvent} (besides {@link #stats()}). */
-        public Builder listener(CloseListener listener) {
-            runtime.listener(listener);
-            return this;
-        }
-
-        /** The clock of decisions and close deadlines (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            runtime.ticker(ticker);
-            return this;
-        }
-
-        /** The watcher proving every byte acknowledged before a fallback RST (default {@link AckWatcher#shared()}). */
-        public Builder ackWatcher(AckWatcher ackWatcher) {
-            runtime.ackWatcher(ackWatcher);
-            return this;
-        }
-
-        /** The load monitor connections report to and load rules read (default: counts open connections, no TIME_WAIT). */
-        public Builder loadMonitor(LoadMonitor loadMonitor) {
-            runtime.loadMonitor(loadMonitor);
-            return this;
         }
 
         /**
@@ -355,6 +331,10 @@ public class ClosePolicyConnector extends ServerConnector {
             HttpConnectionFactory http1 = new HttpConnectionFactory(config);
             return tls != null ? new ConnectionFactory[] {new SslConnectionFactory(tls, http1.getProtocol()), http1}
                     : new ConnectionFactory[] {http1};
+        }
+
+        private AdapterRuntime buildRuntime() {
+            return runtime();
         }
 
         /** The port to listen on (default 0: any free port); used by {@link #addTo()}. */

@@ -397,7 +397,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         ctx.channel().config().setAutoRead(false);
         if (!answering()) {
             done = true;
-            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.PIPELINE_LIMIT, true));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.PIPELINE_LIMIT, true));
         }
     }
 
@@ -560,7 +560,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 forced = RetireReason.CLIENT_REQUESTED;
             }
             if (forced != null) {
-                d = Retirements.announced(owner.policy(), c.record, forced, unread);
+                d = owner.runtime().retireAnnounced(c.record, forced, unread);
             }
         }
         HttpHeaders headers = res.headers();
@@ -593,8 +593,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
             Retire r = peerFin
-                    ? Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
-                    : Retirements.unannounced(owner.policy(), c.record,
+                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
+                    : owner.runtime().retireUnannounced(c.record,
                             retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, requestBodyOpen || overflowed);
             c.retire(r, false);
             responseRetiring = true;
@@ -624,8 +624,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // Between two responses with pipelined requests held (closed by the application, or by the codec over its
             // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
             Retire r = answering()
-                    ? Retirements.endOfStream(owner.policy(), c.record, unread)
-                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, unread);
+                    ? owner.runtime().retireAtEndOfStream(c.record, unread)
+                    : owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, unread);
             done = true;
             c.retireAfterWrites(r);
         }
@@ -643,7 +643,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         retireRequested = true;
         if (!busy()) {
             done = true;
-            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen));
         }
     }
 

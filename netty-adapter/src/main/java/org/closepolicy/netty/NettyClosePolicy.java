@@ -10,6 +10,7 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterBuilder;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 import org.closepolicy.spi.PeerMemory;
@@ -214,24 +215,12 @@ public final class NettyClosePolicy {
         return runtime;
     }
 
-    CloseListener listener() {
-        return runtime.listener();
-    }
-
-    Ticker ticker() {
-        return runtime.ticker();
-    }
-
     int maxPipelinedRequests() {
         return maxPipelinedRequests;
     }
 
     long maxPipelinedBytes() {
         return maxPipelinedBytes;
-    }
-
-    AckWatcher ackWatcher() {
-        return runtime.ackWatcher();
     }
 
     @Override
@@ -251,37 +240,12 @@ public final class NettyClosePolicy {
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */
-    public static final class Builder {
-        private final AdapterRuntime.Builder runtime;
+    public static final class Builder extends AdapterBuilder<Builder> {
         private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
         private long maxPipelinedBytes = DEFAULT_MAX_PIPELINED_BYTES;
 
         private Builder(ClosePolicy policy) {
-            this.runtime = AdapterRuntime.builder(policy);
-        }
-
-        /** Also report every connection to this listener (called on event loops; must not block). */
-        public Builder listener(CloseListener listener) {
-            runtime.listener(listener);
-            return this;
-        }
-
-        /** The time source of the policy and the close deadlines (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            runtime.ticker(ticker);
-            return this;
-        }
-
-        /** The watcher that tells when every byte is acknowledged before an RST (default {@link AckWatcher#shared()}). */
-        public Builder ackWatcher(AckWatcher ackWatcher) {
-            runtime.ackWatcher(ackWatcher);
-            return this;
-        }
-
-        /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
-        public Builder loadMonitor(LoadMonitor load) {
-            runtime.loadMonitor(load);
-            return this;
+            super(policy);
         }
 
         /**
@@ -313,18 +277,10 @@ public final class NettyClosePolicy {
             return this;
         }
 
-        /**
-         * The memory of HTTP/1.0 peers' habits (default: a new {@link PeerMemory} on the builder's ticker, 4,096
-         * addresses, forgotten after a minute); share one between servers that see the same peers.
-         */
-        public Builder peerMemory(PeerMemory peers) {
-            runtime.peerMemory(peers);
-            return this;
-        }
 
         /** Builds the server's close policy. */
         public NettyClosePolicy build() {
-            return new NettyClosePolicy(runtime.build(), maxPipelinedRequests, maxPipelinedBytes);
+            return new NettyClosePolicy(runtime(), maxPipelinedRequests, maxPipelinedBytes);
         }
     }
 }

@@ -89,11 +89,11 @@ final class PolicyConnection implements Runnable {
         } catch (RuntimeException e) {
             // Not a socket channel: closes still work, only the peer's FIN is not seen.
         }
-        long now = owner.ticker().nanos();
-        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.load(),
-                owner.peers());
+        long now = owner.runtime().ticker().nanos();
+        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.runtime().load(),
+                owner.runtime().peers());
         this.transport = new NettyTransport(ctx, closeCtx, owner);
-        this.machine = new CloseStateMachine(transport, record, owner.ticker(), owner.listener());
+        this.machine = new CloseStateMachine(transport, record, owner.runtime().ticker(), owner.runtime().listener());
         transport.bind(machine);
     }
 
@@ -106,8 +106,8 @@ final class PolicyConnection implements Runnable {
     static PolicyConnection open(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner,
             Protocol protocol, Host host) {
         PolicyConnection c = new PolicyConnection(ctx, closeCtx, owner, protocol, host);
-        owner.load().opened();
-        CloseListener listener = owner.listener();
+        owner.runtime().load().opened();
+        CloseListener listener = owner.runtime().listener();
         try {
             listener.onOpen(c.record);
         } catch (RuntimeException e) {
@@ -131,7 +131,7 @@ final class PolicyConnection implements Runnable {
     }
 
     long now() {
-        return owner.ticker().nanos();
+        return owner.runtime().ticker().nanos();
     }
 
     Decision decide(long now) {
@@ -140,7 +140,7 @@ final class PolicyConnection implements Runnable {
 
     /** The policy keeps the connection after an exchange. */
     void reused(Reuse reuse, long now) {
-        CloseListener listener = owner.listener();
+        CloseListener listener = owner.runtime().listener();
         try {
             listener.onReuse(record);
         } catch (RuntimeException e) {
@@ -196,7 +196,7 @@ final class PolicyConnection implements Runnable {
         if (host.busy()) {
             if (host.peerFinSeen() && now - record.lastActivityNanos() >= idleNanos) {
                 // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
-                host.retireOutsideExchange(Retirements.endOfStream(owner.policy(), record, false));
+                host.retireOutsideExchange(owner.runtime().retireAtEndOfStream(record, false));
             } else {
                 ensureTimer(now + idleNanos, now);
             }
@@ -331,7 +331,7 @@ final class PolicyConnection implements Runnable {
         cancelReuseTimer();
         transport.channelClosed();
         machine.onTransportClosed();
-        owner.load().closed();
+        owner.runtime().load().closed();
     }
 
     private static ClosedChannelException retiredException() {
