@@ -26,5 +26,7 @@ public enum RetireReason {
     /** The application asked to retire the connection. */
     APPLICATION,
     /** The policy threw or returned null; the safe default was applied. */
-    POLICY_ERROR
+    POLICY_ERROR,
+    /** The server is draining (a deploy, scale-in or restart): every connection retires the policy's way. */
+    DRAIN
 }

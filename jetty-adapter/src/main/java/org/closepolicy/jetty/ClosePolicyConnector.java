@@ -2,13 +2,17 @@ package org.closepolicy.jetty;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
+import org.closepolicy.DrainReport;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.LoadMonitor;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -120,6 +124,7 @@ public class ClosePolicyConnector extends ServerConnector {
     private final PolicyEngine engine;
     private final CloseStats stats;
     private final ClosePolicyCustomizer customizer;
+    private final ConnectionRegistry connections = new ConnectionRegistry();
 
     /** A connector with an HTTP/1.1 connection factory (default configuration) enforcing this policy. */
     public ClosePolicyConnector(Server server, ClosePolicy policy) {
@@ -134,8 +139,12 @@ public class ClosePolicyConnector extends ServerConnector {
     private ClosePolicyConnector(Builder b) {
         super(b.server, b.executor, b.scheduler, b.bufferPool, b.acceptors, b.selectors, b.factoriesOrDefault());
         this.stats = new CloseStats();
-        CloseListener listener = b.listener == null ? stats : CloseListener.composite(stats, b.listener);
-        this.engine = new PolicyEngine(b.policy, listener, b.ticker, b.ackWatcher, b.loadMonitor);
+        CloseListener listener = b.listener == null ? CloseListener.composite(stats, connections)
+                : CloseListener.composite(stats, connections, b.listener);
+        this.engine = new PolicyEngine(b.policy, listener, b.ticker, b.ackWatcher, b.loadMonitor, connections);
+        // Jetty's graceful stop would shorten every endpoint's idle timeout, failing slow exchanges; the drain
+        // bounds each connection itself (see shutdown()).
+        setShutdownIdleTimeout(-1);
         this.customizer = new ClosePolicyCustomizer(engine);
         installCustomizers();
         if (Http2Sessions.AVAILABLE) {
@@ -160,6 +169,52 @@ public class ClosePolicyConnector extends ServerConnector {
      */
     public static Builder builder(Server server, ClosePolicy policy) {
         return new Builder(server, policy);
+    }
+
+    /**
+     * Drains every connection of this connector the policy's way, for a deploy or a restart: from now on no
+     * connection is reused. HTTP/1: the response in flight (or the next one) carries {@code Connection: close}
+     * and the policy's close follows (client-first: the client closes, so no server TIME_WAIT); a connection with
+     * no request in flight that moves no byte for the idle grace (1 s, at most half the timeout) is closed by the
+     * policy's idle retirement. HTTP/2: one graceful {@code GOAWAY}, the streams in flight finish, then the
+     * policy's close. At {@code timeout} the connections still open are closed gracefully (a FIN, never an RST).
+     *
+     * <p>Jetty's own graceful stop calls it: {@code server.setStopTimeout(ms); server.stop();} closes the listening
+     * socket, then drains within the stop timeout (see {@link #shutdown()}); {@code drain} called afterwards
+     * returns the same report.
+     * <pre>{@code
+     * server.setStopTimeout(10_000);
+     * server.stop();                                              // stop accepting, drain, stop
+     * DrainReport report = connector.drain(Duration.ZERO).join(); // the report of that drain
+     * }</pre>
+     * The future completes (off Jetty's threads) when the last connection has closed, or about a second after the
+     * deadline; a second call returns the first drain's future.
+     */
+    public CompletableFuture<DrainReport> drain(Duration timeout) {
+        return connections.drain(timeout);
+    }
+
+    /** As {@link #drain(Duration)}, giving quiet connections {@code idleGrace} for a last request before closing them. */
+    public CompletableFuture<DrainReport> drain(Duration timeout, Duration idleGrace) {
+        return connections.drain(timeout, idleGrace);
+    }
+
+    /** Whether a drain has begun. */
+    public boolean draining() {
+        return connections.draining();
+    }
+
+    /**
+     * Jetty's graceful stop ({@code Graceful}): closes the listening socket (no new connections), then
+     * {@linkplain #drain(Duration) drains} within the server's stop timeout. The future completes when the drain
+     * has ended.
+     */
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        CompletableFuture<Void> jetty = super.shutdown();
+        Server server = getServer();
+        long stopMillis = server == null ? 0 : Math.max(0, server.getStopTimeout());
+        return CompletableFuture.allOf(jetty, drain(Duration.ofMillis(stopMillis)));
     }
 
     /** Counters of every connection's close, aggregated from the {@link org.closepolicy.CloseEvent}s. */

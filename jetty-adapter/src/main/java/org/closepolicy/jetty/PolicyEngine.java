@@ -14,6 +14,7 @@ import org.closepolicy.StandardClosePolicy;
 import org.closepolicy.Ticker;
 import org.closepolicy.internal.GuardedPolicy;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.LoadMonitor;
 
 /**
@@ -31,8 +32,14 @@ final class PolicyEngine {
     private final Ticker ticker;
     private final AckWatcher ackWatcher; // null: the shared watcher, started on first use
     private final LoadMonitor loadMonitor; // null: no load tracking
+    private final ConnectionRegistry connections; // null: reuse decisions only, nothing to drain
 
     PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor) {
+        this(policy, listener, ticker, ackWatcher, loadMonitor, null);
+    }
+
+    PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor,
+            ConnectionRegistry connections) {
         Objects.requireNonNull(policy, "policy");
         this.policy = ClosePolicies.guarded(policy);
         this.raw = this.policy instanceof GuardedPolicy g ? g.delegate() : policy;
@@ -40,6 +47,21 @@ final class PolicyEngine {
         this.ticker = ticker == null ? Ticker.system() : ticker;
         this.ackWatcher = ackWatcher;
         this.loadMonitor = loadMonitor;
+        this.connections = connections;
+    }
+
+    ConnectionRegistry connections() {
+        return connections;
+    }
+
+    /** The retirement of a response of a draining server: the policy's own who and how, announced. */
+    Retire drainRetire(ConnectionView view) {
+        return ClosePolicies.settingsFor(raw, view).retireAnnounced(RetireReason.DRAIN, view.eofDelimited(), view.unreadInput());
+    }
+
+    /** The retirement of a draining server's quiet connection: the policy's idle close (server first). */
+    Retire drainIdleRetire(ConnectionView view) {
+        return ClosePolicies.settingsFor(raw, view).retireUnannounced(RetireReason.DRAIN, view.unreadInput());
     }
 
     ClosePolicy policy() {

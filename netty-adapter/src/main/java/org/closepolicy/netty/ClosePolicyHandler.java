@@ -133,6 +133,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         public void retiring() {
             addRawInput(conn.ctx);
         }
+
+        @Override
+        public boolean closesWhenQuiet() {
+            return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
+        }
     };
 
     /** Sees the raw bytes before the HTTP decoder; discards them once the application can get no more input. */
@@ -412,6 +417,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 forced = RetireReason.APPLICATION;
             } else if (peerFin && latest) {
                 forced = RetireReason.CLIENT_REQUESTED;
+            } else if (c.draining()) {
+                forced = RetireReason.DRAIN;
             }
             if (forced != null) {
                 d = Retirements.announced(owner.policy(), c.record, forced, unread);

@@ -22,6 +22,7 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.internal.Durations;
+import org.closepolicy.spi.DrainStep;
 
 /**
  * Enforces a {@link org.closepolicy.ClosePolicy} on one HTTP/2 server connection (h2 over TLS with ALPN, or h2c
@@ -120,6 +121,13 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             if (h2.numActiveStreams() > 0) {
                 conn.record.touch(now);
             }
+        }
+
+        @Override
+        public void draining() {
+            // One graceful GOAWAY; the streams in flight finish, then the policy's close (as for max-age).
+            conn.drainStep(DrainStep.GOAWAY);
+            goAway(Retirements.announced(owner.policy(), conn.record, RetireReason.DRAIN, false));
         }
     };
 
