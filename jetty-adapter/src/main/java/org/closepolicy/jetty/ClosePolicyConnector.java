@@ -214,7 +214,28 @@ public class ClosePolicyConnector extends ServerConnector {
         CompletableFuture<Void> jetty = super.shutdown();
         Server server = getServer();
         long stopMillis = server == null ? 0 : Math.max(0, server.getStopTimeout());
-        return CompletableFuture.allOf(jetty, drain(Duration.ofMillis(stopMillis)));
+        CompletableFuture<Void> closed = drain(Duration.ofMillis(stopMillis)).thenCompose(report -> {
+            // A close event comes when the policy decides the close; the socket operation follows on Jetty's
+            // threads: let it happen before the server stops its selectors (which would close with a FIN).
+            CompletableFuture<Void> gone = new CompletableFuture<>();
+            awaitEndPointsClosed(gone, System.nanoTime() + ENDPOINTS_CLOSE_WAIT_NANOS);
+            return gone;
+        });
+        return CompletableFuture.allOf(jetty, closed);
+    }
+
+    private static final long ENDPOINTS_CLOSE_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    private void awaitEndPointsClosed(CompletableFuture<Void> gone, long deadlineNanos) {
+        if (getConnectedEndPoints().isEmpty() || System.nanoTime() - deadlineNanos >= 0) {
+            gone.complete(null);
+            return;
+        }
+        try {
+            getScheduler().schedule(() -> awaitEndPointsClosed(gone, deadlineNanos), 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            gone.complete(null);
+        }
     }
 
     /** Counters of every connection's close, aggregated from the {@link org.closepolicy.CloseEvent}s. */
