@@ -1214,21 +1214,7 @@ final class ConnectionControl implements Transport {
                 return; // cancelled meanwhile (the client's FIN came, or a newer watch replaced it)
             }
             watch = null;
-            switch (result) {
-                case ACKED:
-                    machine.onAcked();
-                    break;
-                case TIMEOUT:
-                    machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
-                    break;
-                case GONE:
-                    // The 4-tuple is not in the table although the socket is open: nothing is proven, so no RST.
-                case UNSUPPORTED:
-                case CLOSED:
-                default:
-                    machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
-                    break;
-            }
+            machine.onAckResult(result);
         } finally {
             int o = takeOps();
             lock.unlock();

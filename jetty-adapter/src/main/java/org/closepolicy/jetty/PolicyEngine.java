@@ -12,8 +12,8 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.StandardClosePolicy;
 import org.closepolicy.Ticker;
-import org.closepolicy.internal.GuardedPolicy;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.LoadMonitor;
 
@@ -26,32 +26,28 @@ import org.closepolicy.spi.LoadMonitor;
  */
 final class PolicyEngine {
 
+    private final AdapterRuntime runtime;
     private final ClosePolicy policy;
     private final ClosePolicy raw;
-    private final CloseListener listener;
-    private final Ticker ticker;
-    private final AckWatcher ackWatcher; // null: the shared watcher, started on first use
-    private final LoadMonitor loadMonitor; // null: no load tracking
-    private final ConnectionRegistry connections; // null: reuse decisions only, nothing to drain
 
-    PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor) {
-        this(policy, listener, ticker, ackWatcher, loadMonitor, null);
+    PolicyEngine(AdapterRuntime runtime) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.policy = runtime.policy();
+        this.raw = runtime.source();
     }
 
-    PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor,
-            ConnectionRegistry connections) {
-        Objects.requireNonNull(policy, "policy");
-        this.policy = ClosePolicies.guarded(policy);
-        this.raw = this.policy instanceof GuardedPolicy g ? g.delegate() : policy;
-        this.listener = listener == null ? CloseListener.NONE : listener;
-        this.ticker = ticker == null ? Ticker.system() : ticker;
-        this.ackWatcher = ackWatcher;
-        this.loadMonitor = loadMonitor;
-        this.connections = connections;
+    /** An engine with the defaults every adapter uses (tests). */
+    static PolicyEngine of(ClosePolicy policy) {
+        return new PolicyEngine(AdapterRuntime.builder(policy).build());
     }
 
+    AdapterRuntime runtime() {
+        return runtime;
+    }
+
+    /** The connections a drain ends (only those on a {@link ClosePolicyEndPoint} register). */
     ConnectionRegistry connections() {
-        return connections;
+        return runtime.connections();
     }
 
     /** The retirement of a response of a draining server: the policy's own who and how, announced. */
@@ -73,23 +69,23 @@ final class PolicyEngine {
     }
 
     CloseListener listener() {
-        return listener;
+        return runtime.listener();
     }
 
     Ticker ticker() {
-        return ticker;
+        return runtime.ticker();
     }
 
     AckWatcher ackWatcher() {
-        return ackWatcher != null ? ackWatcher : AckWatcher.shared();
+        return runtime.ackWatcher();
     }
 
     LoadMonitor loadMonitor() {
-        return loadMonitor;
+        return runtime.load();
     }
 
     Load load() {
-        return loadMonitor == null ? Load.NONE : loadMonitor;
+        return runtime.load();
     }
 
     /**
