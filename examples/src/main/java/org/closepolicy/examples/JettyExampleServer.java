@@ -52,7 +52,10 @@ final class JettyExampleServer implements ExampleServer {
         connector.setReuseAddress(true);
         connector.setReusePort(config.reusePort());
         server.addConnector(connector);
-        server.setHandler(new GracefulHandler(new App()));
+        // The bare server stops the framework's way (GracefulHandler answers 503 to requests that arrive while it
+        // stops); with a policy the connector drains instead: every request gets its answer, the last one
+        // carrying Connection: close.
+        server.setHandler(config.bare() ? new GracefulHandler(new App()) : new App());
         server.setStopAtShutdown(false);
     }
 

@@ -209,10 +209,13 @@ public class ClosePolicyConnector extends ServerConnector {
      */
     @Override
     public CompletableFuture<Void> shutdown() {
-        CompletableFuture<Void> jetty = super.shutdown();
         Server server = getServer();
         long stopMillis = server == null ? 0 : Math.max(0, server.getStopTimeout());
-        CompletableFuture<Void> closed = drain(Duration.ofMillis(stopMillis)).thenCompose(report -> {
+        // The drain is told first, so that the responses Jetty marks non-persistent once it is shutting down count
+        // as the drain's; a connection accepted before the listener closes is drained at once.
+        CompletableFuture<DrainReport> drained = drain(Duration.ofMillis(stopMillis));
+        CompletableFuture<Void> jetty = super.shutdown();
+        CompletableFuture<Void> closed = drained.thenCompose(report -> {
             // A close event comes when the policy decides the close; the socket operation follows on Jetty's
             // threads: let it happen before the server stops its selectors (which would close with a FIN).
             CompletableFuture<Void> gone = new CompletableFuture<>();

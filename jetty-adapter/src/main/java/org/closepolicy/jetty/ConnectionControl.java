@@ -121,6 +121,7 @@ final class ConnectionControl implements Transport {
     private volatile boolean peerClosed; // the client's FIN or close_notify came
     // Drain, guarded by the lock (drainRequested is read without it by onCommit's fast path).
     private volatile boolean drainRequested;
+    private boolean drainStarted;
     private long drainStartedAt;
     private long drainIdleGraceNanos;
 
@@ -771,6 +772,7 @@ final class ConnectionControl implements Transport {
 
         @Override
         public void drain(long idleGraceNanos) {
+            drainRequested = true; // at once: a response committing before the task runs is already the last one
             execute(() -> startDraining(idleGraceNanos));
         }
 
@@ -803,10 +805,10 @@ final class ConnectionControl implements Transport {
         Retire goAway = null;
         lock.lock();
         try {
-            if (closed || machine.isClosed() || drainRequested) {
+            if (closed || machine.isClosed() || drainStarted) {
                 return;
             }
-            drainRequested = true;
+            drainStarted = true;
             drainStartedAt = engine.ticker().nanos();
             drainIdleGraceNanos = Math.max(0, idleGraceNanos);
             if (machine.isRetired() || draining != null) {
