@@ -50,6 +50,7 @@ public final class KeepAliveClients {
     }
 
     private final InetSocketAddress target;
+    private final String path;
     private final int bodyLength;
     private final String expectedSha;
     private final boolean reconnect;
@@ -65,8 +66,9 @@ public final class KeepAliveClients {
     private final AtomicLong connectFailed = new AtomicLong();
     private final AtomicLong retired = new AtomicLong();
 
-    private KeepAliveClients(InetSocketAddress target, int connections, int bodyLength, boolean reconnect) {
+    private KeepAliveClients(InetSocketAddress target, int connections, String path, int bodyLength, boolean reconnect) {
         this.target = target;
+        this.path = path;
         this.bodyLength = bodyLength;
         this.expectedSha = DeterministicBytes.sha256Hex(bodyLength);
         this.reconnect = reconnect;
@@ -78,7 +80,12 @@ public final class KeepAliveClients {
      * deterministic bytes; with {@code reconnect} a client retired by the server connects again.
      */
     public static KeepAliveClients start(InetSocketAddress target, int connections, int bodyLength, boolean reconnect) {
-        KeepAliveClients c = new KeepAliveClients(target, connections, bodyLength, reconnect);
+        return start(target, connections, "/drain", bodyLength, reconnect);
+    }
+
+    /** As {@link #start(InetSocketAddress, int, int, boolean)}, requesting {@code path}. */
+    public static KeepAliveClients start(InetSocketAddress target, int connections, String path, int bodyLength, boolean reconnect) {
+        KeepAliveClients c = new KeepAliveClients(target, connections, path, bodyLength, reconnect);
         for (int i = 0; i < connections; i++) {
             Thread t = new Thread(c::run, "keep-alive-client-" + i);
             t.setDaemon(true);
@@ -162,7 +169,7 @@ public final class KeepAliveClients {
 
     /** Requests until retired; returns whether the connection ended by the server's announcement. */
     private boolean converse(Socket s) {
-        byte[] request = ("GET /drain HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort() + "\r\n\r\n")
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort() + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         try {
             OutputStream out = s.getOutputStream();
