@@ -11,7 +11,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.Transport;

@@ -25,7 +25,7 @@ import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
-import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.ConnectionRecord;
 import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.DrainableConnection;

@@ -1,4 +1,4 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -13,7 +13,6 @@ import org.closepolicy.RetireReason;
 import org.closepolicy.Ticker;
 import org.closepolicy.WhoClosed;
 import org.closepolicy.kernel.AckResult;
-import org.closepolicy.spi.Transport;
 
 /**
  * Carries out one connection's close, transport-agnostic and driven by events:

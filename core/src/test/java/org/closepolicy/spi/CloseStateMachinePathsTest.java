@@ -1,4 +1,4 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,7 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.WhoClosed;
-import org.closepolicy.internal.CloseStateMachine.State;
+import org.closepolicy.spi.CloseStateMachine.State;
 import org.closepolicy.support.FakeTransport;
 import org.closepolicy.support.ManualTicker;
 import org.closepolicy.support.RecordingListener;
