@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
@@ -225,7 +226,7 @@ public class ClosePolicyConnector extends ServerConnector {
         return CompletableFuture.allOf(jetty, closed);
     }
 
-    private static final long ENDPOINTS_CLOSE_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long ENDPOINTS_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private void awaitEndPointsClosed(CompletableFuture<Void> gone, long deadlineNanos) {
         if (getConnectedEndPoints().isEmpty() || System.nanoTime() - deadlineNanos >= 0) {
@@ -233,7 +234,7 @@ public class ClosePolicyConnector extends ServerConnector {
             return;
         }
         try {
-            getScheduler().schedule(() -> awaitEndPointsClosed(gone, deadlineNanos), 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+            getScheduler().schedule(() -> awaitEndPointsClosed(gone, deadlineNanos), 5, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             gone.complete(null);
         }
