@@ -156,7 +156,7 @@ final class ServeCommand implements Callable<Integer> {
             if (s.drainReport() != null) {
                 out.println("drain report: " + s.drainReport().toJson());
             }
-            out.println("stopped in " + tookMs + " ms. close stats: " + s.stats().toJson());
+            out.println("stopped. took " + tookMs + " ms; close stats: " + s.stats().toJson());
             out.flush();
             stopped.countDown();
             try {
