@@ -39,6 +39,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -82,8 +86,13 @@ final class NettyExampleServer implements ExampleServer {
     private volatile DrainReport drainReport;
     private Channel serverChannel;
 
-    private NettyExampleServer(ServerConfig config) {
+    private final Wire wire;
+    private final SslContext tls;
+
+    private NettyExampleServer(ServerConfig config, Wire wire) {
         this.config = config;
+        this.wire = wire;
+        this.tls = wire.tls() ? NettyWire.sslContext(wire) : null;
         // A bare server keeps an unused factory: its stats stay empty.
         this.closePolicy = NettyClosePolicy.builder(config.bare() ? ClosePolicies.keepAlive() : config.policy()).build();
         IoHandlerFactory io = config.transport() == TransportKind.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -97,11 +106,15 @@ final class NettyExampleServer implements ExampleServer {
     }
 
     static NettyExampleServer start(ServerConfig config) throws InterruptedException {
+        return start(config, Wire.CLEARTEXT_HTTP1);
+    }
+
+    static NettyExampleServer start(ServerConfig config, Wire wire) throws InterruptedException {
         if (config.transport() == TransportKind.EPOLL && !Epoll.isAvailable()) {
             throw new IllegalStateException("epoll transport is not available here: " + Epoll.unavailabilityCause().getMessage()
                     + "; use --transport nio");
         }
-        NettyExampleServer s = new NettyExampleServer(config);
+        NettyExampleServer s = new NettyExampleServer(config, wire);
         try {
             s.bind();
         } catch (InterruptedException | RuntimeException e) {
@@ -124,11 +137,7 @@ final class NettyExampleServer implements ExampleServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("http", new HttpServerCodec());
-                        installClosePolicy(p);
-                        p.addLast("chunked", new ChunkedWriteHandler());
-                        p.addLast("app", new App());
+                        NettyWire.initChannel(ch, wire, tls, NettyExampleServer.this::http1, NettyExampleServer.this::http2);
                     }
                 });
         if (config.reusePort()) {
@@ -139,6 +148,28 @@ final class NettyExampleServer implements ExampleServer {
             }
         }
         serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+    }
+
+    /** An HTTP/1.1 connection: the codec, the close policy, the application. */
+    private void http1(ChannelPipeline p) {
+        p.addLast("http", new HttpServerCodec());
+        installClosePolicy(p);
+        p.addLast("chunked", new ChunkedWriteHandler());
+        p.addLast("app", new App());
+    }
+
+    /** An HTTP/2 connection: the frame codec, the close policy, and per stream the same application over HTTP/1 objects. */
+    private void http2(ChannelPipeline p) {
+        p.addLast("h2", Http2FrameCodecBuilder.forServer().build());
+        if (!config.bare()) {
+            closePolicy.installHttp2(p);
+        }
+        p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new ChunkedWriteHandler(), new App());
+            }
+        }));
     }
 
     /** The one place where the close policy meets the pipeline, right after the codec. */

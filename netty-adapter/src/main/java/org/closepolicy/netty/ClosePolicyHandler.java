@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -67,7 +68,8 @@ import org.closepolicy.Reuse;
  *   <li>after a {@code 101 Switching Protocols} response it only passes messages on.</li>
  * </ul>
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
- * connection view count message bodies (heads are not counted).
+ * connection view count the HTTP bytes, heads included, as a small handler named {@code closePolicyBytes} right
+ * before the codec sees them (after TLS), as the Jetty adapter does.
  *
  * <p>While closing, the bounds on input (lingering time, silence and bytes; the input limit of the client-first
  * wait) apply to the raw bytes read from the socket: when the connection retires, the handler adds a small
@@ -92,6 +94,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private static final int BAD = 8;
     /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
     private static final int UNSOLICITED = KEEP_ALIVE;
+
+    static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
+            "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
 
     private final NettyClosePolicy owner;
     private PolicyConnection conn;
@@ -194,6 +199,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         if (p.context(rawInput) != null) {
             p.remove(rawInput);
         }
+        if (p.get(ProtocolBytesCounter.NAME) != null) {
+            p.remove(ProtocolBytesCounter.NAME);
+        }
     }
 
     /**
@@ -253,7 +261,38 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private void start(ChannelHandlerContext ctx) {
         if (conn == null) {
             conn = PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
+            String codec = firstCodecBefore(ctx.pipeline());
+            if (codec != null) {
+                ProtocolBytesCounter.addBefore(ctx.pipeline(), codec, bytesOwner);
+            }
         }
+    }
+
+    /** What the byte counter before the codec counts for. */
+    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
+        @Override
+        public PolicyConnection connection() {
+            return conn;
+        }
+
+        @Override
+        public boolean countsInput() {
+            return conn != null && !discardsInput(conn);
+        }
+    };
+
+    /** The first HTTP codec handler before this one (where the protocol bytes are), or null. */
+    private String firstCodecBefore(ChannelPipeline p) {
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == this) {
+                return null;
+            }
+            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder || h instanceof HttpResponseEncoder) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     @Override
@@ -273,6 +312,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (msg instanceof ByteBuf) {
+            MISPLACED.seen(ctx, msg);
+        }
         if (msg instanceof HttpRequest req) {
             if (c.machine.isRetired()) {
                 requestBodyOpen = false;
@@ -281,7 +323,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             }
             push(infoOf(req));
             requestBodyOpen = !(msg instanceof LastHttpContent);
-            c.record.addBytesIn(PolicyConnection.size(msg), c.now());
+            c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
             ctx.fireChannelRead(msg);
             return;
         }
@@ -297,9 +339,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             if (last) {
                 requestBodyOpen = false;
             }
-            long bytes = PolicyConnection.size(msg);
-            if (bytes > 0) {
-                c.record.addBytesIn(bytes, c.now());
+            if (PolicyConnection.size(msg) > 0) {
+                c.record.touch(c.now());
             }
             ctx.fireChannelRead(msg);
             return;
@@ -376,16 +417,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 ctx.write(msg, promise);
                 return;
             }
-            long now = responseStarts(c, res);
-            long bytes = PolicyConnection.size(msg); // a full response: its body, at the same instant
-            if (bytes > 0) {
-                c.record.addBytesOut(bytes, now);
-            }
-        } else {
-            long bytes = PolicyConnection.size(msg);
-            if (bytes > 0) {
-                c.record.addBytesOut(bytes, c.now());
-            }
+            c.record.touch(responseStarts(c, res));
+        } else if (PolicyConnection.size(msg) > 0) {
+            c.record.touch(c.now()); // the bytes are counted after the encoder (ProtocolBytesCounter)
         }
         if (msg instanceof LastHttpContent) {
             if (responseInformational) {

@@ -1,16 +1,11 @@
 package org.closepolicy.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +60,7 @@ import org.closepolicy.spi.LoadMonitor;
  * {@code close_notify}), so the close is recorded as {@code REMOTE_FIN}; an RST (in reply to the client's FIN, or
  * once every byte is acknowledged) sends no {@code close_notify}, since the reset would discard it; the ack check
  * reads the kernel's send queue, so it counts TLS record bytes. The byte counters of the close events count
- * plaintext (message bodies), not TLS records. For HTTP/2 see {@link Http2ClosePolicyHandler} and
+ * the protocol's bytes, heads and framing included, in plaintext (not TLS records), as on Jetty. For HTTP/2 see {@link Http2ClosePolicyHandler} and
  * {@link #installHttp2} (needs {@code netty-codec-http2} at run time; HTTP/1 and raw TCP do not).
  *
  * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
@@ -116,30 +111,25 @@ public final class NettyClosePolicy {
     }
 
     /**
-     * Adds a new {@link ClosePolicyHandler} right after the pipeline's {@code HttpServerCodec} (or last
-     * when there is none) under the name {@link ClosePolicyHandler#NAME}; an
-     * {@code HttpServerKeepAliveHandler} in the pipeline is replaced. Turns on {@code ALLOW_HALF_CLOSURE}.
+     * Adds a new {@link ClosePolicyHandler} right after the pipeline's {@code HttpServerCodec} (or after the later
+     * of an {@code HttpRequestDecoder} and an {@code HttpResponseEncoder}) under the name
+     * {@link ClosePolicyHandler#NAME}; an {@code HttpServerKeepAliveHandler} in the pipeline is replaced. Turns on
+     * {@code ALLOW_HALF_CLOSURE}.
+     *
+     * @throws IllegalStateException when the pipeline has no HTTP/1 server codec yet (the message says where the
+     *         call belongs), or already has a close policy handler
      */
     public void installHttp(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
+        String codec = PipelinePlace.http1Codec(pipeline);
+        String keepAlive = PipelinePlace.nameOf(pipeline, HttpServerKeepAliveHandler.class);
+        PipelinePlace.checkNotInstalled(pipeline, ClosePolicyHandler.class, "installHttp");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ClosePolicyHandler handler = newHttpHandler();
-        String keepAlive = null;
-        String codec = null;
-        for (Map.Entry<String, ChannelHandler> e : pipeline) {
-            if (keepAlive == null && e.getValue() instanceof HttpServerKeepAliveHandler) {
-                keepAlive = e.getKey();
-            }
-            if (codec == null && e.getValue() instanceof HttpServerCodec) {
-                codec = e.getKey();
-            }
-        }
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
-        } else if (codec != null) {
-            pipeline.addAfter(codec, ClosePolicyHandler.NAME, handler);
         } else {
-            pipeline.addLast(ClosePolicyHandler.NAME, handler);
+            pipeline.addAfter(codec, ClosePolicyHandler.NAME, handler);
         }
     }
 
@@ -149,25 +139,29 @@ public final class NettyClosePolicy {
      * {@code ALLOW_HALF_CLOSURE}. Call it where the codec is added: in the {@code ChannelInitializer} for h2c with
      * prior knowledge, in {@code ApplicationProtocolNegotiationHandler.configurePipeline} for h2 over TLS.
      *
-     * @throws IllegalArgumentException when the pipeline has no {@code Http2FrameCodec}
+     * @throws IllegalStateException when the pipeline has no {@code Http2FrameCodec} yet (the message says where
+     *         the call belongs), or already has a close policy handler
      */
     public void installHttp2(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
-        ChannelHandlerContext codec = pipeline.context(Http2FrameCodec.class);
-        if (codec == null) {
-            throw new IllegalArgumentException("no Http2FrameCodec in the pipeline: " + pipeline.names());
-        }
+        String codec = PipelinePlace.http2Codec(pipeline);
+        PipelinePlace.checkNotInstalled(pipeline, Http2ClosePolicyHandler.class, "installHttp2");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        pipeline.addAfter(codec.name(), Http2ClosePolicyHandler.NAME, newHttp2Handler());
+        pipeline.addAfter(codec, Http2ClosePolicyHandler.NAME, newHttp2Handler());
     }
 
     /**
      * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}, or
      * right after an {@code SslHandler} already in the pipeline (so that it counts plaintext and its closes send
      * {@code close_notify}: add the {@code SslHandler} first). Turns on {@code ALLOW_HALF_CLOSURE}.
+     *
+     * @throws IllegalStateException when the pipeline has an HTTP codec (use {@link #installHttp} or
+     *         {@link #installHttp2}), or already has a close policy handler
      */
     public void installTcp(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
+        PipelinePlace.checkNoHttpCodec(pipeline);
+        PipelinePlace.checkNotInstalled(pipeline, TcpCloseHandler.class, "installTcp");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         String tls = Tls.lastName(pipeline);
         if (tls != null) {
