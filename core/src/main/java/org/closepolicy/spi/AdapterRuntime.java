@@ -43,12 +43,15 @@ public final class AdapterRuntime {
     private final AckWatcher ackWatcher;
     private final LoadMonitor load;
     private final PeerMemory peers;
+    private final ConnectionRegistry connections = new ConnectionRegistry();
 
     private AdapterRuntime(AdapterBuilder<?> b) {
         this.source = b.policy;
         this.policy = ClosePolicies.guarded(b.policy);
         // Composite even without a user listener: its calls are guarded, so a listener never breaks a connection.
-        this.listener = b.listener == null ? CloseListener.composite(stats) : CloseListener.composite(stats, b.listener);
+        // The registry forgets each connection on its close event, so that a drain knows when it is over.
+        this.listener = b.listener == null ? CloseListener.composite(stats, connections)
+                : CloseListener.composite(stats, connections, b.listener);
         this.ticker = b.ticker;
         this.ackWatcher = b.ackWatcher;
         this.load = b.load == null ? new LoadMonitor() : b.load;
@@ -158,6 +161,14 @@ public final class AdapterRuntime {
             return sp.settingsFor(view).retire(RetireReason.IDLE_TIMEOUT);
         }
         return null;
+    }
+
+    /**
+     * The server's live connections, for {@link ConnectionRegistry#drain(java.time.Duration) draining} them: an
+     * adapter registers each connection when it opens; the listener above forgets it when it closes.
+     */
+    public ConnectionRegistry connections() {
+        return connections;
     }
 
     @Override

@@ -2,11 +2,15 @@ package org.closepolicy.jetty;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
+import org.closepolicy.DrainReport;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.AdapterBuilder;
@@ -137,6 +141,9 @@ public class ClosePolicyConnector extends ServerConnector {
         super(b.server, b.executor, b.scheduler, b.bufferPool, b.acceptors, b.selectors, b.factoriesOrDefault());
         this.runtime = b.buildRuntime();
         this.stats = runtime.stats();
+        // Jetty's graceful stop would shorten every endpoint's idle timeout, failing slow exchanges; the drain
+        // bounds each connection itself (see shutdown()).
+        setShutdownIdleTimeout(-1);
         this.customizer = new ClosePolicyCustomizer(runtime);
         installCustomizers();
         if (Http2Sessions.AVAILABLE) {
@@ -163,6 +170,76 @@ public class ClosePolicyConnector extends ServerConnector {
      */
     public static Builder builder(Server server, ClosePolicy policy) {
         return new Builder(server, policy);
+    }
+
+    /**
+     * Drains every connection of this connector the policy's way, for a deploy or a restart: from now on no
+     * connection is reused. HTTP/1: the response in flight (or the next one) carries {@code Connection: close}
+     * and the policy's close follows (client-first: the client closes, so no server TIME_WAIT); a connection with
+     * no request in flight that moves no byte for the idle grace (1 s, at most half the timeout) is closed by the
+     * policy's idle retirement. HTTP/2: one graceful {@code GOAWAY}, the streams in flight finish, then the
+     * policy's close. At {@code timeout} the connections still open are closed gracefully (a FIN, never an RST).
+     *
+     * <p>Jetty's own graceful stop calls it: {@code server.setStopTimeout(ms); server.stop();} closes the listening
+     * socket, then drains within the stop timeout (see {@link #shutdown()}); {@code drain} called afterwards
+     * returns the same report.
+     * <pre>{@code
+     * server.setStopTimeout(10_000);
+     * server.stop();                                              // stop accepting, drain, stop
+     * DrainReport report = connector.drain(Duration.ZERO).join(); // the report of that drain
+     * }</pre>
+     * The future completes (off Jetty's threads) when the last connection has closed, or about a second after the
+     * deadline; a second call returns the first drain's future.
+     */
+    public CompletableFuture<DrainReport> drain(Duration timeout) {
+        return runtime.connections().drain(timeout);
+    }
+
+    /** As {@link #drain(Duration)}, giving quiet connections {@code idleGrace} for a last request before closing them. */
+    public CompletableFuture<DrainReport> drain(Duration timeout, Duration idleGrace) {
+        return runtime.connections().drain(timeout, idleGrace);
+    }
+
+    /** Whether a drain has begun. */
+    public boolean draining() {
+        return runtime.connections().draining();
+    }
+
+    /**
+     * Jetty's graceful stop ({@code Graceful}): closes the listening socket (no new connections), then
+     * {@linkplain #drain(Duration) drains} within the server's stop timeout. The future completes when the drain
+     * has ended.
+     */
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        Server server = getServer();
+        long stopMillis = server == null ? 0 : Math.max(0, server.getStopTimeout());
+        // The drain is told first, so that the responses Jetty marks non-persistent once it is shutting down count
+        // as the drain's; a connection accepted before the listener closes is drained at once.
+        CompletableFuture<DrainReport> drained = drain(Duration.ofMillis(stopMillis));
+        CompletableFuture<Void> jetty = super.shutdown();
+        CompletableFuture<Void> closed = drained.thenCompose(report -> {
+            // A close event comes when the policy decides the close; the socket operation follows on Jetty's
+            // threads: let it happen before the server stops its selectors (which would close with a FIN).
+            CompletableFuture<Void> gone = new CompletableFuture<>();
+            awaitEndPointsClosed(gone, System.nanoTime() + ENDPOINTS_CLOSE_WAIT_NANOS);
+            return gone;
+        });
+        return CompletableFuture.allOf(jetty, closed);
+    }
+
+    private static final long ENDPOINTS_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private void awaitEndPointsClosed(CompletableFuture<Void> gone, long deadlineNanos) {
+        if (getConnectedEndPoints().isEmpty() || System.nanoTime() - deadlineNanos >= 0) {
+            gone.complete(null);
+            return;
+        }
+        try {
+            getScheduler().schedule(() -> awaitEndPointsClosed(gone, deadlineNanos), 5, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            gone.complete(null);
+        }
     }
 
     /** Counters of every connection's close, aggregated from the {@link org.closepolicy.CloseEvent}s. */

@@ -16,6 +16,7 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.Decision;
 import org.closepolicy.spi.AckCheck;
@@ -23,6 +24,9 @@ import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.Durations;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.spi.ConnectionRecord;
+import org.closepolicy.spi.ConnectionRegistry;
+import org.closepolicy.spi.DrainStep;
+import org.closepolicy.spi.DrainableConnection;
 import org.closepolicy.spi.LoadMonitor;
 import org.closepolicy.spi.Transport;
 import org.eclipse.jetty.http.HttpField;
@@ -115,6 +119,11 @@ final class ConnectionControl implements Transport {
     private volatile boolean bodyDone = true;
     private volatile boolean closed;
     private volatile boolean peerClosed; // the client's FIN or close_notify came
+    // Drain, guarded by the lock (drainRequested is read without it by onCommit's fast path).
+    private volatile boolean drainRequested;
+    private boolean drainStarted;
+    private long drainStartedAt;
+    private long drainIdleGraceNanos;
 
     private ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
                               InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
@@ -293,9 +302,14 @@ final class ConnectionControl implements Transport {
                     appClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
                     if (appClose || !persistent) {
                         retire = runtime.retireForced(record, now);
+                    } else if (drainRequested) {
+                        retire = runtime.retireAnnounced(record, RetireReason.DRAIN, record.unreadInput());
                     } else {
                         reuse = (Reuse) d;
                     }
+                }
+                if (retire != null) {
+                    drainStep(DrainStep.ANNOUNCED);
                 }
                 pendingRetire = retire;
             }
@@ -741,6 +755,143 @@ final class ConnectionControl implements Transport {
             monitor.opened();
         }
         runtime.listener().onOpen(record);
+        ConnectionRegistry registry = runtime.connections();
+        if (registry != null && machine != null) {
+            registry.register(new Drainable());
+        }
+    }
+
+    // ---------------------------------------------------------------- drain side
+
+    /** This connection as the connector's drain sees it: the work runs on Jetty's executor, under the lock. */
+    private final class Drainable implements DrainableConnection {
+        @Override
+        public long id() {
+            return record.id();
+        }
+
+        @Override
+        public void drain(long idleGraceNanos) {
+            drainRequested = true; // at once: a response committing before the task runs is already the last one
+            execute(() -> startDraining(idleGraceNanos));
+        }
+
+        @Override
+        public void cut() {
+            execute(ConnectionControl.this::cutByDrain);
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // the pool is stopping: nothing here blocks
+        }
+    }
+
+    private void drainStep(DrainStep step) {
+        ConnectionRegistry registry = runtime.connections();
+        if (drainRequested && registry != null) {
+            registry.step(record.id(), step);
+        }
+    }
+
+    /**
+     * The server drains: HTTP/2 sends its GOAWAY now; HTTP/1 retires with its next response (see onCommit), or,
+     * quiet for the idle grace, by the policy's idle retirement.
+     */
+    private void startDraining(long idleGraceNanos) {
+        Retire goAway = null;
+        lock.lock();
+        try {
+            if (closed || machine.isClosed() || drainStarted) {
+                return;
+            }
+            drainStarted = true;
+            drainStartedAt = runtime.ticker().nanos();
+            drainIdleGraceNanos = Math.max(0, idleGraceNanos);
+            if (machine.isRetired() || draining != null) {
+                return; // already closing the policy's way
+            }
+            if (http2 != null) {
+                drainStep(DrainStep.GOAWAY);
+                cancelReuseTimer();
+                goAway = draining = runtime.retireAnnounced(record, RetireReason.DRAIN, record.unreadInput());
+            } else {
+                armDrainTimer(0);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (goAway != null) {
+            startDrain(goAway);
+            boolean drained;
+            lock.lock();
+            try {
+                drained = drained();
+            } finally {
+                lock.unlock();
+            }
+            if (drained) {
+                finishDrain(false);
+            }
+        }
+    }
+
+    private void armDrainTimer(long delayNanos) {
+        try {
+            scheduler.schedule(this::onDrainTimer, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("drain timer rejected for {}", record, e);
+        }
+    }
+
+    /**
+     * An HTTP/1 connection of a drain with no exchange in flight that has moved no byte for the idle grace
+     * (since the drain began) ends by the policy's idle retirement; a request arriving before is answered with
+     * {@code Connection: close} instead, which no idle close can race with.
+     */
+    private void onDrainTimer() {
+        int o = 0;
+        lock.lock();
+        try {
+            if (closed || machine.isRetired() || http2 != null || draining != null) {
+                return;
+            }
+            long quiet = Math.min(TimeUnit.MILLISECONDS.toNanos(endPoint.getIdleFor()), runtime.ticker().nanos() - drainStartedAt);
+            if (exchangeActive || quiet < drainIdleGraceNanos) {
+                armDrainTimer(exchangeActive ? Math.max(drainIdleGraceNanos, TimeUnit.MILLISECONDS.toNanos(10))
+                        : drainIdleGraceNanos - quiet);
+                return;
+            }
+            drainStep(DrainStep.IDLE_CLOSED);
+            record.idle();
+            retireNow(runtime.retireUnannounced(record, RetireReason.DRAIN, record.unreadInput()), true);
+        } finally {
+            o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /** The drain's deadline: close now, gracefully (a FIN after everything written). */
+    private void cutByDrain() {
+        int o = 0;
+        lock.lock();
+        try {
+            if (closed || machine.isClosed()) {
+                return;
+            }
+            retired = true;
+            draining = null;
+            cancelReuseTimer();
+            machine.abort();
+        } finally {
+            o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
     }
 
     /**

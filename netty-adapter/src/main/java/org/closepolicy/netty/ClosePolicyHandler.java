@@ -155,6 +155,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             pipelining.clear();
             addRawInput(conn.ctx);
         }
+
+        @Override
+        public boolean closesWhenQuiet() {
+            return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
+        }
     };
 
     /** Sees the raw bytes before the HTTP decoder; discards them once the application can get no more input. */
@@ -558,6 +563,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 forced = RetireReason.PIPELINE_LIMIT;
             } else if (peerFin && latest) {
                 forced = RetireReason.CLIENT_REQUESTED;
+            } else if (c.draining()) {
+                forced = RetireReason.DRAIN;
             }
             if (forced != null) {
                 d = owner.runtime().retireAnnounced(c.record, forced, unread);

@@ -22,6 +22,7 @@ import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
+import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.Durations;
 
 /**
@@ -124,6 +125,13 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             if (h2.numActiveStreams() > 0) {
                 conn.record.touch(now);
             }
+        }
+
+        @Override
+        public void draining() {
+            // One graceful GOAWAY; the streams in flight finish, then the policy's close (as for max-age).
+            conn.drainStep(DrainStep.GOAWAY);
+            goAway(owner.runtime().retireAnnounced(conn.record, RetireReason.DRAIN, false));
         }
     };
 

@@ -72,6 +72,12 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
         public void retireOutsideExchange(Retire r) {
             conn.retireAfterWrites(r);
         }
+
+        @Override
+        public void draining() {
+            // The application's hook: it can say goodbye in its protocol and call CloseControl.retire.
+            conn.ctx.fireUserEventTriggered(DrainingEvent.INSTANCE);
+        }
     };
 
     TcpCloseHandler(NettyClosePolicy owner) {
