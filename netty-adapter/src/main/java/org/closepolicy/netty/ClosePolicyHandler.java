@@ -64,7 +64,8 @@ import org.closepolicy.Reuse;
  *       FIN (the client can only see the end at EOF). Use {@link CloseControl#abort} for an immediate close;</li>
  *   <li>a response without {@code Content-Length} or chunked encoding, and any HTTP/1.0 request without
  *       keep-alive, end with a prompt server FIN: such clients wait for EOF;</li>
- *   <li>after a {@code 101 Switching Protocols} response it only passes messages on.</li>
+ *   <li>after a {@code 101 Switching Protocols} response, or an h2c prior-knowledge switch
+ *       ({@code CleartextHttp2ServerUpgradeHandler}), it only passes messages on.</li>
  * </ul>
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
  * connection view count message bodies (heads are not counted).
@@ -85,6 +86,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     /** The name of the companion handler that sees the raw input before the HTTP decoder. */
     public static final String INPUT_NAME = "closePolicyInput";
+
+    private static final String PRIOR_KNOWLEDGE_EVENT =
+            "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
 
     private static final int HTTP_10 = 1;
     private static final int KEEP_ALIVE = 2;
@@ -337,6 +341,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             }
             // Otherwise the client half-closed and still waits for responses: the last one retires the connection.
             return;
+        }
+        if (conn != null && !upgraded && PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName())) {
+            // An HTTP/1.1-or-h2c server switched to HTTP/2 without a 101: from now on only pass messages on, as after
+            // an upgrade. Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
+            upgraded = true;
+            conn.stopReuseChecks();
         }
         super.userEventTriggered(ctx, evt);
     }
