@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
-import org.closepolicy.internal.Durations;
+import org.closepolicy.spi.Durations;
 import org.closepolicy.internal.Jitter;
 import org.closepolicy.internal.SpecValues;
 

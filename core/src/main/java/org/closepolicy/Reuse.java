@@ -2,7 +2,7 @@ package org.closepolicy;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.closepolicy.internal.Durations;
+import org.closepolicy.spi.Durations;
 import org.closepolicy.internal.Jitter;
 
 /**

@@ -4,10 +4,8 @@ package org.closepolicy.kernel;
  * How an {@link AckWatcher} watch ended.
  *
  * <pre>{@code
- * watcher.watch(local, remote, Duration.ofSeconds(1), (result, pending) -> {
- *     if (result == AckResult.ACKED) { loop.execute(transport::reset); }
- *     else { loop.execute(transport::closeGracefully); }
- * });
+ * // On the connection's thread the state machine turns the result into the close: only ACKED allows an RST.
+ * watcher.watch(local, remote, Duration.ofSeconds(1), (result, pending) -> loop.execute(() -> machine.onAckResult(result)));
  * }</pre>
  *
  * <p>Thread-safety: immutable, safe from any thread.
@@ -15,7 +13,10 @@ package org.closepolicy.kernel;
 public enum AckResult {
     /** The send queue of the 4-tuple is empty: the peer acknowledged every byte, an RST loses nothing. */
     ACKED,
-    /** The 4-tuple is no longer in the table: the connection is already closed. */
+    /**
+     * The 4-tuple is not in the table: the connection is closed, or the read missed it (an address that maps
+     * differently). Proves nothing about acknowledgement, so it never leads to an RST.
+     */
     GONE,
     /** The deadline passed with bytes still queued; {@code pendingBytes} is the last send queue seen. */
     TIMEOUT,

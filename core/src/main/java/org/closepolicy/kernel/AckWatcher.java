@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.closepolicy.Ticker;
-import org.closepolicy.internal.Durations;
+import org.closepolicy.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package org.closepolicy.spi;
 
 /**
- * What an adapter must offer the {@link org.closepolicy.internal.CloseStateMachine} for one
+ * What an adapter must offer the {@link CloseStateMachine} for one
  * connection. Every method is called on the connection's own thread (or under its lock) and must
  * not block.
  *
@@ -30,7 +30,7 @@ public interface Transport {
 
     /**
      * Arms the machine's single timer; a later call replaces an earlier one. When it fires, the
-     * adapter calls {@link org.closepolicy.internal.CloseStateMachine#onTimer()} on the connection's thread.
+     * adapter calls {@link CloseStateMachine#onTimer()} on the connection's thread.
      */
     void schedule(long delayNanos);
 
@@ -40,8 +40,8 @@ public interface Transport {
     /**
      * Starts checking whether every byte written has been acknowledged by the peer, for at most
      * {@code timeoutNanos}. The adapter reports the outcome once, on the connection's thread, with
-     * {@link org.closepolicy.internal.CloseStateMachine#onAcked()} or
-     * {@link org.closepolicy.internal.CloseStateMachine#onAckFailed(org.closepolicy.FallbackReason)}.
+     * {@link CloseStateMachine#onAcked()} or
+     * {@link CloseStateMachine#onAckFailed(org.closepolicy.FallbackReason)}.
      * Adapters normally use the shared {@link org.closepolicy.kernel.AckWatcher}.
      *
      * <p>A timeout of 0 asks for a single look (the machine uses one when a client wait runs out, to learn

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.Transport;
 
 /**

@@ -9,6 +9,7 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -133,9 +134,8 @@ public class ClosePolicyConnector extends ServerConnector {
 
     private ClosePolicyConnector(Builder b) {
         super(b.server, b.executor, b.scheduler, b.bufferPool, b.acceptors, b.selectors, b.factoriesOrDefault());
-        this.stats = new CloseStats();
-        CloseListener listener = b.listener == null ? stats : CloseListener.composite(stats, b.listener);
-        this.engine = new PolicyEngine(b.policy, listener, b.ticker, b.ackWatcher, b.loadMonitor);
+        this.engine = new PolicyEngine(b.runtime.build());
+        this.stats = engine.runtime().stats();
         this.customizer = new ClosePolicyCustomizer(engine);
         installCustomizers();
         if (Http2Sessions.AVAILABLE) {
@@ -156,7 +156,8 @@ public class ClosePolicyConnector extends ServerConnector {
      *
      * <p>Defaults: an HTTP/1.1 connection factory, the server's executor and scheduler, no extra
      * listener (the connector's {@link #stats()} always count), {@link Ticker#system()}, the shared
-     * {@link AckWatcher}, no load monitor (load rules then see no load).
+     * {@link AckWatcher}, a {@link LoadMonitor} that counts open connections (no TIME_WAIT sampling), as
+     * on every adapter (see {@link AdapterRuntime}).
      */
     public static Builder builder(Server server, ClosePolicy policy) {
         return new Builder(server, policy);
@@ -224,11 +225,7 @@ public class ClosePolicyConnector extends ServerConnector {
      */
     public static final class Builder {
         private final Server server;
-        private final ClosePolicy policy;
-        private CloseListener listener;
-        private Ticker ticker = Ticker.system();
-        private AckWatcher ackWatcher;
-        private LoadMonitor loadMonitor;
+        private final AdapterRuntime.Builder runtime;
         private ConnectionFactory[] factories = new ConnectionFactory[0];
         private SslContextFactory.Server tls;
         private boolean http2;
@@ -241,30 +238,30 @@ public class ClosePolicyConnector extends ServerConnector {
 
         private Builder(Server server, ClosePolicy policy) {
             this.server = Objects.requireNonNull(server, "server");
-            this.policy = Objects.requireNonNull(policy, "policy");
+            this.runtime = AdapterRuntime.builder(policy);
         }
 
         /** Receives every connection's open, reuse, retirement and {@link org.closepolicy.CloseEvent} (besides {@link #stats()}). */
         public Builder listener(CloseListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            runtime.listener(listener);
             return this;
         }
 
         /** The clock of decisions and close deadlines (default {@link Ticker#system()}). */
         public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            runtime.ticker(ticker);
             return this;
         }
 
         /** The watcher proving every byte acknowledged before a fallback RST (default {@link AckWatcher#shared()}). */
         public Builder ackWatcher(AckWatcher ackWatcher) {
-            this.ackWatcher = Objects.requireNonNull(ackWatcher, "ackWatcher");
+            runtime.ackWatcher(ackWatcher);
             return this;
         }
 
-        /** Counts this connector's open connections and feeds load rules (none by default). */
+        /** The load monitor connections report to and load rules read (default: counts open connections, no TIME_WAIT). */
         public Builder loadMonitor(LoadMonitor loadMonitor) {
-            this.loadMonitor = Objects.requireNonNull(loadMonitor, "loadMonitor");
+            runtime.loadMonitor(loadMonitor);
             return this;
         }
 

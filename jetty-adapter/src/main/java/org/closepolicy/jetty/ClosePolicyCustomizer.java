@@ -1,9 +1,9 @@
 package org.closepolicy.jetty;
 
-import java.util.Objects;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.Ticker;
+import org.closepolicy.spi.AdapterRuntime;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.ConnectionMetaData;
@@ -55,7 +55,10 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
 
     /** A customizer with an explicit clock (tests). */
     public ClosePolicyCustomizer(ClosePolicy policy, CloseListener listener, Ticker ticker) {
-        this(new PolicyEngine(Objects.requireNonNull(policy, "policy"), listener, ticker, null, null));
+        this(new PolicyEngine(AdapterRuntime.builder(policy)
+                .listener(listener == null ? CloseListener.NONE : listener)
+                .ticker(ticker == null ? Ticker.system() : ticker)
+                .build()));
     }
 
     ClosePolicyCustomizer(PolicyEngine engine) {

@@ -17,8 +17,8 @@ import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.Reuse;
 import org.closepolicy.Decision;
-import org.closepolicy.internal.CloseStateMachine;
-import org.closepolicy.internal.Durations;
+import org.closepolicy.spi.CloseStateMachine;
+import org.closepolicy.spi.Durations;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.ConnectionRecord;
@@ -1066,21 +1066,7 @@ final class ConnectionControl implements Transport {
                 return; // cancelled meanwhile (the client's FIN came, or a newer watch replaced it)
             }
             watch = null;
-            switch (result) {
-                case ACKED:
-                    machine.onAcked();
-                    break;
-                case TIMEOUT:
-                    machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
-                    break;
-                case GONE:
-                    // The 4-tuple is not in the table although the socket is open: nothing is proven, so no RST.
-                case UNSUPPORTED:
-                case CLOSED:
-                default:
-                    machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
-                    break;
-            }
+            machine.onAckResult(result);
         } finally {
             int o = takeOps();
             lock.unlock();

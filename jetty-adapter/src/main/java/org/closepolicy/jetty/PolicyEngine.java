@@ -12,8 +12,8 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.StandardClosePolicy;
 import org.closepolicy.Ticker;
-import org.closepolicy.internal.GuardedPolicy;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 
 /**
@@ -25,21 +25,23 @@ import org.closepolicy.spi.LoadMonitor;
  */
 final class PolicyEngine {
 
+    private final AdapterRuntime runtime;
     private final ClosePolicy policy;
     private final ClosePolicy raw;
-    private final CloseListener listener;
-    private final Ticker ticker;
-    private final AckWatcher ackWatcher; // null: the shared watcher, started on first use
-    private final LoadMonitor loadMonitor; // null: no load tracking
 
-    PolicyEngine(ClosePolicy policy, CloseListener listener, Ticker ticker, AckWatcher ackWatcher, LoadMonitor loadMonitor) {
-        Objects.requireNonNull(policy, "policy");
-        this.policy = ClosePolicies.guarded(policy);
-        this.raw = this.policy instanceof GuardedPolicy g ? g.delegate() : policy;
-        this.listener = listener == null ? CloseListener.NONE : listener;
-        this.ticker = ticker == null ? Ticker.system() : ticker;
-        this.ackWatcher = ackWatcher;
-        this.loadMonitor = loadMonitor;
+    PolicyEngine(AdapterRuntime runtime) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.policy = runtime.policy();
+        this.raw = runtime.source();
+    }
+
+    /** An engine with the defaults every adapter uses (tests). */
+    static PolicyEngine of(ClosePolicy policy) {
+        return new PolicyEngine(AdapterRuntime.builder(policy).build());
+    }
+
+    AdapterRuntime runtime() {
+        return runtime;
     }
 
     ClosePolicy policy() {
@@ -51,23 +53,23 @@ final class PolicyEngine {
     }
 
     CloseListener listener() {
-        return listener;
+        return runtime.listener();
     }
 
     Ticker ticker() {
-        return ticker;
+        return runtime.ticker();
     }
 
     AckWatcher ackWatcher() {
-        return ackWatcher != null ? ackWatcher : AckWatcher.shared();
+        return runtime.ackWatcher();
     }
 
     LoadMonitor loadMonitor() {
-        return loadMonitor;
+        return runtime.load();
     }
 
     Load load() {
-        return loadMonitor == null ? Load.NONE : loadMonitor;
+        return runtime.load();
     }
 
     /**

@@ -41,7 +41,7 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
     }
 
     static PolicyEngine engine(ClosePolicy policy) {
-        return new PolicyEngine(policy, null, null, null, null);
+        return PolicyEngine.of(policy);
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
-import org.closepolicy.internal.Durations;
+import org.closepolicy.spi.Durations;
 
 /**
  * Enforces a {@link org.closepolicy.ClosePolicy} on one HTTP/2 server connection (h2 over TLS with ALPN, or h2c

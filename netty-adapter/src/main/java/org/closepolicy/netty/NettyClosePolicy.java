@@ -15,6 +15,7 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 
 /**
@@ -65,21 +66,10 @@ public final class NettyClosePolicy {
 
     private static volatile NettyClosePolicy sharedInstance;
 
-    private final ClosePolicy source;
-    private final ClosePolicy policy;
-    private final CloseStats stats = new CloseStats();
-    private final CloseListener listener;
-    private final Ticker ticker;
-    private final AckWatcher ackWatcher;
-    private final LoadMonitor load;
+    private final AdapterRuntime runtime;
 
-    private NettyClosePolicy(Builder b) {
-        this.source = b.policy;
-        this.policy = ClosePolicies.guarded(b.policy);
-        this.listener = b.listener == null ? stats : CloseListener.composite(stats, b.listener);
-        this.ticker = b.ticker;
-        this.ackWatcher = b.ackWatcher;
-        this.load = b.load == null ? new LoadMonitor() : b.load;
+    private NettyClosePolicy(AdapterRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /**
@@ -95,7 +85,7 @@ public final class NettyClosePolicy {
     static NettyClosePolicy sharedFor(ClosePolicy policy) {
         Objects.requireNonNull(policy, "policy");
         NettyClosePolicy s = sharedInstance;
-        if (s == null || s.source != policy) {
+        if (s == null || s.runtime.source() != policy) {
             s = builder(policy).build();
             sharedInstance = s;
         }
@@ -181,34 +171,38 @@ public final class NettyClosePolicy {
 
     /** The statistics of every connection of this server (always collected, besides any listener). */
     public CloseStats stats() {
-        return stats;
+        return runtime.stats();
     }
 
     /** The load the policy sees: open connections, and TIME_WAIT if a sampler was given. */
     public LoadMonitor load() {
-        return load;
+        return runtime.load();
     }
 
     /** The policy as applied: the one given, guarded. */
     public ClosePolicy policy() {
-        return policy;
+        return runtime.policy();
+    }
+
+    AdapterRuntime runtime() {
+        return runtime;
     }
 
     CloseListener listener() {
-        return listener;
+        return runtime.listener();
     }
 
     Ticker ticker() {
-        return ticker;
+        return runtime.ticker();
     }
 
     AckWatcher ackWatcher() {
-        return ackWatcher != null ? ackWatcher : AckWatcher.shared();
+        return runtime.ackWatcher();
     }
 
     @Override
     public String toString() {
-        return "NettyClosePolicy[" + source + "]";
+        return "NettyClosePolicy[" + runtime.source() + "]";
     }
 
     /**
@@ -224,43 +218,39 @@ public final class NettyClosePolicy {
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */
     public static final class Builder {
-        private final ClosePolicy policy;
-        private CloseListener listener;
-        private Ticker ticker = Ticker.system();
-        private AckWatcher ackWatcher;
-        private LoadMonitor load;
+        private final AdapterRuntime.Builder runtime;
 
         private Builder(ClosePolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            this.runtime = AdapterRuntime.builder(policy);
         }
 
         /** Also report every connection to this listener (called on event loops; must not block). */
         public Builder listener(CloseListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            runtime.listener(listener);
             return this;
         }
 
         /** The time source of the policy and the close deadlines (default {@link Ticker#system()}). */
         public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            runtime.ticker(ticker);
             return this;
         }
 
         /** The watcher that tells when every byte is acknowledged before an RST (default {@link AckWatcher#shared()}). */
         public Builder ackWatcher(AckWatcher ackWatcher) {
-            this.ackWatcher = Objects.requireNonNull(ackWatcher, "ackWatcher");
+            runtime.ackWatcher(ackWatcher);
             return this;
         }
 
         /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
         public Builder loadMonitor(LoadMonitor load) {
-            this.load = Objects.requireNonNull(load, "loadMonitor");
+            runtime.loadMonitor(load);
             return this;
         }
 
         /** Builds the server's close policy. */
         public NettyClosePolicy build() {
-            return new NettyClosePolicy(this);
+            return new NettyClosePolicy(runtime.build());
         }
     }
 }

@@ -11,8 +11,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.closepolicy.FallbackReason;
-import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.Transport;
@@ -185,19 +184,7 @@ final class NettyTransport implements Transport, Runnable {
             return;
         }
         watch = null;
-        switch (result) {
-            case ACKED:
-            case GONE:
-                machine.onAcked();
-                break;
-            case TIMEOUT:
-                machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
-                break;
-            case UNSUPPORTED:
-            default:
-                machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
-                break;
-        }
+        machine.onAckResult(result);
     }
 
     private void cancelWatch() {

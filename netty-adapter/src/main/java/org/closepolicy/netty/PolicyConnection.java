@@ -23,7 +23,7 @@ import org.closepolicy.Decision;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.Reuse;
-import org.closepolicy.internal.CloseStateMachine;
+import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.ConnectionRecord;
 
 /**

@@ -1,5 +1,8 @@
 package org.closepolicy.testkit;
 
+import java.util.HashSet;
+import java.util.Set;
+import org.closepolicy.kernel.TcpEntry;
 import org.closepolicy.kernel.TcpSnapshot;
 import org.closepolicy.kernel.TcpState;
 import org.closepolicy.kernel.TcpTable;
@@ -64,5 +67,76 @@ public final class TimeWaitCounter {
         }
         return new Counts(s.countLocalPort(TcpState.TIME_WAIT, serverPort),
                 s.countRemotePort(TcpState.TIME_WAIT, serverPort));
+    }
+
+    /**
+     * Starts counting for a server that has just bound {@code serverPort} and accepted nothing yet. Rows already in
+     * the table on that port belong to other sockets: the ephemeral port may have been a client port of an earlier
+     * connection (another server's TIME_WAIT row then names it as the remote port), or the port of an earlier
+     * server. They are left out of {@link Since#count()}. While the server listens, no new foreign row can take the
+     * port (the kernel does not hand a bound port to a connecting socket), so what is left is this server's own.
+     * <pre>{@code
+     * TimeWaitCounter.Since tw = TimeWaitCounter.since(server.port()); // before the first connection
+     * runLoad();
+     * int clientTimeWait = tw.count().clientSide();
+     * }</pre>
+     */
+    public static Since since(int serverPort) {
+        TcpSnapshot s = TcpTable.system().snapshot();
+        Set<String> earlier = new HashSet<>();
+        if (s.supported()) {
+            for (TcpEntry e : s.entries()) {
+                boolean onThePort = e.local().getPort() == serverPort || e.remote().getPort() == serverPort;
+                if (onThePort && e.state() != TcpState.LISTEN) { // the server's own listening socket is not a connection
+                    earlier.add(key(e));
+                }
+            }
+        }
+        return new Since(serverPort, earlier);
+    }
+
+    private static String key(TcpEntry e) {
+        return e.local() + ">" + e.remote();
+    }
+
+    /**
+     * TIME_WAIT counts of one server port that leave out the rows present before its first connection.
+     *
+     * <p>Thread-safety: immutable; safe from any thread.
+     */
+    public static final class Since {
+        private final int port;
+        private final Set<String> earlier;
+
+        private Since(int port, Set<String> earlier) {
+            this.port = port;
+            this.earlier = Set.copyOf(earlier);
+        }
+
+        /** Rows that used the port before the server's first connection (left out of the counts). */
+        public int earlierRows() {
+            return earlier.size();
+        }
+
+        /** Both sides from one table read, without the earlier rows; -1 each where the table cannot be read. */
+        public Counts count() {
+            TcpSnapshot s = TcpTable.system().snapshot();
+            if (!s.supported()) {
+                return new Counts(-1, -1);
+            }
+            int server = 0;
+            int client = 0;
+            for (TcpEntry e : s.entries()) {
+                if (e.state() != TcpState.TIME_WAIT || earlier.contains(key(e))) {
+                    continue;
+                }
+                if (e.local().getPort() == port) {
+                    server++;
+                } else if (e.remote().getPort() == port) {
+                    client++;
+                }
+            }
+            return new Counts(server, client);
+        }
     }
 }

@@ -76,4 +76,46 @@ class FdsAndTimeWaitCounterTest {
             assertThat(last.get().clientSide()).isGreaterThanOrEqualTo(base.clientSide() + 5);
         }
     }
+
+    @Test
+    void sinceLeavesOutTheRowsOfAnEarlierServerOnTheSamePort() throws IOException {
+        assumeThat(TimeWaitCounter.supported()).as("kernel TCP table readable").isTrue();
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        int port;
+        // An earlier server whose clients closed first: their TIME_WAIT rows name the port as the remote one.
+        try (ServerSocket earlier = new ServerSocket(0, 50, loopback)) {
+            earlier.setSoTimeout(10_000);
+            port = earlier.getLocalPort();
+            for (int i = 0; i < 5; i++) {
+                clientClosesFirst(earlier);
+            }
+        }
+        await().atMost(DEADLINE).until(() -> TimeWaitCounter.count(port).clientSide() >= 5);
+
+        // The kernel may give the same port to the next server (SO_REUSEADDR): here it is asked for it.
+        try (ServerSocket next = new ServerSocket()) {
+            next.setReuseAddress(true);
+            next.bind(new java.net.InetSocketAddress(loopback, port), 50);
+            next.setSoTimeout(10_000);
+            TimeWaitCounter.Since since = TimeWaitCounter.since(port);
+            assertThat(since.earlierRows()).isGreaterThanOrEqualTo(5);
+            assertThat(TimeWaitCounter.count(port).clientSide()).as("counted by port alone").isGreaterThanOrEqualTo(5);
+            assertThat(since.count().clientSide()).as("the next server has no client TIME_WAIT of its own yet").isZero();
+
+            clientClosesFirst(next);
+            await().atMost(DEADLINE).until(() -> since.count().clientSide() == 1);
+            assertThat(since.count().serverSide()).isZero();
+        }
+    }
+
+    private static void clientClosesFirst(ServerSocket server) throws IOException {
+        try (Socket c = new Socket()) {
+            c.connect(server.getLocalSocketAddress(), 10_000);
+            try (Socket a = server.accept()) {
+                c.close();
+                a.setSoTimeout(10_000);
+                assertThat(a.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,8 +23,8 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.WhoClosed;
-import org.closepolicy.internal.CloseStateMachine.ClientWait;
-import org.closepolicy.internal.CloseStateMachine.State;
+import org.closepolicy.spi.CloseStateMachine.ClientWait;
+import org.closepolicy.spi.CloseStateMachine.State;
 import org.closepolicy.support.FakeTransport;
 import org.closepolicy.support.ManualTicker;
 import org.closepolicy.support.PolicyArbitraries;

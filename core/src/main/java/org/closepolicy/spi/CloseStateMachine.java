@@ -1,4 +1,4 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -12,7 +12,7 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Ticker;
 import org.closepolicy.WhoClosed;
-import org.closepolicy.spi.Transport;
+import org.closepolicy.kernel.AckResult;
 
 /**
  * Carries out one connection's close, transport-agnostic and driven by events:
@@ -311,7 +311,7 @@ public final class CloseStateMachine {
     }
 
     /**
-     * The ack check found every byte acknowledged (or the connection gone from the kernel table). In
+     * The ack check found every byte acknowledged. In
      * AWAIT_ACK: the RST. During the ack check of an expired client wait: the fallback at once when the first
      * look found everything acknowledged, else the client wait once more, counted from now. Ignored otherwise.
      */
@@ -346,6 +346,22 @@ public final class CloseStateMachine {
             if (!stillQueued || !checkAcks(ClientWait.WAITING_FOR_ACK, ticker.nanos())) {
                 runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
             }
+        }
+    }
+
+    /**
+     * The outcome of an acknowledgement check, as the adapter's ack watch reported it. This is the one
+     * place where a watch result becomes a close: only {@link AckResult#ACKED} proves every byte
+     * acknowledged; a timeout means bytes were still queued; a 4-tuple missing from the table
+     * ({@link AckResult#GONE}), an unreadable table or a closed watcher prove nothing, so no RST follows.
+     */
+    public void onAckResult(AckResult result) {
+        if (result == AckResult.ACKED) {
+            onAcked();
+        } else if (result == AckResult.TIMEOUT) {
+            onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+        } else {
+            onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
         }
     }
 

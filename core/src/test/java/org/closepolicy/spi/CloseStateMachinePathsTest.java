@@ -1,4 +1,4 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,7 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.WhoClosed;
-import org.closepolicy.internal.CloseStateMachine.State;
+import org.closepolicy.spi.CloseStateMachine.State;
 import org.closepolicy.support.FakeTransport;
 import org.closepolicy.support.ManualTicker;
 import org.closepolicy.support.RecordingListener;
@@ -298,6 +298,37 @@ class CloseStateMachinePathsTest {
         assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
         assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
         assertThat(e.serverHoldsTimeWait()).isFalse();
+    }
+
+    @Test
+    void anAckWatchEndingGoneProvesNothingSoTheFallbackIsAFin() {
+        // The 4-tuple missing from the table (a read that missed it) is no proof of acknowledgement: no RST.
+        machine.retire(retire("client-first, close.flush-timeout=2s"), true);
+        transport.advance(Duration.ofSeconds(2));
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        machine.onAckResult(org.closepolicy.kernel.AckResult.GONE);
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(transport.closes).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+    }
+
+    @Test
+    void onlyAnAckedWatchLeadsToTheRst() {
+        for (org.closepolicy.kernel.AckResult r : org.closepolicy.kernel.AckResult.values()) {
+            ManualTicker t = new ManualTicker(T0);
+            FakeTransport tr = new FakeTransport(t);
+            RecordingListener l = new RecordingListener();
+            CloseStateMachine m = new CloseStateMachine(tr, view, t, l);
+            tr.attach(m);
+            m.retire(retire("client-first, close.flush-timeout=2s"), true);
+            tr.advance(Duration.ofSeconds(2));
+            m.onAckResult(r);
+            assertThat(m.state()).as("%s", r).isEqualTo(State.CLOSED);
+            assertThat(tr.resets).as("%s", r).isEqualTo(r == org.closepolicy.kernel.AckResult.ACKED ? 1 : 0);
+        }
     }
 
     @Test

@@ -1,9 +1,13 @@
-package org.closepolicy.internal;
+package org.closepolicy.spi;
 
 import java.time.Duration;
 
 /**
- * Saturating arithmetic on ticker nanoseconds.
+ * Saturating arithmetic on ticker nanoseconds: a deadline far in the future (a {@code Duration} of years, or
+ * "never") stays {@link Long#MAX_VALUE} instead of overflowing into the past.
+ * <pre>{@code
+ * long drainDeadline = Durations.add(ticker.nanos(), retire.drainTimeout());
+ * }</pre>
  *
  * <p>Thread-safety: stateless.
  */
