@@ -19,7 +19,7 @@ import org.springframework.boot.jetty.JettyServerCustomizer;
  * {@code server.http2.enabled}), host, port, idle timeout, acceptors, selectors, executor, scheduler, buffer pool,
  * socket options and event listeners. Spring registers {@code server.jetty.max-connections} before customizers
  * run, on the connectors of that moment: each {@link NetworkConnectionLimit} is replaced by one with the same
- * limit over all of the server's connectors.
+ * limit over the new connectors.
  * <pre>{@code
  * factory.addServerCustomizers(new JettyClosePolicyCustomizer(servers));   // done by the auto-configuration
  * }</pre>
@@ -50,9 +50,12 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
         if (!changed) {
             return;
         }
-        server.setConnectors(replaced.toArray(new Connector[0]));
+        Connector[] now = replaced.toArray(new Connector[0]);
+        server.setConnectors(now);
         for (NetworkConnectionLimit limit : server.getBeans(NetworkConnectionLimit.class)) {
-            NetworkConnectionLimit all = new NetworkConnectionLimit(limit.getMaxNetworkConnectionCount(), server);
+            // Bound to the connectors themselves, not to the server: Spring's JettyWebServer starts the server with no
+            // connectors and adds them afterwards, so a server-wide limit would find none when it starts.
+            NetworkConnectionLimit all = new NetworkConnectionLimit(limit.getMaxNetworkConnectionCount(), now);
             all.setEndPointIdleTimeout(limit.getEndPointIdleTimeout());
             server.removeBean(limit);
             server.addBean(all);
