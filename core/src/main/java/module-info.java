@@ -4,6 +4,8 @@
  */
 module org.closepolicy.core {
     requires org.slf4j;
+    // Optional: with JNA present, ack checks query the kernel by sock_diag netlink (see kernel.SockDiag).
+    requires static com.sun.jna;
 
     exports org.closepolicy;
     exports org.closepolicy.spi;

@@ -3,6 +3,7 @@
  */
 module org.closepolicy.netty {
     requires transitive org.closepolicy.core;
+    requires org.slf4j;
     requires static transitive io.netty.transport;
     requires static io.netty.common;
     requires static io.netty.buffer;

@@ -8,12 +8,20 @@ import java.time.Duration;
  * (with the reason of any fallback), why it was retired, and its counters.
  *
  * <pre>{@code
- * CloseListener log = event -> {
+ * CloseListener log = CloseListener.onClose(event -> {
  *     if (event.fallbackReason() != FallbackReason.NONE) {
  *         LOG.info("{} fell back from {} to {}: {}", event.remoteAddress(), event.plannedMode(), event.usedMode(), event.fallbackReason());
  *     }
- * };
+ * });
  * }</pre>
+ *
+ * <p><b>Byte counters</b>, the same on every adapter: {@code bytesIn} and {@code bytesOut} count the bytes of the
+ * connection's protocol stream as the server reads and writes it: for HTTP/1.x the request and response bytes,
+ * heads, chunk framing and bodies included (on cleartext, the TCP payload: what {@code tcpdump} shows); for HTTP/2
+ * every frame, the connection preface included; for raw TCP every byte. Under TLS they count the plaintext inside
+ * the TLS records (record overhead and handshakes are not counted). Bytes that arrive after the connection is
+ * retired and are discarded unread are not counted. {@code bytesOut} counts bytes handed to the connection, which
+ * for a connection ended by an RST may exceed what the peer received.
  *
  * @param connectionId   the connection's id
  * @param remoteAddress  the peer, or null
@@ -26,8 +34,8 @@ import java.time.Duration;
  * @param fallbackReason why the used close differs from the planned one
  * @param retireReason   why the connection was retired, or null when the peer ended it first
  * @param requestsServed requests completed
- * @param bytesIn        bytes read
- * @param bytesOut       bytes written
+ * @param bytesIn        protocol bytes read (heads and framing included; see above)
+ * @param bytesOut       protocol bytes written (heads and framing included; see above)
  * @param lifetime       from accept to closed
  * @param closeDuration  from retirement to closed (zero when never retired)
  *

@@ -3,6 +3,8 @@ package org.closepolicy;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * selector or worker thread), so they must be quick and must not block. An exception thrown by a
  * listener is logged once and otherwise ignored; it never affects the connection.
  * <pre>{@code
- * CloseStats stats = new CloseStats();
- * CloseListener both = CloseListener.composite(stats, event -> metrics.record(event));
+ * CloseListener log = CloseListener.onClose(event -> LOG.debug("{}", event));   // a lambda for the close events
+ * CloseListener both = CloseListener.composite(log, CloseListener.onRetire((view, retire) -> retired.increment()));
  * }</pre>
  *
  * <p>Thread-safety: implementations must be thread-safe; many connections report at once.
@@ -43,6 +45,46 @@ public interface CloseListener {
 
     /** A request was served and the connection is kept. Default: nothing. */
     default void onReuse(ConnectionView view) {
+    }
+
+    /**
+     * A listener for the close events only, from a lambda ({@code CloseListener} has only default methods, so it is
+     * not a functional interface itself).
+     * <pre>{@code
+     * NettyClosePolicy closePolicy = NettyClosePolicy.builder(policy)
+     *         .listener(CloseListener.onClose(event -> log.debug("{}", event)))
+     *         .build();
+     * }</pre>
+     */
+    static CloseListener onClose(Consumer<? super CloseEvent> action) {
+        Objects.requireNonNull(action, "action");
+        return new CloseListener() {
+            @Override
+            public void onClose(CloseEvent event) {
+                action.accept(event);
+            }
+
+            @Override
+            public String toString() {
+                return "CloseListener.onClose(" + action + ")";
+            }
+        };
+    }
+
+    /** A listener for the retirement decisions only, from a lambda. */
+    static CloseListener onRetire(BiConsumer<? super ConnectionView, ? super Retire> action) {
+        Objects.requireNonNull(action, "action");
+        return new CloseListener() {
+            @Override
+            public void onRetire(ConnectionView view, Retire decision) {
+                action.accept(view, decision);
+            }
+
+            @Override
+            public String toString() {
+                return "CloseListener.onRetire(" + action + ")";
+            }
+        };
     }
 
     /** A listener that calls each of these in order; exceptions of one do not stop the others. */

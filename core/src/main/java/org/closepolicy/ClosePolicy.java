@@ -81,9 +81,23 @@ public interface ClosePolicy {
     static Optional<StandardClosePolicy> fromSystemProperties() {
         String whole = System.getProperty(PolicySpec.SYSTEM_PROPERTY);
         if (whole != null && !whole.isBlank()) {
-            return Optional.of(parse(whole));
+            return Optional.of(PolicySpec.parse(whole, "system property -D" + PolicySpec.SYSTEM_PROPERTY));
         }
-        return fromProperties(System.getProperties(), PolicySpec.SYSTEM_PROPERTY + ".");
+        return PolicySpec.fromProperties(System.getProperties(), PolicySpec.SYSTEM_PROPERTY + ".",
+                "system properties -D" + PolicySpec.SYSTEM_PROPERTY + ".*");
+    }
+
+    /**
+     * Parses spec text as {@link #parse(String)}, with error messages that start with where the text came from
+     * (a property, an option, a file), so that the user knows what to fix.
+     * <pre>{@code
+     * ClosePolicy p = ClosePolicy.parse(config.get("server.close-policy"), "property server.close-policy");
+     * }</pre>
+     *
+     * @throws IllegalArgumentException starting with {@code source}, then naming the key, the value and what is allowed
+     */
+    static StandardClosePolicy parse(String spec, String source) {
+        return PolicySpec.parse(spec, source);
     }
 
     /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */

@@ -3,19 +3,28 @@ package org.closepolicy;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Lock-free aggregate counters of closes, fed as a {@link CloseListener}, with a JSON rendering.
+ * Lock-free aggregate counters of closes, fed as a {@link CloseListener}, with a JSON rendering. Every adapter keeps
+ * one for its connections ({@code stats()}); read that one rather than counting the same connections twice.
  *
  * <pre>{@code
- * CloseStats stats = new CloseStats();
- * NettyClosePolicy netty = NettyClosePolicy.builder(policy).listener(stats).build(); // or any adapter
+ * NettyClosePolicy closePolicy = NettyClosePolicy.builder(policy).build();   // or a Jetty ClosePolicyConnector
+ * CloseStats stats = closePolicy.stats();
  * String json = stats.toJson();
  * long serverTw = stats.whoClosed(WhoClosed.LOCAL_FIN);  // closes that left TIME_WAIT on the server
+ * stats.forwardTo(CloseListener.onClose(event -> log.debug("{}", event)));   // see every event too
  * }</pre>
+ *
+ * <p>What the counters mean, the same on every adapter: {@link #requests()} counts requests served (an HTTP/2
+ * stream is one request), on connections that have closed. {@code bytesIn}/{@code bytesOut} are
+ * {@link CloseEvent#bytesIn()}/{@link CloseEvent#bytesOut()} summed: the bytes of the connection's protocol stream,
+ * see there.
  *
  * <p>Thread-safety: thread-safe; counters are {@link LongAdder}s, so a snapshot taken while
  * connections close may mix slightly different instants.
  */
 public final class CloseStats implements CloseListener {
+
+    private static final CloseListener[] NONE = new CloseListener[0];
 
     private final LongAdder opened = new LongAdder();
     private final LongAdder closed = new LongAdder();
@@ -29,6 +38,8 @@ public final class CloseStats implements CloseListener {
     private final LongAdder[] usedMode = adders(CloseMode.values().length);
     private final LongAdder[] fallback = adders(FallbackReason.values().length);
     private final LongAdder[] retireReason = adders(RetireReason.values().length);
+    /** Copy on write: read on every event, written only when a listener is added. */
+    private volatile CloseListener[] forward = NONE;
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
@@ -38,19 +49,50 @@ public final class CloseStats implements CloseListener {
         return a;
     }
 
+    /**
+     * Also passes every callback these stats receive on to {@code listener}, after counting it: the way to see the
+     * events of an adapter whose stats you already have. Adding the same listener again does nothing. An exception
+     * of the listener is logged once and otherwise ignored.
+     *
+     * @return these stats
+     */
+    public CloseStats forwardTo(CloseListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            for (CloseListener l : forward) {
+                if (l == listener) {
+                    return this;
+                }
+            }
+            CloseListener[] next = java.util.Arrays.copyOf(forward, forward.length + 1);
+            next[forward.length] = listener;
+            forward = next;
+        }
+        return this;
+    }
+
     @Override
     public void onOpen(ConnectionView view) {
         opened.increment();
+        for (CloseListener l : forward) {
+            Safely.run(l, () -> l.onOpen(view));
+        }
     }
 
     @Override
     public void onReuse(ConnectionView view) {
         reused.increment();
+        for (CloseListener l : forward) {
+            Safely.run(l, () -> l.onReuse(view));
+        }
     }
 
     @Override
     public void onRetire(ConnectionView view, Retire decision) {
         retired.increment();
+        for (CloseListener l : forward) {
+            Safely.run(l, () -> l.onRetire(view, decision));
+        }
     }
 
     @Override
@@ -67,6 +109,9 @@ public final class CloseStats implements CloseListener {
         fallback[e.fallbackReason().ordinal()].increment();
         if (e.retireReason() != null) {
             retireReason[e.retireReason().ordinal()].increment();
+        }
+        for (CloseListener l : forward) {
+            Safely.run(l, () -> l.onClose(e));
         }
     }
 
@@ -93,6 +138,16 @@ public final class CloseStats implements CloseListener {
     /** Retire decisions. */
     public long retired() {
         return retired.sum();
+    }
+
+    /** Bytes read, summed over closed connections (see {@link CloseEvent#bytesIn()}). */
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    /** Bytes written, summed over closed connections (see {@link CloseEvent#bytesOut()}). */
+    public long bytesOut() {
+        return bytesOut.sum();
     }
 
     /** Requests served on closed connections. */

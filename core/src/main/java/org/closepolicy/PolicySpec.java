@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -68,6 +69,32 @@ public final class PolicySpec {
      * @throws IllegalArgumentException naming the key, the value and what is allowed
      */
     public static StandardClosePolicy parse(String spec) {
+        return parseSpec(spec);
+    }
+
+    /**
+     * Parses spec text that came from {@code source}, which every error message names first: a system property
+     * ({@code "system property -Dclosepolicy"}), a configuration property ({@code "property server.closepolicy"}),
+     * a command-line option ({@code "--policy"}), a file and line.
+     *
+     * @throws IllegalArgumentException starting with the source, then naming the key, the value and what is allowed
+     */
+    public static StandardClosePolicy parse(String spec, String source) {
+        Objects.requireNonNull(source, "source");
+        try {
+            return parseSpec(spec);
+        } catch (IllegalArgumentException e) {
+            throw fromSource(source, spec, e);
+        }
+    }
+
+    /** The same error, with the source (and the text given) in front. */
+    static IllegalArgumentException fromSource(String source, String spec, IllegalArgumentException e) {
+        String given = spec == null ? "" : " ('" + spec + "')";
+        return new IllegalArgumentException(source + given + ": " + e.getMessage(), e);
+    }
+
+    private static StandardClosePolicy parseSpec(String spec) {
         if (spec == null) {
             throw new IllegalArgumentException("policy spec must not be null");
         }
@@ -78,6 +105,7 @@ public final class PolicySpec {
             if (e.isEmpty()) {
                 continue;
             }
+            checkNotSpaceSeparated(e);
             int eq = e.indexOf('=');
             if (eq < 0) {
                 if (entries.isEmpty()) {
@@ -99,6 +127,27 @@ public final class PolicySpec {
                     + ") or key=value entries");
         }
         return build(entries);
+    }
+
+    /**
+     * Several entries written with spaces between them ({@code "client-first close.client-wait=1s"}) would
+     * otherwise read as one odd key or value; say how entries are separated instead.
+     */
+    private static void checkNotSpaceSeparated(String entry) {
+        String[] words = entry.split("\\s+");
+        if (words.length < 2) {
+            return;
+        }
+        boolean laterKey = false;
+        for (int i = 1; i < words.length; i++) {
+            laterKey |= words[i].indexOf('=') > 0;
+        }
+        // Only when the first word is an entry by itself: "rule.a b.when.cidr=..." is one entry with a bad rule name.
+        boolean firstIsEntry = words[0].indexOf('=') > 0 || Preset.specNames().contains(words[0].toLowerCase(Locale.ROOT));
+        if ((laterKey && firstIsEntry) || entry.indexOf('=') < 0) {
+            throw new IllegalArgumentException("'" + entry + "' looks like " + words.length + " entries separated by spaces; "
+                    + "separate entries with ',' or ';' (or new lines), e.g. '" + String.join(", ", words) + "'");
+        }
     }
 
     static StandardClosePolicy build(List<String[]> entries) {
@@ -206,7 +255,7 @@ public final class PolicySpec {
         try {
             return Preset.fromSpecName(value.trim().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw SpecValues.bad(key, value, "a preset name: " + Preset.names());
+            throw SpecValues.bad(key, value, "a preset name: " + Preset.names() + DidYouMean.suggest(value, Preset.specNames()));
         }
     }
 
@@ -223,7 +272,19 @@ public final class PolicySpec {
             }
             allowed.append(", ").append(prefix).append("preset");
         }
-        return new IllegalArgumentException("unknown key '" + key + "' (value '" + value + "'); allowed keys: " + allowed);
+        List<String> candidates = new ArrayList<>();
+        for (String k : CloseSettings.KEYS) {
+            candidates.add(prefix + k);
+        }
+        if (prefix.isEmpty()) {
+            candidates.addAll(Preset.specNames()); // "client-frist=..." is rare, but "cleint-first" alone lands here too
+        } else {
+            for (String c : CONDITIONS) {
+                candidates.add(prefix + c);
+            }
+        }
+        return new IllegalArgumentException("unknown key '" + key + "' (value '" + value + "')" + DidYouMean.suggest(key, candidates)
+                + "; allowed keys: " + allowed);
     }
 
     /**
@@ -231,6 +292,30 @@ public final class PolicySpec {
      * {@code <prefix>rule-order=a|b} when given, else by name.
      */
     public static Optional<StandardClosePolicy> fromProperties(Properties properties, String prefix) {
+        return fromProperties(properties, prefix, null);
+    }
+
+    /**
+     * As {@link #fromProperties(Properties, String)}, with error messages that start with {@code source} (for
+     * example {@code "system properties -Dclosepolicy.*"}) and name each key with its prefix.
+     */
+    public static Optional<StandardClosePolicy> fromProperties(Properties properties, String prefix, String source) {
+        try {
+            return propertiesPolicy(properties, prefix);
+        } catch (IllegalArgumentException e) {
+            if (source == null) {
+                throw e;
+            }
+            return propertiesError(source, prefix, e);
+        }
+    }
+
+    private static Optional<StandardClosePolicy> propertiesError(String source, String prefix, IllegalArgumentException e) {
+        String msg = e.getMessage().replace("key '", "key '" + prefix);
+        throw new IllegalArgumentException(source + ": " + msg, e);
+    }
+
+    private static Optional<StandardClosePolicy> propertiesPolicy(Properties properties, String prefix) {
         TreeMap<String, String> keys = new TreeMap<>();
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(prefix) && name.length() > prefix.length()) {

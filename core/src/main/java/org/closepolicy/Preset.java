@@ -60,7 +60,15 @@ public enum Preset {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown preset '" + name + "'; allowed: " + names());
+        throw new IllegalArgumentException("unknown preset '" + name + "'; allowed: " + names() + DidYouMean.suggest(name, specNames()));
+    }
+
+    static java.util.List<String> specNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Preset p : values()) {
+            names.add(p.specName);
+        }
+        return names;
     }
 
     static String names() {

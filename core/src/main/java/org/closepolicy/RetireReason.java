@@ -26,5 +26,11 @@ public enum RetireReason {
     /** The application asked to retire the connection. */
     APPLICATION,
     /** The policy threw or returned null; the safe default was applied. */
-    POLICY_ERROR
+    POLICY_ERROR,
+    /**
+     * The client pipelined more requests (or request bytes) than the server holds back while it answers an
+     * earlier one: the response in progress is the last, and the client retries the others on a new connection
+     * (RFC 9112 §9.3.2).
+     */
+    PIPELINE_LIMIT
 }

@@ -3,6 +3,7 @@ package org.closepolicy.kernel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,9 +20,13 @@ import org.slf4j.LoggerFactory;
  * Tells, for many connections at once, when the peer has acknowledged every byte sent (send queue 0), so
  * that an abortive close (RST) loses nothing.
  *
- * <p>Reading the TCP table costs milliseconds, far too much per connection. One watcher thread therefore
- * reads the table once per tick, only while at least one watch is pending, and settles every pending watch
- * from that one snapshot:
+ * <p>One watcher thread reads the send queues of all pending 4-tuples once per tick, only while at least one
+ * watch is pending, and settles every pending watch from that one read. Where JNA
+ * ({@code net.java.dev.jna:jna}, optional) is on the class path and the kernel answers, the read is one exact
+ * {@link SockDiag sock_diag} netlink query per pending 4-tuple, whose cost does not grow with the host's socket
+ * count; otherwise, and for any tick where netlink fails, it is one read of {@code /proc/net/tcp{,6}}
+ * ({@link TcpTable}), which costs milliseconds per ten thousand sockets. The results mean the same on both
+ * paths:
  * <ul>
  *   <li>send queue 0 &rarr; {@link AckResult#ACKED} (pending bytes 0);</li>
  *   <li>4-tuple absent &rarr; {@link AckResult#GONE} (the connection is already closed; pending bytes -1);</li>
@@ -65,7 +70,7 @@ public final class AckWatcher implements AutoCloseable {
 
     private final long tickNanos;
     private final Ticker ticker;
-    private final Supplier<TcpSnapshot> source;
+    private final Supplier<SendQueueReader> readerFactory;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Watch> inbox = new ConcurrentLinkedQueue<>();
     private final ArrayList<Watch> active = new ArrayList<>(); // watcher thread only
@@ -73,21 +78,25 @@ public final class AckWatcher implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong callbackFailures = new AtomicLong();
     private final AtomicBoolean callbackFailureLogged = new AtomicBoolean();
-    private final AtomicBoolean sourceFailureLogged = new AtomicBoolean();
     private volatile boolean closed;
+    private volatile AckPath path;
+    private SendQueueReader reader; // watcher thread only
+    private TupleKey[] keys = new TupleKey[16]; // watcher thread only
+    private long[] queues = new long[16]; // watcher thread only
 
     private AckWatcher(Builder b) {
         this.tickNanos = b.tick.toNanos();
         this.ticker = b.ticker;
-        this.source = b.source;
+        this.readerFactory = b.readerFactory;
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     /**
-     * The process-wide watcher over {@link TcpTable#system()} with a 10 ms tick, started on first use. If it
-     * has been closed, the next call starts a fresh one.
+     * The process-wide watcher over the system's TCP sockets (sock_diag when available, else
+     * {@link TcpTable#system()}) with a 10 ms tick, started on first use. If it has been closed, the next call
+     * starts a fresh one.
      */
     public static AckWatcher shared() {
         AckWatcher w = shared;
@@ -104,7 +113,11 @@ public final class AckWatcher implements AutoCloseable {
         }
     }
 
-    /** A builder with tick 10 ms, the system ticker and {@link TcpTable#system()} as source. */
+    /**
+     * A builder with tick 10 ms, the system ticker and the system's sockets as source: sock_diag netlink when
+     * available (JNA on the class path, Linux), else {@link TcpTable#system()}. The system property
+     * {@code org.closepolicy.kernel.ackPath=proc} forces the table.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -147,7 +160,7 @@ public final class AckWatcher implements AutoCloseable {
         return w;
     }
 
-    /** Number of table reads so far. */
+    /** Number of ticks that read send queues (one table read or one round of sock_diag queries) so far. */
     public long scans() {
         return scans.get();
     }
@@ -189,9 +202,15 @@ public final class AckWatcher implements AutoCloseable {
         }
     }
 
+    /** The path the last tick used; {@code null} before the first tick. */
+    AckPath path() {
+        return path;
+    }
+
     private void run() {
         long lastScan = System.nanoTime() - tickNanos;
         try {
+            reader = createReader();
             while (!closed) {
                 drainInbox();
                 if (active.isEmpty()) {
@@ -214,6 +233,18 @@ public final class AckWatcher implements AutoCloseable {
                 settle(w, AckResult.CLOSED, w.lastSeen);
             }
             active.clear();
+            if (reader != null) {
+                reader.close();
+            }
+        }
+    }
+
+    private SendQueueReader createReader() {
+        try {
+            return Objects.requireNonNull(readerFactory.get(), "send queue reader");
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Choosing how to read send queues failed; ack checks read /proc/net/tcp", e);
+            return TableSendQueues.system();
         }
     }
 
@@ -225,17 +256,27 @@ public final class AckWatcher implements AutoCloseable {
     }
 
     private void scanOnce() {
-        TcpSnapshot snap;
-        try {
-            snap = source.get();
-        } catch (RuntimeException e) {
-            if (sourceFailureLogged.compareAndSet(false, true)) {
-                LOG.warn("TCP table source failed; pending ack watches settle as UNSUPPORTED", e);
+        int n = 0;
+        for (int i = 0, size = active.size(); i < size; i++) {
+            Watch w = active.get(i);
+            if (!w.isDone()) {
+                active.set(n++, w);
             }
-            snap = null;
         }
+        active.subList(n, active.size()).clear();
+        if (keys.length < n) {
+            int cap = Math.max(n, keys.length * 2);
+            keys = new TupleKey[cap];
+            queues = new long[cap];
+        }
+        for (int i = 0; i < n; i++) {
+            keys[i] = active.get(i).key;
+        }
+        boolean known = reader.read(keys, n, queues);
+        Arrays.fill(keys, 0, n, null);
+        path = reader.path();
         scans.incrementAndGet();
-        if (snap == null || !snap.supported()) {
+        if (!known) {
             for (Watch w : active) {
                 settle(w, AckResult.UNSUPPORTED, -1);
             }
@@ -244,17 +285,16 @@ public final class AckWatcher implements AutoCloseable {
         }
         long now = ticker.nanos();
         int keep = 0;
-        for (int i = 0, n = active.size(); i < n; i++) {
+        for (int i = 0; i < n; i++) {
             Watch w = active.get(i);
             if (w.isDone()) {
                 continue;
             }
-            int row = snap.indexOf(w.key);
-            if (row < 0) {
+            long tx = queues[i];
+            if (tx < 0) {
                 settle(w, AckResult.GONE, -1);
                 continue;
             }
-            long tx = snap.txAt(row);
             if (tx == 0) {
                 settle(w, AckResult.ACKED, 0);
                 continue;
@@ -370,7 +410,7 @@ public final class AckWatcher implements AutoCloseable {
     public static final class Builder {
         private Duration tick = MIN_TICK;
         private Ticker ticker = Ticker.system();
-        private Supplier<TcpSnapshot> source = () -> TcpTable.system().snapshot();
+        private Supplier<SendQueueReader> readerFactory = SockDiagSendQueues::system;
 
         private Builder() {
         }
@@ -392,11 +432,19 @@ public final class AckWatcher implements AutoCloseable {
         }
 
         /**
-         * Where snapshots come from (default {@code TcpTable.system()::snapshot}). A supplier that throws or
-         * returns {@code null} counts as an unsupported table.
+         * Reads send queues from snapshots of this source instead of the system's sockets (by default sock_diag
+         * when available, else {@code TcpTable.system()::snapshot}). A supplier that throws or returns
+         * {@code null} counts as an unsupported table.
          */
         public Builder source(Supplier<TcpSnapshot> source) {
-            this.source = Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(source, "source");
+            this.readerFactory = () -> new TableSendQueues(source, AckPath.CUSTOM_SOURCE);
+            return this;
+        }
+
+        /** Reads send queues with readers from this factory, called once on the watcher thread. */
+        Builder reader(Supplier<SendQueueReader> readerFactory) {
+            this.readerFactory = Objects.requireNonNull(readerFactory, "readerFactory");
             return this;
         }
 

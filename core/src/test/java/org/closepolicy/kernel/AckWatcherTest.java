@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class AckWatcherTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
-    private static final InetSocketAddress SERVER = addr("10.0.0.1", 8080);
+    static final InetSocketAddress SERVER = addr("10.0.0.1", 8080);
 
     private final List<AckWatcher> watchers = new ArrayList<>();
     private final AtomicLong now = new AtomicLong();

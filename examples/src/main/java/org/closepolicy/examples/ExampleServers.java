@@ -16,9 +16,18 @@ final class ExampleServers {
      * @throws Exception when the server cannot bind or start
      */
     static ExampleServer start(ServerConfig config) throws Exception {
+        return start(config, Wire.CLEARTEXT_HTTP1);
+    }
+
+    /**
+     * Starts and binds a server speaking TLS and/or HTTP/2 as {@code wire} says.
+     *
+     * @throws Exception when the server cannot bind or start
+     */
+    static ExampleServer start(ServerConfig config, Wire wire) throws Exception {
         return switch (config.kind()) {
-            case NETTY -> NettyExampleServer.start(config);
-            case JETTY -> JettyExampleServer.start(config);
+            case NETTY -> NettyExampleServer.start(config, wire);
+            case JETTY -> JettyExampleServer.start(config, wire);
         };
     }
 }

@@ -38,8 +38,11 @@ final class JettyExampleServer implements ExampleServer {
     private final CloseStats stats;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private JettyExampleServer(ServerConfig config) {
+    private final Wire wire;
+
+    private JettyExampleServer(ServerConfig config, Wire wire) {
         this.config = config;
+        this.wire = wire;
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("jetty");
         this.server = new Server(threads);
@@ -56,11 +59,28 @@ final class JettyExampleServer implements ExampleServer {
 
     /** The one place where the close policy meets the server: its connector (a plain one for a bare server). */
     private ServerConnector newConnector(Server s) {
-        return config.bare() ? new ServerConnector(s) : new ClosePolicyConnector(s, config.policy());
+        if (wire.equals(Wire.CLEARTEXT_HTTP1)) {
+            return config.bare() ? new ServerConnector(s) : new ClosePolicyConnector(s, config.policy());
+        }
+        if (config.bare()) {
+            return new ServerConnector(s, JettyWire.bareFactories(wire));
+        }
+        ClosePolicyConnector.Builder b = ClosePolicyConnector.builder(s, config.policy());
+        if (wire.tls()) {
+            b.tls(JettyWire.sslContextFactory(wire)).httpConfiguration(JettyWire.httpConfiguration(wire));
+        }
+        if (wire.http2()) {
+            b.http2();
+        }
+        return b.build();
     }
 
     static JettyExampleServer start(ServerConfig config) throws Exception {
-        JettyExampleServer s = new JettyExampleServer(config);
+        return start(config, Wire.CLEARTEXT_HTTP1);
+    }
+
+    static JettyExampleServer start(ServerConfig config, Wire wire) throws Exception {
+        JettyExampleServer s = new JettyExampleServer(config, wire);
         try {
             s.server.start();
         } catch (Exception e) {

@@ -35,6 +35,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -48,6 +52,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,8 +82,13 @@ final class NettyExampleServer implements ExampleServer {
     private volatile boolean draining;
     private Channel serverChannel;
 
-    private NettyExampleServer(ServerConfig config) {
+    private final Wire wire;
+    private final SslContext tls;
+
+    private NettyExampleServer(ServerConfig config, Wire wire) {
         this.config = config;
+        this.wire = wire;
+        this.tls = wire.tls() ? NettyWire.sslContext(wire) : null;
         // A bare server keeps an unused factory: its stats stay empty.
         this.closePolicy = NettyClosePolicy.builder(config.bare() ? ClosePolicies.keepAlive() : config.policy()).build();
         IoHandlerFactory io = config.transport() == TransportKind.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -92,11 +102,15 @@ final class NettyExampleServer implements ExampleServer {
     }
 
     static NettyExampleServer start(ServerConfig config) throws InterruptedException {
+        return start(config, Wire.CLEARTEXT_HTTP1);
+    }
+
+    static NettyExampleServer start(ServerConfig config, Wire wire) throws InterruptedException {
         if (config.transport() == TransportKind.EPOLL && !Epoll.isAvailable()) {
             throw new IllegalStateException("epoll transport is not available here: " + Epoll.unavailabilityCause().getMessage()
                     + "; use --transport nio");
         }
-        NettyExampleServer s = new NettyExampleServer(config);
+        NettyExampleServer s = new NettyExampleServer(config, wire);
         try {
             s.bind();
         } catch (InterruptedException | RuntimeException e) {
@@ -119,14 +133,32 @@ final class NettyExampleServer implements ExampleServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("http", new HttpServerCodec());
-                        installClosePolicy(p);
-                        p.addLast("chunked", new ChunkedWriteHandler());
-                        p.addLast("app", new App());
+                        NettyWire.initChannel(ch, wire, tls, NettyExampleServer.this::http1, NettyExampleServer.this::http2);
                     }
                 });
         serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+    }
+
+    /** An HTTP/1.1 connection: the codec, the close policy, the application. */
+    private void http1(ChannelPipeline p) {
+        p.addLast("http", new HttpServerCodec());
+        installClosePolicy(p);
+        p.addLast("chunked", new ChunkedWriteHandler());
+        p.addLast("app", new App());
+    }
+
+    /** An HTTP/2 connection: the frame codec, the close policy, and per stream the same application over HTTP/1 objects. */
+    private void http2(ChannelPipeline p) {
+        p.addLast("h2", Http2FrameCodecBuilder.forServer().build());
+        if (!config.bare()) {
+            closePolicy.installHttp2(p);
+        }
+        p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new ChunkedWriteHandler(), new App());
+            }
+        }));
     }
 
     /** The one place where the close policy meets the pipeline, right after the codec. */
@@ -180,10 +212,18 @@ final class NettyExampleServer implements ExampleServer {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
-    /** The application: one instance per connection. */
+    /**
+     * The application: one instance per connection. It writes its responses in request order even when a client
+     * pipelines requests and one response is produced on another thread (HTTP/1.1 pairs responses with requests by
+     * order): a response waits in {@link #waiting} while an earlier one is being produced. The close policy's handler
+     * guarantees the same order by itself; a server without it (a bare baseline) relies on this.
+     */
     private final class App extends ChannelInboundHandlerAdapter {
         /** A request is being answered; a draining stop waits for it. */
         volatile boolean busy;
+        /** Writes of responses to later requests, waiting for the response being produced on another thread. */
+        private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        private boolean producing;
         private MessageDigest upload;
         private long uploaded;
         private boolean discarding;
@@ -227,7 +267,7 @@ final class NettyExampleServer implements ExampleServer {
                         send(ctx, r);
                     } else {
                         if (HttpUtil.is100ContinueExpected(req)) {
-                            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+                            inOrder(() -> ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE)));
                         }
                         upload = Payloads.sha256();
                         uploaded = 0;
@@ -267,18 +307,35 @@ final class NettyExampleServer implements ExampleServer {
                 return;
             }
             if (n <= LARGE_BODY) {
-                writeBytes(ctx, n, Payloads.sha256Hex(n), head);
+                inOrder(() -> writeBytes(ctx, n, Payloads.sha256Hex(n), head));
                 return;
             }
             // Hashing a large body takes seconds: off the event loop, and no further reads meanwhile.
-            ctx.channel().config().setAutoRead(false);
-            hashing.execute(() -> {
-                String sha = Payloads.sha256Hex(n);
-                ctx.executor().execute(() -> {
-                    ctx.channel().config().setAutoRead(true);
-                    writeBytes(ctx, n, sha, head);
+            inOrder(() -> {
+                producing = true;
+                ctx.channel().config().setAutoRead(false);
+                hashing.execute(() -> {
+                    String sha = Payloads.sha256Hex(n);
+                    ctx.executor().execute(() -> {
+                        ctx.channel().config().setAutoRead(true);
+                        writeBytes(ctx, n, sha, head);
+                        producing = false;
+                        writeWaiting();
+                    });
                 });
             });
+        }
+
+        /** Writes now, or after the responses to earlier requests when one of them is still being produced. */
+        private void inOrder(Runnable write) {
+            waiting.add(write);
+            writeWaiting();
+        }
+
+        private void writeWaiting() {
+            for (Runnable next = producing ? null : waiting.poll(); next != null; next = producing ? null : waiting.poll()) {
+                next.run();
+            }
         }
 
         private void writeBytes(ChannelHandlerContext ctx, long n, String sha, boolean head) {
@@ -293,8 +350,10 @@ final class NettyExampleServer implements ExampleServer {
         }
 
         private void send(ChannelHandlerContext ctx, FullHttpResponse r) {
-            decorate(r);
-            finish(ctx.writeAndFlush(r));
+            inOrder(() -> {
+                decorate(r);
+                finish(ctx.writeAndFlush(r));
+            });
         }
 
         /** While the server stops, every response retires its connection (the policy decides how). */
@@ -305,7 +364,7 @@ final class NettyExampleServer implements ExampleServer {
         }
 
         private void finish(ChannelFuture written) {
-            written.addListener(f -> busy = false);
+            written.addListener(f -> busy = producing || !waiting.isEmpty());
             if (draining) {
                 written.addListener(ChannelFutureListener.CLOSE);
             }

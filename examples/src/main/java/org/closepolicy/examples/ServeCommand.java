@@ -80,6 +80,22 @@ final class ServeCommand implements Callable<Integer> {
             description = "On shutdown, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.")
     private Duration drain;
 
+    @Option(names = "--tls", description = "Serve HTTPS, with a self-signed certificate for localhost made at start "
+            + "(or the key store of --keystore). Try: curl -k https://127.0.0.1:PORT/weather.xml")
+    private boolean tls;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "A PKCS12 key store with the server's key and "
+            + "certificate; implies --tls.")
+    private java.nio.file.Path keystore;
+
+    @Option(names = "--keystore-password", paramLabel = "PASSWORD", defaultValue = "",
+            description = "The password of --keystore (and of its key).")
+    private String keystorePassword;
+
+    @Option(names = "--http2", description = "Offer HTTP/2 besides HTTP/1.1: h2 by ALPN with --tls (curl -k --http2), "
+            + "else h2c by prior knowledge (curl --http2-prior-knowledge; Jetty also takes the HTTP/1.1 Upgrade).")
+    private boolean http2;
+
     private final Hooks hooks;
 
     ServeCommand(Hooks hooks) {
@@ -103,9 +119,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         ServerConfig config = new ServerConfig(server, host, port, policy.policy(), policy.text(), transport, drain);
+        Wire wire = ServeWire.of(spec.commandLine(), tls, keystore, keystorePassword, http2);
         ExampleServer s;
         try {
-            s = ExampleServers.start(config);
+            s = ExampleServers.start(config, wire);
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.net.BindException) {
@@ -126,10 +143,10 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "closepolicy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        String where = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + s.port();
-        out.printf("%s (%s) listening on %s%n", server, server == ServerKind.NETTY ? transport : "nio", where);
+        String where = wire.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + s.port();
+        out.printf("%s (%s) listening on %s (%s)%n", server, server == ServerKind.NETTY ? transport : "nio", where, wire.describe());
         out.printf("policy: %s%n  spec: %s%n", policy.text(), config.specText());
-        out.printf("try: curl -s %s/weather.xml   curl -s %s/stats%n", where, where);
+        out.printf("try: %s%n", ServeWire.tryLine(wire, where));
         out.printf("Ctrl-C stops (requests in flight get up to %s).%n", human(drain));
         out.flush();
         hooks.started(s);

@@ -141,6 +141,7 @@ public class ClosePolicyConnector extends ServerConnector {
         if (Http2Sessions.AVAILABLE) {
             addEventListener(new Http2Opened());
         }
+        b.server.addEventListener(new NotAddedCheck(this));
     }
 
     /** Tells an endpoint's policy state that its connection speaks HTTP/2 as soon as Jetty opens it. */
@@ -235,6 +236,8 @@ public class ClosePolicyConnector extends ServerConnector {
         private ByteBufferPool bufferPool;
         private int acceptors = -1;
         private int selectors = -1;
+        private int port;
+        private String host;
 
         private Builder(Server server, ClosePolicy policy) {
             this.server = Objects.requireNonNull(server, "server");
@@ -354,7 +357,42 @@ public class ClosePolicyConnector extends ServerConnector {
                     : new ConnectionFactory[] {http1};
         }
 
-        /** Builds the connector (not yet added to the server). */
+        /** The port to listen on (default 0: any free port); used by {@link #addTo()}. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0-65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The address to listen on (default: every address); used by {@link #addTo()}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * Builds the connector, sets its {@link #port} and {@link #host}, and adds it to the server: the usual way.
+         * <pre>{@code
+         * ClosePolicyConnector connector = ClosePolicyConnector.builder(server, ClosePolicies.clientFirst()).port(8080).addTo();
+         * }</pre>
+         */
+        public ClosePolicyConnector addTo() {
+            ClosePolicyConnector connector = build();
+            connector.setPort(port);
+            if (host != null) {
+                connector.setHost(host);
+            }
+            server.addConnector(connector);
+            return connector;
+        }
+
+        /**
+         * Builds the connector without adding it to the server: then call {@code server.addConnector(connector)}
+         * before {@code server.start()}, which fails with an {@link IllegalStateException} if you do not.
+         * {@link #addTo()} does both.
+         */
         public ClosePolicyConnector build() {
             return new ClosePolicyConnector(this);
         }

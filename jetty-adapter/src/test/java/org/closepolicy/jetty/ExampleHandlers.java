@@ -20,6 +20,13 @@ import org.eclipse.jetty.util.IteratingCallback;
  */
 final class ExampleHandlers {
 
+    private static final java.util.concurrent.ScheduledExecutorService LATER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "test-handler-later");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** About 1.9 KB of XML, the size of the seed's weather report. */
     static final byte[] WEATHER = weatherXml();
 
@@ -30,7 +37,8 @@ final class ExampleHandlers {
      * Routes {@code /weather} (the XML report), {@code /bytes?n=N} (N deterministic bytes with a
      * length), {@code /stream?n=N} (the same bytes without a length: Jetty chooses the framing) and
      * {@code /upload} (reads the body and answers 200, or answers 413 at once for bodies over 64 KiB),
-     * {@code /slow?n=N&ms=T} (N deterministic bytes in ten pieces spread over T milliseconds) and
+     * {@code /slow?n=N&ms=T} (N deterministic bytes in ten pieces spread over T milliseconds),
+     * {@code /later?n=N&ms=T} (N deterministic bytes with a length, started from another thread after T ms) and
      * {@code /hang} (a first piece, then nothing: the response never ends).
      */
     static Handler routes() {
@@ -49,6 +57,13 @@ final class ExampleHandlers {
                         Fields q = Request.extractQueryParameters(request);
                         new SlowWriter(request, response, Long.parseLong(q.getValue("n")), Long.parseLong(q.getValue("ms")), callback)
                                 .iterate();
+                        return true;
+                    case "/later":
+                        // Answered from another thread after a delay: a pipelined request behind it must still wait.
+                        Fields lq = Request.extractQueryParameters(request);
+                        long ln = Long.parseLong(lq.getValue("n"));
+                        LATER.schedule(() -> new BodyWriter(response, ln, true, callback).iterate(),
+                                Long.parseLong(lq.getValue("ms")), java.util.concurrent.TimeUnit.MILLISECONDS);
                         return true;
                     case "/hang":
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");

@@ -17,17 +17,22 @@ import org.closepolicy.kernel.TimeWaitSampler;
 /**
  * Binds closepolicy's counters, its per-close events and the kernel's TIME_WAIT count to a Micrometer registry.
  *
+ * <p>Bind the adapter's own statistics, nothing else to wire:
  * <pre>{@code
- * CloseStats stats = new CloseStats();
+ * NettyClosePolicy closePolicy = NettyClosePolicy.builder(ClosePolicies.clientFirst()).build(); // or a ClosePolicyConnector
+ * ClosePolicyMetrics.bind(registry, closePolicy.stats());
+ * }</pre>
+ * With options:
+ * <pre>{@code
  * TimeWaitSampler timeWait = TimeWaitSampler.builder().ports(8080).build();    // optional
- * ClosePolicyMetrics metrics = ClosePolicyMetrics.builder(stats)
+ * ClosePolicyMetrics metrics = ClosePolicyMetrics.builder(closePolicy.stats())
  *         .timeWaitSampler(timeWait)
  *         .tag("server", "api")
  *         .build();
  * metrics.bindTo(registry);                                                   // or a MeterBinder bean
- * CloseListener listener = CloseListener.composite(stats, metrics.closeListener());
- * // hand `listener` to the Netty or Jetty adapter
  * }</pre>
+ * The binder reads the counters of the stats and receives their events ({@link CloseStats#forwardTo}), so each
+ * connection is counted once, by the adapter.
  *
  * <p>Meters, each with the common tags of the builder (Prometheus names in brackets):
  * <table>
@@ -93,6 +98,20 @@ public final class ClosePolicyMetrics implements MeterBinder {
         this.timeWaitSampler = b.timeWaitSampler;
         this.tags = b.tags;
         this.closeListener = new MeteredCloseListener(tags);
+        stats.forwardTo(closeListener);
+    }
+
+    /**
+     * Binds the meters of these stats (usually an adapter's {@code stats()}) to the registry, with no common tags and
+     * no TIME_WAIT gauges; the same as {@code builder(stats).build().bindTo(registry)}.
+     *
+     * @return the binder, to bind to more registries
+     */
+    public static ClosePolicyMetrics bind(MeterRegistry registry, CloseStats stats) {
+        Objects.requireNonNull(registry, "registry");
+        ClosePolicyMetrics metrics = builder(stats).build();
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     /**
@@ -106,8 +125,8 @@ public final class ClosePolicyMetrics implements MeterBinder {
 
     /**
      * The listener that records {@code closepolicy.connections.closed} and {@code closepolicy.close.duration}
-     * into every registry this binder is bound to; the same instance on every call. Give it to the adapter
-     * together with the stats: {@code CloseListener.composite(stats, metrics.closeListener())}.
+     * into every registry this binder is bound to; the same instance on every call. The stats of the builder
+     * already pass it every event: do not give it to an adapter as well (each close would be recorded twice).
      */
     public MeteredCloseListener closeListener() {
         return closeListener;

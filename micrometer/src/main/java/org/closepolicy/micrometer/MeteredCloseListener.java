@@ -32,11 +32,10 @@ import org.closepolicy.WhoClosed;
  * Tag values are enum names only: at most 5 × 4 × 10 series for the counter and 4 for the timer, per set of
  * common tags. Meters appear with the first matching close.
  *
- * <p>Get it from {@link ClosePolicyMetrics#closeListener()} and give it to the adapter next to the stats:
+ * <p>{@link ClosePolicyMetrics} makes it and has its stats pass it every event:
  * <pre>{@code
- * ClosePolicyMetrics metrics = ClosePolicyMetrics.builder(stats).build();
- * CloseListener listener = CloseListener.composite(stats, metrics.closeListener());
- * metrics.bindTo(registry);
+ * ClosePolicyMetrics metrics = ClosePolicyMetrics.builder(closePolicy.stats()).build();
+ * metrics.bindTo(registry);   // metrics.closeListener() now records every close of the adapter
  * }</pre>
  * Closes reported before the first {@code bindTo} are not recorded by this listener (the {@code CloseStats}
  * based meters of {@link ClosePolicyMetrics} do include them).

@@ -4,9 +4,9 @@
  * {@link org.closepolicy.micrometer.MeteredCloseListener} records each close by who, mode and fallback reason.
  *
  * <pre>{@code
- * ClosePolicyMetrics metrics = ClosePolicyMetrics.builder(stats).timeWaitSampler(sampler).build();
- * metrics.bindTo(registry);
- * CloseListener listener = CloseListener.composite(stats, metrics.closeListener());
+ * ClosePolicyMetrics.bind(registry, closePolicy.stats());          // the adapter's own counts
+ * // or, with options:
+ * ClosePolicyMetrics.builder(closePolicy.stats()).timeWaitSampler(sampler).tag("server", "api").build().bindTo(registry);
  * }</pre>
  *
  * <p>Micrometer is a {@code provided} dependency: the application brings micrometer-core and its registry. The

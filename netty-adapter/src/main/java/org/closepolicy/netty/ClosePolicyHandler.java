@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -51,9 +53,13 @@ import org.closepolicy.Reuse;
  * <ul>
  *   <li>counts requests and asks the policy after every response head; a retiring response gets
  *       {@code Connection: close}, a reused HTTP/1.0 keep-alive response {@code Connection: keep-alive};</li>
- *   <li>keeps pipelined responses in order and retires only after the last one is flushed; requests
- *       that arrive after the retiring one are discarded unanswered, and responses the application still
- *       writes for them are dropped (their write futures fail);</li>
+ *   <li>keeps pipelined responses in request order whatever the application does: a pipelined request is passed
+ *       on only once the response to the one before is complete (held meanwhile, within the bounds of
+ *       {@link NettyClosePolicy.Builder#maxPipelinedRequests} and {@link NettyClosePolicy.Builder#maxPipelinedBytes});
+ *       the retiring response is the one to the request it answers, it is announced with {@code Connection: close},
+ *       the connection retires once it is flushed, and requests held behind it or arriving later are discarded
+ *       unanswered (responses the application still writes are dropped, their write futures fail). See
+ *       "Pipelining" in {@link NettyClosePolicy};</li>
  *   <li>runs the idle-timeout and maximum-age checks on the event loop and asks the policy again when they fire;</li>
  *   <li>turns on {@code ALLOW_HALF_CLOSURE} so that the client's FIN arrives as a {@code ChannelInputShutdownEvent}
  *       (it is passed on), then carries out who closes first and how (FIN, lingering, RST in reply to the
@@ -68,7 +74,8 @@ import org.closepolicy.Reuse;
  *       ({@code CleartextHttp2ServerUpgradeHandler}), it only passes messages on.</li>
  * </ul>
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
- * connection view count message bodies (heads are not counted).
+ * connection view count the HTTP bytes, heads included, as a small handler named {@code closePolicyBytes} right
+ * before the codec sees them (after TLS), as the Jetty adapter does.
  *
  * <p>While closing, the bounds on input (lingering time, silence and bytes; the input limit of the client-first
  * wait) apply to the raw bytes read from the socket: when the connection retires, the handler adds a small
@@ -97,7 +104,17 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
     private static final int UNSOLICITED = KEEP_ALIVE;
 
+    static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
+            "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
+
+    // Where the request body the decoder delivers now goes.
+    private static final int BODY_PASSED = 0;
+    private static final int BODY_HELD = 1;
+    private static final int BODY_DROPPED = 2;
+
     private final NettyClosePolicy owner;
+    private final PipeliningGate pipelining;
+    private final Runnable passHeld = this::passHeld;
     private PolicyConnection conn;
 
     // Requests passed to the application whose response has not started, oldest first.
@@ -106,6 +123,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private int requestsSize;
 
     private boolean requestBodyOpen;
+    private int bodyRoute = BODY_PASSED;
+    private boolean passHeldScheduled;
     private boolean responseOpen;
     private boolean responseInformational;
     private boolean responseRetiring;
@@ -135,6 +154,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
         @Override
         public void retiring() {
+            // Held requests are never answered on a retiring connection: the client retries them elsewhere.
+            pipelining.clear();
             addRawInput(conn.ctx);
         }
     };
@@ -160,6 +181,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     ClosePolicyHandler(NettyClosePolicy owner) {
         this.owner = owner;
+        this.pipelining = new PipeliningGate(owner.maxPipelinedRequests(), owner.maxPipelinedBytes());
     }
 
     /**
@@ -189,9 +211,13 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        pipelining.clear();
         ChannelPipeline p = ctx.pipeline();
         if (p.context(rawInput) != null) {
             p.remove(rawInput);
+        }
+        if (p.get(ProtocolBytesCounter.NAME) != null) {
+            p.remove(ProtocolBytesCounter.NAME);
         }
     }
 
@@ -232,7 +258,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
      * now on would be dropped anyway (no request body still owed to the application, no protocol upgrade).
      */
     private boolean discardsInput(PolicyConnection c) {
-        return !upgraded && c.machine.isRetired() && !c.machine.isClosed() && (done || !requestBodyOpen);
+        return !upgraded && c.machine.isRetired() && !c.machine.isClosed() && (done || !requestBodyOpen || bodyRoute != BODY_PASSED);
     }
 
     @Override
@@ -252,11 +278,43 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private void start(ChannelHandlerContext ctx) {
         if (conn == null) {
             conn = PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
+            String codec = firstCodecBefore(ctx.pipeline());
+            if (codec != null) {
+                ProtocolBytesCounter.addBefore(ctx.pipeline(), codec, bytesOwner);
+            }
         }
+    }
+
+    /** What the byte counter before the codec counts for. */
+    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
+        @Override
+        public PolicyConnection connection() {
+            return conn;
+        }
+
+        @Override
+        public boolean countsInput() {
+            return conn != null && !discardsInput(conn);
+        }
+    };
+
+    /** The first HTTP codec handler before this one (where the protocol bytes are), or null. */
+    private String firstCodecBefore(ChannelPipeline p) {
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == this) {
+                return null;
+            }
+            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder || h instanceof HttpResponseEncoder) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        pipelining.clear();
         if (conn != null) {
             conn.closed();
         }
@@ -272,21 +330,37 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (msg instanceof ByteBuf) {
+            MISPLACED.seen(ctx, msg);
+        }
         if (msg instanceof HttpRequest req) {
-            if (c.machine.isRetired()) {
+            if (c.machine.isRetired() || pipelining.overflowed()) {
                 requestBodyOpen = false;
+                bodyRoute = BODY_DROPPED;
                 c.dropRead(msg, PolicyConnection.size(msg));
                 return;
             }
-            push(infoOf(req));
             requestBodyOpen = !(msg instanceof LastHttpContent);
-            c.record.addBytesIn(PolicyConnection.size(msg), c.now());
-            ctx.fireChannelRead(msg);
+            if (busy()) {
+                // Pipelined behind a request still being answered: it waits, so responses leave in request order.
+                bodyRoute = BODY_HELD;
+                hold(ctx, c, msg);
+                return;
+            }
+            bodyRoute = BODY_PASSED;
+            admit(ctx, c, req);
             return;
         }
         if (msg instanceof HttpContent) {
             boolean last = msg instanceof LastHttpContent;
-            if (!requestBodyOpen || done) {
+            if (bodyRoute == BODY_HELD && !c.machine.isRetired()) {
+                if (last) {
+                    requestBodyOpen = false;
+                }
+                hold(ctx, c, msg);
+                return;
+            }
+            if (!requestBodyOpen || done || bodyRoute != BODY_PASSED) {
                 if (last) {
                     requestBodyOpen = false;
                 }
@@ -296,9 +370,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             if (last) {
                 requestBodyOpen = false;
             }
-            long bytes = PolicyConnection.size(msg);
-            if (bytes > 0) {
-                c.record.addBytesIn(bytes, c.now());
+            if (PolicyConnection.size(msg) > 0) {
+                c.record.touch(c.now());
             }
             ctx.fireChannelRead(msg);
             return;
@@ -308,6 +381,69 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void admit(ChannelHandlerContext ctx, PolicyConnection c, HttpRequest req) {
+        push(infoOf(req));
+        c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
+        ctx.fireChannelRead(req);
+    }
+
+    private void hold(ChannelHandlerContext ctx, PolicyConnection c, Object msg) {
+        if (pipelining.hold(msg)) {
+            return;
+        }
+        // Over a bound: the response in progress is the last one; what the client pipelined after it is dropped
+        // (no more reading until the connection retires), and the client retries it on a new connection.
+        bodyRoute = BODY_DROPPED;
+        requestBodyOpen = false;
+        ctx.channel().config().setAutoRead(false);
+        if (!answering()) {
+            done = true;
+            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.PIPELINE_LIMIT, true));
+        }
+    }
+
+    /** Passes held requests on, oldest first, each once the response to the one before is complete. */
+    private void passHeld() {
+        passHeldScheduled = false;
+        PolicyConnection c = conn;
+        if (c == null || done) {
+            return;
+        }
+        ChannelHandlerContext ctx = c.ctx;
+        boolean passed = false;
+        for (Object next = pipelining.peek(); next != null; next = pipelining.peek()) {
+            if (next instanceof HttpRequest && !upgraded && answering()) {
+                break;
+            }
+            pipelining.poll();
+            passed = true;
+            if (next instanceof PipeliningGate.HeldEvent e) {
+                ctx.fireUserEventTriggered(e.event());
+            } else if (next instanceof HttpRequest req) {
+                if (!pipelining.holdsRequests() && bodyRoute == BODY_HELD) {
+                    bodyRoute = BODY_PASSED; // the rest of its body, if any, is not held
+                }
+                admit(ctx, c, req);
+            } else {
+                if (PolicyConnection.size(next) > 0) {
+                    c.record.touch(c.now());
+                }
+                ctx.fireChannelRead(next);
+            }
+        }
+        if (passed) {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    private void schedulePassHeld(ChannelHandlerContext ctx) {
+        if (!passHeldScheduled && !pipelining.isEmpty()) {
+            // Not from inside the application's write: it gets the next request once that call has returned.
+            passHeldScheduled = true;
+            ctx.executor().execute(passHeld);
+        }
     }
 
     private static int infoOf(HttpRequest req) {
@@ -331,7 +467,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ChannelInputShutdownEvent && conn != null) {
             peerFin = true;
-            super.userEventTriggered(ctx, evt);
+            if (!pipelining.holdEvent(evt)) {
+                super.userEventTriggered(ctx, evt);
+            }
             PolicyConnection c = conn;
             if (c.machine.isClosed()) {
                 return;
@@ -348,12 +486,21 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             upgraded = true;
             conn.stopReuseChecks();
         }
+        if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
+            return;
+        }
         super.userEventTriggered(ctx, evt);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        PolicyConnection.exceptionCaught(conn, ctx, cause);
+        PolicyConnection c = conn;
+        if (c != null && (pipelining.overflowed() || c.machine.isRetired()) && PipeliningGate.isCodecDepthExceeded(cause)) {
+            // The codec counts the pipelined requests this handler dropped; it discards the rest of the input and
+            // closes after the next response, which the retirement already makes the last one.
+            return;
+        }
+        PolicyConnection.exceptionCaught(c, ctx, cause);
     }
 
     // ---- outbound
@@ -375,28 +522,23 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 if (code == 101) {
                     upgraded = true;
                     c.stopReuseChecks();
+                    schedulePassHeld(ctx);
                 } else {
                     responseInformational = !(msg instanceof LastHttpContent);
                 }
                 ctx.write(msg, promise);
                 return;
             }
-            long now = responseStarts(c, res);
-            long bytes = PolicyConnection.size(msg); // a full response: its body, at the same instant
-            if (bytes > 0) {
-                c.record.addBytesOut(bytes, now);
-            }
-        } else {
-            long bytes = PolicyConnection.size(msg);
-            if (bytes > 0) {
-                c.record.addBytesOut(bytes, c.now());
-            }
+            c.record.touch(responseStarts(c, res));
+        } else if (PolicyConnection.size(msg) > 0) {
+            c.record.touch(c.now()); // the bytes are counted after the encoder (ProtocolBytesCounter)
         }
         if (msg instanceof LastHttpContent) {
             if (responseInformational) {
                 responseInformational = false;
             } else {
                 promise = responseEnds(c, promise);
+                schedulePassHeld(ctx);
             }
         }
         ctx.write(msg, promise);
@@ -406,11 +548,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private long responseStarts(PolicyConnection c, HttpResponse res) {
         long now = c.now();
         int info = requestsSize > 0 ? pop() : UNSOLICITED;
-        boolean latest = requestsSize == 0;
+        boolean latest = requestsSize == 0 && !pipelining.holdsRequests();
         boolean http10 = (info & HTTP_10) != 0;
         boolean keepAlive = (info & KEEP_ALIVE) != 0;
         boolean bad = (info & BAD) != 0;
-        boolean unread = (latest && requestBodyOpen) || bad;
+        // Held requests are dropped if this response retires, and a pipelining client may still be sending.
+        boolean unread = (latest && requestBodyOpen) || bad || !latest || pipelining.overflowed();
         boolean eof = (http10 && !keepAlive) || !selfDelimited(res, info);
         c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
         c.record.onResponse(eof, unread, now);
@@ -420,6 +563,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             if (bad || retireRequested || res.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
                 // A bad request leaves the decoder unusable; the application asked to close.
                 forced = RetireReason.APPLICATION;
+            } else if (pipelining.overflowed()) {
+                forced = RetireReason.PIPELINE_LIMIT;
             } else if (peerFin && latest) {
                 forced = RetireReason.CLIENT_REQUESTED;
             }
@@ -450,12 +595,15 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     private ChannelPromise responseEnds(PolicyConnection c, ChannelPromise promise) {
         responseOpen = false;
-        if (!responseRetiring && requestsSize == 0 && !c.machine.isRetired() && (peerFin || retireRequested)) {
+        boolean overflowed = pipelining.overflowed();
+        if (!responseRetiring && requestsSize == 0 && !pipelining.holdsRequests() && !c.machine.isRetired()
+                && (peerFin || retireRequested || overflowed)) {
             // The decision to reuse was sent with the head; the client closed its side, or the application
-            // asked to retire, while the body was written.
+            // asked to retire, or the client pipelined too much, while the body was written.
             Retire r = peerFin
-                    ? Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen)
-                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen);
+                    ? Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
+                    : Retirements.unannounced(owner.policy(), c.record,
+                            retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, requestBodyOpen || overflowed);
             c.retire(r, false);
             responseRetiring = true;
         }
@@ -480,9 +628,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         if (upgraded) {
             c.machine.abort();
         } else if (!c.machine.isRetired()) {
-            Retire r = busy()
-                    ? Retirements.endOfStream(owner.policy(), c.record, requestBodyOpen)
-                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen);
+            boolean unread = requestBodyOpen || !pipelining.isEmpty() || pipelining.overflowed();
+            // Between two responses with pipelined requests held (closed by the application, or by the codec over its
+            // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
+            Retire r = answering()
+                    ? Retirements.endOfStream(owner.policy(), c.record, unread)
+                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, unread);
             done = true;
             c.retireAfterWrites(r);
         }
@@ -508,6 +659,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     void abort() {
         if (conn != null) {
             done = true;
+            pipelining.clear();
             conn.machine.abort();
         }
     }
@@ -518,6 +670,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     private boolean busy() {
+        return answering() || !pipelining.isEmpty();
+    }
+
+    /** A request was passed to the application and its response is not complete. */
+    private boolean answering() {
         return requestsSize > 0 || responseOpen;
     }
 

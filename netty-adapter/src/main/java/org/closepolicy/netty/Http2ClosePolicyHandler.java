@@ -1,5 +1,6 @@
 package org.closepolicy.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -87,6 +88,9 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp2} adds the handler. */
     public static final String NAME = "closePolicyHttp2";
+
+    static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("Http2ClosePolicyHandler",
+            "HTTP/2 frames (Http2HeadersFrame, Http2DataFrame)", PipelinePlace.HTTP2_FIX);
 
     private final NettyClosePolicy owner;
     private PolicyConnection conn;
@@ -184,7 +188,21 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
         h2.addListener(streams);
         // Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again.
         conn = PolicyConnection.open(ctx, ctx.pipeline().context(codec), owner, Protocol.HTTP2, host);
+        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(codec).name(), bytesOwner);
     }
+
+    /** What the byte counter before the codec counts for: every frame, until the connection is retired. */
+    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
+        @Override
+        public PolicyConnection connection() {
+            return conn;
+        }
+
+        @Override
+        public boolean countsInput() {
+            return conn != null && !conn.machine.isRetired();
+        }
+    };
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
@@ -292,13 +310,16 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (msg instanceof ByteBuf) {
+            MISPLACED.seen(ctx, msg);
+        }
         long bytes = msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0;
         if (c.machine.isRetired()) {
             c.dropRead(msg, bytes);
             return;
         }
         if (bytes > 0) {
-            c.record.addBytesIn(bytes, c.now());
+            c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         }
         if (msg instanceof Http2GoAwayFrame && retiring == null) {
             // The client is leaving: answer with our GOAWAY, drain, then wait for its FIN (or the policy's how).
@@ -338,7 +359,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        PolicyConnection.write(conn, ctx, msg, msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0, promise);
+        PolicyConnection.write(conn, ctx, msg, 0, promise); // bytes: counted by the ProtocolBytesCounter
     }
 
     @Override

@@ -1,13 +1,8 @@
 package org.closepolicy.netty;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import java.util.Map;
 import java.util.Objects;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicies;
@@ -57,25 +52,51 @@ import org.closepolicy.spi.LoadMonitor;
  * {@code close_notify}), so the close is recorded as {@code REMOTE_FIN}; an RST (in reply to the client's FIN, or
  * once every byte is acknowledged) sends no {@code close_notify}, since the reset would discard it; the ack check
  * reads the kernel's send queue, so it counts TLS record bytes. The byte counters of the close events count
- * plaintext (message bodies), not TLS records. For HTTP/2 see {@link Http2ClosePolicyHandler} and
+ * the protocol's bytes, heads and framing included, in plaintext (not TLS records), as on Jetty. For HTTP/2 see {@link Http2ClosePolicyHandler} and
  * {@link #installHttp2} (needs {@code netty-codec-http2} at run time; HTTP/1 and raw TCP do not).
+ *
+ * <p><b>Pipelining.</b> An HTTP/1.1 client may send requests without waiting for the responses. The
+ * {@link ClosePolicyHandler} passes them to the application one at a time: a request reaches the pipeline after it
+ * only once the response to the one before is complete (its {@code LastHttpContent} or {@code FullHttpResponse}
+ * written), so responses leave in request order even when the application answers on other threads. Requests that
+ * wait are held in memory, at most {@link Builder#maxPipelinedRequests} requests and {@link Builder#maxPipelinedBytes}
+ * bytes (heads and bodies). Beyond either bound the response in progress is the last one (announced with
+ * {@code Connection: close} if its head is not yet written), the held requests are released unanswered, the channel
+ * stops reading, and the connection closes the policy's way (reason {@link org.closepolicy.RetireReason#PIPELINE_LIMIT});
+ * the client retries the requests it got no answer to on a new connection (RFC 9112 §9.3.2). Netty's
+ * {@code HttpServerCodec} has its own bound ({@code maxPipelineDepth}, 128 by default, counting every request decoded
+ * before its response): keep {@code maxPipelinedRequests} below it. A response that retires the connection (a policy
+ * that retires after one request, {@code Connection: close}, the maximum of requests) is the response to the request
+ * it answers, and requests held behind it are released unanswered.
  *
  * <p>Thread-safety: immutable and thread-safe; share one instance across all channels of a server.
  */
 public final class NettyClosePolicy {
 
+    /** The default bound on pipelined requests held while an earlier one is answered: {@value}. */
+    public static final int DEFAULT_MAX_PIPELINED_REQUESTS = 32;
+
+    /** The default bound on the bytes (heads and bodies) of pipelined requests held: {@value} (1 MiB). */
+    public static final long DEFAULT_MAX_PIPELINED_BYTES = 1L << 20;
+
     private static volatile NettyClosePolicy sharedInstance;
 
     private final AdapterRuntime runtime;
+    private final int maxPipelinedRequests;
+    private final long maxPipelinedBytes;
 
-    private NettyClosePolicy(AdapterRuntime runtime) {
+    private NettyClosePolicy(AdapterRuntime runtime, int maxPipelinedRequests, long maxPipelinedBytes) {
         this.runtime = runtime;
+        this.maxPipelinedRequests = maxPipelinedRequests;
+        this.maxPipelinedBytes = maxPipelinedBytes;
     }
 
     /**
      * A builder for a server using {@code policy}.
      * Defaults: no extra listener, {@link Ticker#system()}, {@link AckWatcher#shared()} (started on first
-     * use), a {@link LoadMonitor} that counts open connections and samples no TIME_WAIT.
+     * use), a {@link LoadMonitor} that counts open connections and samples no TIME_WAIT, at most
+     * {@value #DEFAULT_MAX_PIPELINED_REQUESTS} pipelined requests and {@link #DEFAULT_MAX_PIPELINED_BYTES} bytes
+     * held per connection.
      */
     public static Builder builder(ClosePolicy policy) {
         return new Builder(policy);
@@ -108,30 +129,25 @@ public final class NettyClosePolicy {
     }
 
     /**
-     * Adds a new {@link ClosePolicyHandler} right after the pipeline's {@code HttpServerCodec} (or last
-     * when there is none) under the name {@link ClosePolicyHandler#NAME}; an
-     * {@code HttpServerKeepAliveHandler} in the pipeline is replaced. Turns on {@code ALLOW_HALF_CLOSURE}.
+     * Adds a new {@link ClosePolicyHandler} right after the pipeline's {@code HttpServerCodec} (or after the later
+     * of an {@code HttpRequestDecoder} and an {@code HttpResponseEncoder}) under the name
+     * {@link ClosePolicyHandler#NAME}; an {@code HttpServerKeepAliveHandler} in the pipeline is replaced. Turns on
+     * {@code ALLOW_HALF_CLOSURE}.
+     *
+     * @throws IllegalStateException when the pipeline has no HTTP/1 server codec yet (the message says where the
+     *         call belongs), or already has a close policy handler
      */
     public void installHttp(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
+        String codec = PipelinePlace.http1Codec(pipeline);
+        String keepAlive = PipelinePlace.nameOf(pipeline, HttpServerKeepAliveHandler.class);
+        PipelinePlace.checkNotInstalled(pipeline, ClosePolicyHandler.class, "installHttp");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ClosePolicyHandler handler = newHttpHandler();
-        String keepAlive = null;
-        String codec = null;
-        for (Map.Entry<String, ChannelHandler> e : pipeline) {
-            if (keepAlive == null && e.getValue() instanceof HttpServerKeepAliveHandler) {
-                keepAlive = e.getKey();
-            }
-            if (codec == null && e.getValue() instanceof HttpServerCodec) {
-                codec = e.getKey();
-            }
-        }
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
-        } else if (codec != null) {
-            pipeline.addAfter(codec, ClosePolicyHandler.NAME, handler);
         } else {
-            pipeline.addLast(ClosePolicyHandler.NAME, handler);
+            pipeline.addAfter(codec, ClosePolicyHandler.NAME, handler);
         }
     }
 
@@ -141,25 +157,29 @@ public final class NettyClosePolicy {
      * {@code ALLOW_HALF_CLOSURE}. Call it where the codec is added: in the {@code ChannelInitializer} for h2c with
      * prior knowledge, in {@code ApplicationProtocolNegotiationHandler.configurePipeline} for h2 over TLS.
      *
-     * @throws IllegalArgumentException when the pipeline has no {@code Http2FrameCodec}
+     * @throws IllegalStateException when the pipeline has no {@code Http2FrameCodec} yet (the message says where
+     *         the call belongs), or already has a close policy handler
      */
     public void installHttp2(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
-        ChannelHandlerContext codec = pipeline.context(Http2FrameCodec.class);
-        if (codec == null) {
-            throw new IllegalArgumentException("no Http2FrameCodec in the pipeline: " + pipeline.names());
-        }
+        String codec = PipelinePlace.http2Codec(pipeline);
+        PipelinePlace.checkNotInstalled(pipeline, Http2ClosePolicyHandler.class, "installHttp2");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        pipeline.addAfter(codec.name(), Http2ClosePolicyHandler.NAME, newHttp2Handler());
+        pipeline.addAfter(codec, Http2ClosePolicyHandler.NAME, newHttp2Handler());
     }
 
     /**
      * Adds a new {@link TcpCloseHandler} first in the pipeline under the name {@link TcpCloseHandler#NAME}, or
      * right after an {@code SslHandler} already in the pipeline (so that it counts plaintext and its closes send
      * {@code close_notify}: add the {@code SslHandler} first). Turns on {@code ALLOW_HALF_CLOSURE}.
+     *
+     * @throws IllegalStateException when the pipeline has an HTTP codec (use {@link #installHttp} or
+     *         {@link #installHttp2}), or already has a close policy handler
      */
     public void installTcp(ChannelPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
+        PipelinePlace.checkNoHttpCodec(pipeline);
+        PipelinePlace.checkNotInstalled(pipeline, TcpCloseHandler.class, "installTcp");
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         String tls = Tls.lastName(pipeline);
         if (tls != null) {
@@ -196,6 +216,14 @@ public final class NettyClosePolicy {
         return runtime.ticker();
     }
 
+    int maxPipelinedRequests() {
+        return maxPipelinedRequests;
+    }
+
+    long maxPipelinedBytes() {
+        return maxPipelinedBytes;
+    }
+
     AckWatcher ackWatcher() {
         return runtime.ackWatcher();
     }
@@ -219,6 +247,8 @@ public final class NettyClosePolicy {
      */
     public static final class Builder {
         private final AdapterRuntime.Builder runtime;
+        private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
+        private long maxPipelinedBytes = DEFAULT_MAX_PIPELINED_BYTES;
 
         private Builder(ClosePolicy policy) {
             this.runtime = AdapterRuntime.builder(policy);
@@ -248,9 +278,38 @@ public final class NettyClosePolicy {
             return this;
         }
 
+        /**
+         * How many pipelined requests of one connection wait at most while an earlier one is answered (default
+         * {@value #DEFAULT_MAX_PIPELINED_REQUESTS}); 0 answers no pipelined request: the connection retires after
+         * the response in progress. See "Pipelining" in {@link NettyClosePolicy}.
+         *
+         * @throws IllegalArgumentException when {@code requests} is negative
+         */
+        public Builder maxPipelinedRequests(int requests) {
+            if (requests < 0) {
+                throw new IllegalArgumentException("maxPipelinedRequests must be >= 0, got " + requests);
+            }
+            this.maxPipelinedRequests = requests;
+            return this;
+        }
+
+        /**
+         * How many bytes of pipelined requests (heads and bodies) one connection holds at most while an earlier
+         * request is answered (default {@link #DEFAULT_MAX_PIPELINED_BYTES}, 1 MiB).
+         *
+         * @throws IllegalArgumentException when {@code bytes} is negative
+         */
+        public Builder maxPipelinedBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxPipelinedBytes must be >= 0, got " + bytes);
+            }
+            this.maxPipelinedBytes = bytes;
+            return this;
+        }
+
         /** Builds the server's close policy. */
         public NettyClosePolicy build() {
-            return new NettyClosePolicy(runtime.build());
+            return new NettyClosePolicy(runtime.build(), maxPipelinedRequests, maxPipelinedBytes);
         }
     }
 }

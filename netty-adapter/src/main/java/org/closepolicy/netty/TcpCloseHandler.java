@@ -1,5 +1,7 @@
 package org.closepolicy.netty;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -45,6 +47,10 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
 
     /** The name under which {@link NettyClosePolicy#installTcp} adds the handler. */
     public static final String NAME = "closePolicyTcp";
+
+    static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("TcpCloseHandler",
+            "bytes (ByteBuf) straight from the socket or the SslHandler",
+            "install it before any decoder: closePolicy.installTcp(pipeline) puts it first, or right after the SslHandler");
 
     private final NettyClosePolicy owner;
     private PolicyConnection conn;
@@ -113,6 +119,9 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
         if (c == null) {
             ctx.fireChannelRead(msg);
             return;
+        }
+        if (!(msg instanceof ByteBuf || msg instanceof ByteBufHolder)) {
+            MISPLACED.seen(ctx, msg);
         }
         long bytes = PolicyConnection.size(msg);
         if (c.machine.isRetired()) {

@@ -63,6 +63,42 @@ final class Apps {
         }
     }
 
+    /**
+     * Answers {@code /slow} with {@link #SLOW_BODY} bytes written from another thread after a delay, and any other
+     * path at once with {@link #SMALL} bytes: an application that, left alone, answers pipelined requests out of order.
+     */
+    @ChannelHandler.Sharable
+    static final class SlowOrFast extends SimpleChannelInboundHandler<FullHttpRequest> {
+        static final int SLOW_BODY = 4_000_000;
+        private static final java.util.concurrent.ScheduledExecutorService LATER =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "test-app-slow");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private static final ByteBuf SLOW = Unpooled.unreleasableBuffer(
+                Unpooled.wrappedBuffer(DeterministicBytes.generate(SLOW_BODY)).asReadOnly());
+        private final Fixed fast = new Fixed(SMALL);
+        private final java.time.Duration delay;
+
+        SlowOrFast(java.time.Duration delay) {
+            this.delay = delay;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            if (!req.uri().startsWith("/slow")) {
+                fast.channelRead0(ctx, req);
+                return;
+            }
+            LATER.schedule(() -> {
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, SLOW.duplicate());
+                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, SLOW_BODY);
+                ctx.writeAndFlush(res);
+            }, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** Throws while handling a request. */
     @ChannelHandler.Sharable
     static final class Failing extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -53,7 +53,7 @@ class InstallPlacesHandlersTest {
     void http2InstallNeedsTheCodec() {
         EmbeddedChannel ch = new EmbeddedChannel();
         assertThatThrownBy(() -> closePolicy.installHttp2(ch.pipeline()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Http2FrameCodec");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("Http2FrameCodec");
         ch.finishAndReleaseAll();
     }
 }

@@ -41,7 +41,8 @@ class TlsSlowReaderGetsWholeBodyTest {
             assertThat(r.bodySha256()).isEqualTo(DeterministicBytes.sha256Hex(size));
             CloseEvent e = server.events.awaitOne(Duration.ofSeconds(10));
             System.out.println("TLS slow reader " + preset + " shortWait=" + shortWait + ": " + e);
-            assertThat(e.bytesOut()).isEqualTo(size);
+            // Protocol bytes in plaintext: the body and one response head, no TLS record overhead.
+            assertThat(e.bytesOut()).isBetween((long) size + 20, (long) size + 512);
         }
     }
 }

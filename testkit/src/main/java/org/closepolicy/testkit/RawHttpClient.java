@@ -131,6 +131,7 @@ public final class RawHttpClient {
     private final long deadlineNanos;
     private final long holdNanos;
     private final boolean keepBody;
+    private final boolean stopAtConnectionClose;
     private final SSLSocketFactory tls;
 
     private RawHttpClient(Builder b) {
@@ -153,6 +154,7 @@ public final class RawHttpClient {
         this.deadlineNanos = b.deadline.toNanos();
         this.holdNanos = b.holdTimeout.toNanos();
         this.keepBody = b.keepBody;
+        this.stopAtConnectionClose = b.stopAtConnectionClose;
         this.tls = b.tls;
     }
 
@@ -439,7 +441,7 @@ public final class RawHttpClient {
                     if (i == 0) {
                         firstResponse.complete(toResult(p, p.endNanos));
                     }
-                    if (!p.complete) {
+                    if (!p.complete || (stopAtConnectionClose && announcesClose(p))) {
                         break;
                     }
                 }
@@ -464,6 +466,10 @@ public final class RawHttpClient {
             }
             firstResponse.complete(out.get(0));
             return Collections.unmodifiableList(out);
+        }
+
+        private boolean announcesClose(Partial p) {
+            return p.headers != null && p.headers.first("Connection").map("close"::equalsIgnoreCase).orElse(false);
         }
 
         private void joinWriter(Thread writer) {
@@ -850,6 +856,7 @@ public final class RawHttpClient {
         private Duration deadline = Duration.ofSeconds(30);
         private Duration holdTimeout = Duration.ofSeconds(10);
         private boolean keepBody;
+        private boolean stopAtConnectionClose;
         private SSLSocketFactory tls;
 
         private Builder(InetSocketAddress target) {
@@ -876,6 +883,7 @@ public final class RawHttpClient {
             this.deadline = Duration.ofNanos(c.deadlineNanos);
             this.holdTimeout = Duration.ofNanos(c.holdNanos);
             this.keepBody = c.keepBody;
+            this.stopAtConnectionClose = c.stopAtConnectionClose;
             this.tls = c.tls;
         }
 
@@ -1013,6 +1021,16 @@ public final class RawHttpClient {
         /** Keep the body bytes in the result (default off: only length and hash). */
         public Builder keepBody(boolean keep) {
             this.keepBody = keep;
+            return this;
+        }
+
+        /**
+         * With several requests on one connection: after a response announcing {@code Connection: close}, read no
+         * further response and end the connection as configured, as clients do (RFC 9112 §9.6); the requests
+         * after it keep status -1 (default off: read on until the server's EOF).
+         */
+        public Builder stopAtConnectionClose(boolean stop) {
+            this.stopAtConnectionClose = stop;
             return this;
         }
 
