@@ -73,6 +73,7 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
                 .bufferPool(old.getByteBufferPool())
                 .acceptors(old.getAcceptors())
                 .selectors(old.getSelectorManager().getSelectorCount())
+                .connectorsAddedAfterStart()
                 .build();
         c.setName(old.getName());
         c.setHost(old.getHost());
