@@ -36,15 +36,13 @@ public final class CloseSettings {
 
     /** The shortest idle timeout accepted. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    /** Default of {@code close.eof-probe}: 100 ms. */
+    public static final Duration DEFAULT_EOF_PROBE = Duration.ofMillis(100);
     /** The largest jitter accepted: 50 %. */
     public static final double MAX_JITTER = 0.5;
 
     /** Spec keys, in the order {@code toSpec()} writes them. */
-    static final List<String> KEYS = List.of(
-            "close.first", "close.mode", "close.client-wait", "close.fallback", "close.ack-wait",
-            "close.reset-after-ack", "close.linger-time", "close.linger-timeout", "close.linger-bytes",
-            "close.flush-timeout", "reuse.max-requests", "reuse.idle-timeout", "reuse.max-age", "reuse.jitter",
-            "reuse.jitter-seed", "reuse.honour-client-close", "reuse.drain-timeout");
+    static final List<String> KEYS = SettingsKey.NAMES;
 
     private final Closer closer;
     private final CloseMode mode;
@@ -56,6 +54,8 @@ public final class CloseSettings {
     private final Duration lingerTimeout;
     private final long lingerBytes;
     private final Duration flushTimeout;
+    private final Duration eofProbe;
+    private final Http10First http10First;
     private final long maxRequests;
     private final Duration idleTimeout;
     private final Duration maxAge;
@@ -71,14 +71,7 @@ public final class CloseSettings {
     private final long requestsSurelyBelow;
     private final long ageSurelyBelowNanos;
     private final Reuse reuse;
-    private final Retire[] retire;
-    private final Retire[] drainRetire;
-    private final Retire eofRetire;
-    private final Retire eofDrainRetire;
-    private final Retire idleRetire;
-    private final Retire idleDrainRetire;
-    private final Retire[] unannounced;
-    private final Retire[] unannouncedDrain;
+    private final RetireTable retirements;
 
     private CloseSettings(Builder b) {
         this.closer = b.closer;
@@ -91,6 +84,8 @@ public final class CloseSettings {
         this.lingerTimeout = b.lingerTimeout;
         this.lingerBytes = b.lingerBytes;
         this.flushTimeout = b.flushTimeout;
+        this.eofProbe = b.eofProbe;
+        this.http10First = b.http10First;
         this.maxRequests = b.maxRequests;
         this.idleTimeout = b.idleTimeout;
         this.maxAge = b.maxAge;
@@ -105,30 +100,7 @@ public final class CloseSettings {
         this.requestsSurelyBelow = Math.max(1, (long) (maxRequests * (1 - jitter) * (1 - 1e-9)) - 1);
         this.ageSurelyBelowNanos = (long) (maxAgeNanos * (1 - jitter) * (1 - 1e-9));
         this.reuse = new Reuse(idleTimeout, maxAge, jitter, jitterSeed);
-        RetireReason[] reasons = RetireReason.values();
-        this.retire = new Retire[reasons.length];
-        this.drainRetire = new Retire[reasons.length];
-        for (RetireReason r : reasons) {
-            retire[r.ordinal()] = new Retire(this, closer, mode, r);
-            drainRetire[r.ordinal()] = closer == Closer.SERVER_FIRST && mode == CloseMode.FIN
-                    ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r)
-                    : retire[r.ordinal()];
-        }
-        CloseMode eofMode = mode == CloseMode.LINGER ? CloseMode.LINGER : CloseMode.FIN;
-        this.eofRetire = new Retire(this, Closer.SERVER_FIRST, eofMode, RetireReason.EOF_DELIMITED);
-        this.eofDrainRetire = new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, RetireReason.EOF_DELIMITED);
-        // A close the client does not expect: the server goes first, in the mode used when it cannot wait.
-        CloseMode unannouncedMode = closer == Closer.CLIENT_FIRST ? fallback : mode;
-        this.unannounced = new Retire[reasons.length];
-        this.unannouncedDrain = new Retire[reasons.length];
-        for (RetireReason r : reasons) {
-            unannounced[r.ordinal()] = new Retire(this, Closer.SERVER_FIRST, unannouncedMode, r);
-            unannouncedDrain[r.ordinal()] = unannouncedMode == CloseMode.FIN
-                    ? new Retire(this, Closer.SERVER_FIRST, CloseMode.LINGER, r)
-                    : unannounced[r.ordinal()];
-        }
-        this.idleRetire = unannounced[RetireReason.IDLE_TIMEOUT.ordinal()];
-        this.idleDrainRetire = unannouncedDrain[RetireReason.IDLE_TIMEOUT.ordinal()];
+        this.retirements = new RetireTable(this);
     }
 
     /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */
@@ -140,38 +112,20 @@ public final class CloseSettings {
     public static Builder builder(Preset preset) {
         Objects.requireNonNull(preset, "preset");
         Builder b = new Builder();
+        if (preset != Preset.KEEP_ALIVE) { // the other presets serve one request per connection
+            b.maxRequests = 1;
+            b.maxAge = null;
+            b.jitter = 0;
+        }
         switch (preset) {
-            case SERVER_FIN:
+            case SERVER_FIN, LINGERING -> {
                 b.closer = Closer.SERVER_FIRST;
-                b.mode = CloseMode.FIN;
+                b.mode = preset == Preset.LINGERING ? CloseMode.LINGER : CloseMode.FIN;
                 b.fallback = CloseMode.FIN;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case LINGERING:
-                b.closer = Closer.SERVER_FIRST;
-                b.mode = CloseMode.LINGER;
-                b.fallback = CloseMode.FIN;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case CLIENT_FIRST:
-                b.mode = CloseMode.FIN;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case SAFE_RESET:
-                b.mode = CloseMode.RST;
-                b.maxRequests = 1;
-                b.maxAge = null;
-                b.jitter = 0;
-                break;
-            case KEEP_ALIVE:
-            default:
-                break;
+            }
+            case CLIENT_FIRST -> b.mode = CloseMode.FIN;
+            case SAFE_RESET -> b.mode = CloseMode.RST;
+            default -> { }
         }
         return b;
     }
@@ -194,6 +148,8 @@ public final class CloseSettings {
         b.lingerTimeout = lingerTimeout;
         b.lingerBytes = lingerBytes;
         b.flushTimeout = flushTimeout;
+        b.eofProbe = eofProbe;
+        b.http10First = http10First;
         b.maxRequests = maxRequests;
         b.idleTimeout = idleTimeout;
         b.maxAge = maxAge;
@@ -207,14 +163,16 @@ public final class CloseSettings {
     /**
      * Decides for one connection. Pure: the result depends only on the view and {@code nowNanos}.
      * Rule 2 of the design lives here: a client that delimits the response by EOF gets a prompt
-     * server FIN; rule 3: a server FIN with unread input becomes a lingering close (the idle
-     * timeout's close too).
+     * server FIN, and an HTTP/1.0 peer, which may read to EOF although the response has a length, is
+     * closed as {@link #retireAnnounced(RetireReason, ConnectionView, boolean)} says; rule 3: a server
+     * FIN with unread input becomes a lingering close (the idle timeout's close too).
      */
     Decision decide(ConnectionView v, long nowNanos) {
         RetireReason reason;
         if (v.eofDelimited()) {
             reason = RetireReason.EOF_DELIMITED;
-        } else if (honourClientClose && v.clientRequestedClose()) {
+        } else if (v.clientRequestedClose() && (honourClientClose || v.httpVersion() == HttpVersion.HTTP_1_0)) {
+            // An HTTP/1.0 request without keep-alive cannot be kept: its client expects the close.
             reason = RetireReason.CLIENT_REQUESTED;
         } else if (reachedMaxRequests(v.requestsServed(), v.id())) {
             reason = RetireReason.MAX_REQUESTS;
@@ -224,6 +182,9 @@ public final class CloseSettings {
             reason = RetireReason.IDLE_TIMEOUT;
         } else {
             return reuse; // a kept connection goes on reading: the codec consumes the rest of the request
+        }
+        if (v.httpVersion() == HttpVersion.HTTP_1_0 && reason != RetireReason.EOF_DELIMITED && reason != RetireReason.IDLE_TIMEOUT) {
+            return retirements.http10(reason, v.peerHabit(), v.unreadInput());
         }
         return retireAnnounced(reason, false, v.unreadInput());
     }
@@ -243,13 +204,7 @@ public final class CloseSettings {
      * {@link RetireReason#EOF_DELIMITED} and {@link RetireReason#IDLE_TIMEOUT} the server closes first.
      */
     public Retire retire(RetireReason reason) {
-        if (reason == RetireReason.IDLE_TIMEOUT) {
-            return idleRetire;
-        }
-        if (reason == RetireReason.EOF_DELIMITED) {
-            return eofRetire;
-        }
-        return retire[reason.ordinal()];
+        return retirements.retire(reason);
     }
 
     /**
@@ -264,15 +219,35 @@ public final class CloseSettings {
      * }</pre>
      */
     public Retire retireAnnounced(RetireReason reason, boolean eofDelimited, boolean unreadInput) {
-        Objects.requireNonNull(reason, "reason");
-        if (eofDelimited || reason == RetireReason.EOF_DELIMITED) {
-            return unreadInput ? eofDrainRetire : eofRetire;
-        }
-        if (reason == RetireReason.IDLE_TIMEOUT) {
-            return unreadInput ? idleDrainRetire : idleRetire;
-        }
-        return unreadInput ? drainRetire[reason.ordinal()] : retire[reason.ordinal()];
+        return retirements.announced(Objects.requireNonNull(reason, "reason"), eofDelimited, unreadInput);
     }
+
+    /**
+     * As {@link #retireAnnounced(RetireReason, boolean, boolean)} for this connection: when its last exchange
+     * is HTTP/1.0 with a length-delimited response, the peer may read to EOF or close by itself, and
+     * {@code close.http10-first} with the peer's learned {@link ConnectionView#peerHabit()} decide:
+     * <ul>
+     *   <li>server-first settings: their own close, a FIN instead of an RST;</li>
+     *   <li>{@code server}, or a peer known to wait for EOF: a prompt server FIN (reason
+     *       {@link RetireReason#EOF_DELIMITED});</li>
+     *   <li>{@code client}, or a peer known to close first: client-first for {@code close.client-wait};</li>
+     *   <li>an unknown peer ({@code learn}): client-first for {@code close.eof-probe}, then a FIN.</li>
+     * </ul>
+     * After a wait for an HTTP/1.0 peer the fallback is never an RST ({@link Retire#learnsPeer()}).
+     * <pre>{@code
+     * Retire r = ClosePolicies.settingsFor(policy, view).retireAnnounced(RetireReason.APPLICATION, view, requestBodyUnread);
+     * }</pre>
+     */
+    public Retire retireAnnounced(RetireReason reason, ConnectionView view, boolean unreadInput) {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(view, "view");
+        if (!view.eofDelimited() && view.httpVersion() == HttpVersion.HTTP_1_0
+                && reason != RetireReason.EOF_DELIMITED && reason != RetireReason.IDLE_TIMEOUT) {
+            return retirements.http10(reason, view.peerHabit(), unreadInput);
+        }
+        return retireAnnounced(reason, view.eofDelimited(), unreadInput);
+    }
+
 
     /**
      * The retirement of a connection whose client does not expect the close (the application or a timer
@@ -281,11 +256,7 @@ public final class CloseSettings {
      * that is not going to close); a FIN over unread input lingers (rule 3).
      */
     public Retire retireUnannounced(RetireReason reason, boolean unreadInput) {
-        Objects.requireNonNull(reason, "reason");
-        if (reason == RetireReason.EOF_DELIMITED) {
-            return unreadInput ? eofDrainRetire : eofRetire;
-        }
-        return unreadInput ? unannouncedDrain[reason.ordinal()] : unannounced[reason.ordinal()];
+        return retirements.unannounced(Objects.requireNonNull(reason, "reason"), unreadInput);
     }
 
     /** The reuse decision of these settings. */
@@ -349,6 +320,19 @@ public final class CloseSettings {
         return flushTimeout;
     }
 
+    /**
+     * How long client-first settings wait for the FIN of an HTTP/1.0 peer whose habit is unknown before
+     * closing with a FIN ({@code close.eof-probe}); see {@link Builder#eofProbe(Duration)}.
+     */
+    public Duration eofProbe() {
+        return eofProbe;
+    }
+
+    /** Who closes first after a length-delimited HTTP/1.0 response under client-first ({@code close.http10-first}). */
+    public Http10First http10First() {
+        return http10First;
+    }
+
     /** Maximum requests per connection; {@link Long#MAX_VALUE} for unlimited. */
     public long maxRequests() {
         return maxRequests;
@@ -389,26 +373,7 @@ public final class CloseSettings {
 
     /** The value of a spec key, formatted as spec text. */
     String specValue(String key) {
-        switch (key) {
-            case "close.first": return closer.specName();
-            case "close.mode": return mode.specName();
-            case "close.client-wait": return SpecValues.duration(clientWait);
-            case "close.fallback": return fallback.specName();
-            case "close.ack-wait": return SpecValues.duration(ackWait);
-            case "close.reset-after-ack": return Boolean.toString(resetAfterAck);
-            case "close.linger-time": return SpecValues.duration(lingerTime);
-            case "close.linger-timeout": return SpecValues.duration(lingerTimeout);
-            case "close.linger-bytes": return SpecValues.size(lingerBytes);
-            case "close.flush-timeout": return SpecValues.duration(flushTimeout);
-            case "reuse.max-requests": return maxRequests == Long.MAX_VALUE ? "unlimited" : Long.toString(maxRequests);
-            case "reuse.idle-timeout": return SpecValues.duration(idleTimeout);
-            case "reuse.max-age": return maxAge == null ? "none" : SpecValues.duration(maxAge);
-            case "reuse.jitter": return SpecValues.percent(jitter);
-            case "reuse.jitter-seed": return Long.toString(jitterSeed);
-            case "reuse.honour-client-close": return Boolean.toString(honourClientClose);
-            case "reuse.drain-timeout": return SpecValues.duration(drainTimeout);
-            default: throw new IllegalArgumentException("unknown key '" + key + "'");
-        }
+        return SettingsKey.of(key).format(this);
     }
 
     /** Writes {@code key=value} for every key whose value differs from {@code base} (all keys when base is null). */
@@ -433,7 +398,8 @@ public final class CloseSettings {
         return closer == s.closer && mode == s.mode && fallback == s.fallback && clientWait.equals(s.clientWait)
                 && ackWait.equals(s.ackWait) && resetAfterAck == s.resetAfterAck && lingerTime.equals(s.lingerTime)
                 && lingerTimeout.equals(s.lingerTimeout) && lingerBytes == s.lingerBytes
-                && flushTimeout.equals(s.flushTimeout) && maxRequests == s.maxRequests
+                && flushTimeout.equals(s.flushTimeout) && eofProbe.equals(s.eofProbe) && http10First == s.http10First
+                && maxRequests == s.maxRequests
                 && idleTimeout.equals(s.idleTimeout) && Objects.equals(maxAge, s.maxAge)
                 && Double.compare(jitter, s.jitter) == 0 && jitterSeed == s.jitterSeed
                 && honourClientClose == s.honourClientClose && drainTimeout.equals(s.drainTimeout);
@@ -442,7 +408,7 @@ public final class CloseSettings {
     @Override
     public int hashCode() {
         return Objects.hash(closer, mode, fallback, clientWait, ackWait, resetAfterAck, lingerTime, lingerTimeout,
-                lingerBytes, flushTimeout, maxRequests, idleTimeout, maxAge, jitter, jitterSeed, honourClientClose,
+                lingerBytes, flushTimeout, eofProbe, http10First, maxRequests, idleTimeout, maxAge, jitter, jitterSeed, honourClientClose,
                 drainTimeout);
     }
 
@@ -470,6 +436,8 @@ public final class CloseSettings {
         private Duration lingerTimeout = Duration.ofSeconds(5);
         private long lingerBytes = 1L << 20;
         private Duration flushTimeout = Duration.ofSeconds(60);
+        private Duration eofProbe = DEFAULT_EOF_PROBE;
+        private Http10First http10First = Http10First.LEARN;
         private long maxRequests = 1000;
         private Duration idleTimeout = Duration.ofSeconds(75);
         private Duration maxAge = Duration.ofHours(1);
@@ -559,6 +527,29 @@ public final class CloseSettings {
             return this;
         }
 
+        /**
+         * How long client-first settings wait for the FIN of an HTTP/1.0 peer not yet known to close first or to
+         * read to EOF, before a FIN ({@code close.eof-probe}), positive (a shorter {@code close.client-wait} applies
+         * instead); default
+         * {@link CloseSettings#DEFAULT_EOF_PROBE}. A proxy that closes after a length-delimited response (nginx:
+         * 0.3 ms median, 4 ms at most, measured) is seen well within it; a peer reading to EOF (ab) stalls once
+         * for it per address and expiry of the peer memory.
+         */
+        public Builder eofProbe(Duration d) {
+            this.eofProbe = positive("close.eof-probe", d);
+            return this;
+        }
+
+        /**
+         * Who closes first after a length-delimited HTTP/1.0 response under client-first settings
+         * ({@code close.http10-first}): {@link Http10First#LEARN} (default), or pinned for peers known to close
+         * first ({@link Http10First#CLIENT}, e.g. a rule for the proxies' addresses) or to read to EOF.
+         */
+        public Builder http10First(Http10First how) {
+            this.http10First = Objects.requireNonNull(how, "close.http10-first (http10First) must not be null");
+            return this;
+        }
+
         /** Maximum requests per connection ({@code reuse.max-requests}), at least 1; 1 means no reuse. */
         public Builder maxRequests(long n) {
             if (n < 1) {
@@ -584,7 +575,7 @@ public final class CloseSettings {
             return this;
         }
 
-        private static String idleTimeoutAllowed() {
+        static String idleTimeoutAllowed() {
             return "at least " + SpecValues.duration(MIN_IDLE_TIMEOUT)
                     + ", and longer than the idle timeout of the clients and load balancers in front";
         }
@@ -633,47 +624,7 @@ public final class CloseSettings {
 
         /** Applies one spec entry; the key is one of {@link CloseSettings#KEYS}. */
         Builder set(String key, String value) {
-            switch (key) {
-                case "close.first": return closer(SpecEnums.closer(key, value));
-                case "close.mode": return mode(SpecEnums.mode(key, value));
-                case "close.client-wait": return clientWait(SpecValues.duration(key, value));
-                case "close.fallback": return fallback(SpecEnums.mode(key, value));
-                case "close.ack-wait": return ackWait(SpecValues.duration(key, value));
-                case "close.reset-after-ack": return resetAfterAck(SpecValues.bool(key, value));
-                case "close.linger-time": return lingerTime(SpecValues.duration(key, value));
-                case "close.linger-timeout": return lingerTimeout(SpecValues.duration(key, value));
-                case "close.linger-bytes": return lingerBytes(SpecValues.size(key, value));
-                case "close.flush-timeout": return flushTimeout(SpecValues.duration(key, value));
-                case "reuse.max-requests":
-                    if (value.trim().equalsIgnoreCase("unlimited")) {
-                        return unlimitedRequests();
-                    }
-                    try {
-                        return maxRequests(SpecValues.count(key, value, 1));
-                    } catch (IllegalArgumentException e) {
-                        throw SpecValues.bad(key, value, "a whole number >= 1, or unlimited");
-                    }
-                case "reuse.idle-timeout":
-                    Duration idle = SpecValues.duration(key, value);
-                    if (idle.compareTo(MIN_IDLE_TIMEOUT) < 0) {
-                        throw SpecValues.bad(key, value, idleTimeoutAllowed());
-                    }
-                    return idleTimeout(idle);
-                case "reuse.max-age":
-                    if (value.trim().equalsIgnoreCase("none")) {
-                        return noMaxAge();
-                    }
-                    try {
-                        return maxAge(SpecValues.duration(key, value));
-                    } catch (IllegalArgumentException e) {
-                        throw SpecValues.bad(key, value, "a positive duration such as 30m or 1h, or none");
-                    }
-                case "reuse.jitter": return jitter(SpecValues.fraction(key, value));
-                case "reuse.jitter-seed": return jitterSeed(SpecValues.anyLong(key, value));
-                case "reuse.honour-client-close": return honourClientClose(SpecValues.bool(key, value));
-                case "reuse.drain-timeout": return drainTimeout(SpecValues.duration(key, value));
-                default: throw new IllegalArgumentException("unknown key '" + key + "'");
-            }
+            return SettingsKey.of(key).apply(this, value);
         }
 
         /**

@@ -1,6 +1,7 @@
 package org.closepolicy;
 
 import java.util.concurrent.atomic.LongAdder;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * Lock-free aggregate counters of closes, fed as a {@link CloseListener}, with a JSON rendering. Every adapter keeps
@@ -40,6 +41,7 @@ public final class CloseStats implements CloseListener {
     private final LongAdder[] retireReason = adders(RetireReason.values().length);
     /** Copy on write: read on every event, written only when a listener is added. */
     private volatile CloseListener[] forward = NONE;
+    private volatile PeerMemory peers;
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
@@ -180,6 +182,21 @@ public final class CloseStats implements CloseListener {
         return closeNanos.sum();
     }
 
+    /**
+     * Includes what the adapter learned about HTTP/1.0 peers in {@link #toJson()} (a {@code "peers"} object:
+     * addresses known to close first or to wait for EOF, probes and their outcomes). Adapters attach their
+     * runtime's memory; returns this.
+     */
+    public CloseStats peers(PeerMemory memory) {
+        this.peers = memory;
+        return this;
+    }
+
+    /** The attached peer memory, or null. */
+    public PeerMemory peers() {
+        return peers;
+    }
+
     /** The counters as one JSON object. */
     public String toJson() {
         StringBuilder sb = new StringBuilder(512);
@@ -191,6 +208,10 @@ public final class CloseStats implements CloseListener {
         section(sb, "usedMode", CloseMode.values(), usedMode);
         section(sb, "fallback", FallbackReason.values(), fallback);
         section(sb, "retireReason", RetireReason.values(), retireReason);
+        PeerMemory p = peers;
+        if (p != null) {
+            sb.append(",\"peers\":").append(p.toJson());
+        }
         return sb.append('}').toString();
     }
 

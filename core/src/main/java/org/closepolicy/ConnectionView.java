@@ -49,9 +49,10 @@ public interface ConnectionView {
     boolean clientRequestedClose();
 
     /**
-     * Whether the client can only see the end of the last response at EOF: an HTTP/1.0 request
-     * without keep-alive, or a response with neither a length nor chunked encoding. Such a client
-     * waits for the server's FIN, so waiting for the client would stall it and an RST would fail it.
+     * Whether the client can only see the end of the last response at EOF: a response with neither a
+     * length nor chunked encoding (for HTTP/1.0: without a length). Such a client waits for the server's
+     * FIN, so waiting for the client would stall it and an RST would fail it. An HTTP/1.0 response with a
+     * length is not EOF-delimited: whether that peer reads to EOF anyway is its {@link #peerHabit()}.
      */
     boolean eofDelimited();
 
@@ -76,6 +77,16 @@ public interface ConnectionView {
 
     /** Last read or write, in {@link Ticker} nanoseconds. */
     long lastActivityNanos();
+
+    /**
+     * What the adapter learned about this peer address: whether it closes first after a length-delimited
+     * HTTP/1.0 response, or reads to EOF. Only asked for HTTP/1.0 exchanges that end the connection.
+     * Default: {@link PeerHabit#UNKNOWN}; adapters' records read their runtime's
+     * {@link org.closepolicy.spi.PeerMemory}.
+     */
+    default PeerHabit peerHabit() {
+        return PeerHabit.UNKNOWN;
+    }
 
     /** The server's load; {@link Load#NONE} when the adapter does not track it. */
     default Load load() {

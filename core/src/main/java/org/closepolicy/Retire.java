@@ -23,8 +23,23 @@ public final class Retire implements Decision {
     private final Closer closer;
     private final CloseMode mode;
     private final RetireReason reason;
+    private final PeerCheck peerCheck;
+
+    /**
+     * Whether this retirement waits for an HTTP/1.0 peer that may read to EOF: the wait is the probe for an
+     * unknown peer, and whatever ends it (the peer's FIN, or the wait running out) is remembered.
+     */
+    enum PeerCheck { NONE, PROBE, KNOWN_CLOSER }
 
     Retire(CloseSettings settings, Closer closer, CloseMode mode, RetireReason reason) {
+        this(settings, closer, mode, reason, PeerCheck.NONE);
+    }
+
+    Retire(CloseSettings settings, Closer closer, CloseMode mode, RetireReason reason, PeerCheck peerCheck) {
+        this.peerCheck = Objects.requireNonNull(peerCheck, "peerCheck");
+        if (peerCheck != PeerCheck.NONE && closer != Closer.CLIENT_FIRST) {
+            throw new IllegalArgumentException("a peer check waits for the client: CLIENT_FIRST only");
+        }
         this.settings = Objects.requireNonNull(settings, "settings");
         this.closer = Objects.requireNonNull(closer, "closer");
         this.mode = Objects.requireNonNull(mode, "mode");
@@ -53,9 +68,27 @@ public final class Retire implements Decision {
         return mode;
     }
 
-    /** What runs when the client does not close within {@link #clientWait()} (CLIENT_FIRST only). */
+    /**
+     * What runs when the client does not close within {@link #clientWait()} (CLIENT_FIRST only). For an
+     * HTTP/1.0 peer that may read to EOF ({@link #learnsPeer()}) never an RST: the settings' RST becomes a FIN.
+     */
     public CloseMode fallback() {
-        return settings.fallback();
+        CloseMode f = settings.fallback();
+        return peerCheck != PeerCheck.NONE && f == CloseMode.RST ? CloseMode.FIN : f;
+    }
+
+    /**
+     * Whether this is the close of an HTTP/1.0 exchange with a length-delimited response under client-first
+     * settings: the peer may read to EOF, so the fallback is never an RST, and the outcome of the wait (the
+     * peer's FIN, or the wait running out) teaches the adapter's peer memory.
+     */
+    public boolean learnsPeer() {
+        return peerCheck != PeerCheck.NONE;
+    }
+
+    /** Whether the peer's habit was unknown: the wait is the short {@code close.eof-probe}. */
+    public boolean probesPeer() {
+        return peerCheck == PeerCheck.PROBE;
     }
 
     /** Why the connection is retired. */
@@ -70,6 +103,9 @@ public final class Retire implements Decision {
      * provided that comes within {@code flushTimeout} of the retirement.
      */
     public Duration clientWait() {
+        if (peerCheck == PeerCheck.PROBE && settings.eofProbe().compareTo(settings.clientWait()) < 0) {
+            return settings.eofProbe();
+        }
         return settings.clientWait();
     }
 
@@ -130,23 +166,25 @@ public final class Retire implements Decision {
      */
     public Duration maxCloseTime() {
         Duration after = settings.ackWait().compareTo(settings.lingerTime()) > 0 ? settings.ackWait() : settings.lingerTime();
-        Duration wait = closer == Closer.CLIENT_FIRST ? settings.clientWait() : Duration.ZERO;
+        Duration wait = closer == Closer.CLIENT_FIRST ? clientWait() : Duration.ZERO;
         return settings.flushTimeout().plus(wait).plus(after);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Retire r && r.closer == closer && r.mode == mode && r.reason == reason && r.settings.equals(settings);
+        return o instanceof Retire r && r.closer == closer && r.mode == mode && r.reason == reason && r.peerCheck == peerCheck
+                && r.settings.equals(settings);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(closer, mode, reason, settings);
+        return Objects.hash(closer, mode, reason, peerCheck, settings);
     }
 
     @Override
     public String toString() {
         return "Retire[" + closer + ", " + mode + (closer == Closer.CLIENT_FIRST ? ", wait " + clientWait() + " then " + fallback() : "")
+                + (peerCheck == PeerCheck.PROBE ? ", probing an HTTP/1.0 peer" : peerCheck == PeerCheck.KNOWN_CLOSER ? ", HTTP/1.0 peer" : "")
                 + ", reason=" + reason + "]";
     }
 }

@@ -32,5 +32,7 @@ public enum RetireReason {
      * earlier one: the response in progress is the last, and the client retries the others on a new connection
      * (RFC 9112 §9.3.2).
      */
-    PIPELINE_LIMIT
+    PIPELINE_LIMIT,
+    /** The server is draining (a deploy, scale-in or restart): every connection retires the policy's way. */
+    DRAIN
 }

@@ -191,6 +191,18 @@ public final class StandardClosePolicy implements ClosePolicy {
             return this;
         }
 
+        /** How long to wait for the FIN of an HTTP/1.0 peer not known yet; see {@link CloseSettings.Builder#eofProbe}. */
+        public Builder eofProbe(Duration d) {
+            settings.eofProbe(d);
+            return this;
+        }
+
+        /** Who closes first after a length-delimited HTTP/1.0 response; see {@link CloseSettings.Builder#http10First}. */
+        public Builder http10First(Http10First how) {
+            settings.http10First(how);
+            return this;
+        }
+
         /** Maximum requests per connection (1: no reuse). */
         public Builder maxRequests(long n) {
             settings.maxRequests(n);

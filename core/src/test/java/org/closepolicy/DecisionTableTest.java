@@ -72,7 +72,7 @@ class DecisionTableTest {
 
             client-first | FIRST_REQUEST                   | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
             client-first | CLIENT_SENT_CONNECTION_CLOSE    | retire  | CLIENT_FIRST | FIN    | RST      | CLIENT_REQUESTED
-            client-first | HTTP10_KEEP_ALIVE               | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
+            client-first | HTTP10_KEEP_ALIVE               | retire  | CLIENT_FIRST | FIN    | FIN      | MAX_REQUESTS
             client-first | HTTP10_EOF_DELIMITED            | retire  | SERVER_FIRST | FIN    | RST      | EOF_DELIMITED
             client-first | EOF_DELIMITED_WITH_UNREAD_INPUT | retire  | SERVER_FIRST | LINGER | RST      | EOF_DELIMITED
             client-first | UNREAD_INPUT                    | retire  | CLIENT_FIRST | FIN    | RST      | MAX_REQUESTS
@@ -84,7 +84,7 @@ class DecisionTableTest {
 
             safe-reset   | FIRST_REQUEST                   | retire  | CLIENT_FIRST | RST    | RST      | MAX_REQUESTS
             safe-reset   | CLIENT_SENT_CONNECTION_CLOSE    | retire  | CLIENT_FIRST | RST    | RST      | CLIENT_REQUESTED
-            safe-reset   | HTTP10_KEEP_ALIVE               | retire  | CLIENT_FIRST | RST    | RST      | MAX_REQUESTS
+            safe-reset   | HTTP10_KEEP_ALIVE               | retire  | CLIENT_FIRST | RST    | FIN      | MAX_REQUESTS
             safe-reset   | HTTP10_EOF_DELIMITED            | retire  | SERVER_FIRST | FIN    | RST      | EOF_DELIMITED
             safe-reset   | EOF_DELIMITED_WITH_UNREAD_INPUT | retire  | SERVER_FIRST | LINGER | RST      | EOF_DELIMITED
             safe-reset   | UNREAD_INPUT                    | retire  | CLIENT_FIRST | RST    | RST      | MAX_REQUESTS

@@ -279,6 +279,7 @@ public final class CloseStateMachine {
             case DRAINING_RESPONSE:
                 break; // close after the flush, never with an RST
             case AWAIT_PEER_FIN:
+                learnedPeer(true);
                 if (decision.mode() == CloseMode.RST) {
                     if (transport.unackedHint() > 0) {
                         finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
@@ -428,6 +429,9 @@ public final class CloseStateMachine {
 
     private void runFallback(FallbackReason reason) {
         fallback = reason;
+        if (reason == FallbackReason.CLIENT_WAIT_EXPIRED) {
+            learnedPeer(false);
+        }
         long now = ticker.nanos();
         switch (decision.fallback()) {
             case LINGER:
@@ -479,6 +483,13 @@ public final class CloseStateMachine {
             return idleRetired() ? WhoClosed.TIMEOUT : WhoClosed.LOCAL_FIN;
         }
         return peerFin ? WhoClosed.REMOTE_FIN : WhoClosed.REMOTE_RST;
+    }
+
+    /** Teaches the adapter's peer memory how an HTTP/1.0 peer ended a wait for its FIN. */
+    private void learnedPeer(boolean closedFirst) {
+        if (decision.learnsPeer() && view instanceof ConnectionRecord record) {
+            record.learnedPeer(closedFirst, decision.probesPeer());
+        }
     }
 
     private boolean idleRetired() {

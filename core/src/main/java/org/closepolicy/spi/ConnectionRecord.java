@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.closepolicy.ConnectionView;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Load;
+import org.closepolicy.PeerHabit;
 import org.closepolicy.Protocol;
 
 /**
@@ -32,6 +33,7 @@ public final class ConnectionRecord implements ConnectionView {
     private final long remoteIpv4;
     private final long openedAt;
     private final Load load;
+    private final PeerMemory peers;
     private HttpVersion httpVersion = HttpVersion.NONE;
     private boolean clientRequestedClose;
     private boolean eofDelimited;
@@ -47,6 +49,18 @@ public final class ConnectionRecord implements ConnectionView {
      * @param load the server's live load, or null for {@link Load#NONE}
      */
     public ConnectionRecord(Protocol protocol, InetSocketAddress remote, InetSocketAddress local, long openedAtNanos, Load load) {
+        this(protocol, remote, local, openedAtNanos, load, null);
+    }
+
+    /**
+     * A record for a newly accepted connection whose peer's HTTP/1.0 habit is looked up in, and taught to,
+     * {@code peers} (the adapter runtime's memory; null: nothing learned, every HTTP/1.0 peer unknown).
+     *
+     * @param load the server's live load, or null for {@link Load#NONE}
+     */
+    public ConnectionRecord(Protocol protocol, InetSocketAddress remote, InetSocketAddress local, long openedAtNanos, Load load,
+            PeerMemory peers) {
+        this.peers = peers;
         this.id = IDS.incrementAndGet();
         this.protocol = protocol;
         this.remote = remote;
@@ -171,6 +185,26 @@ public final class ConnectionRecord implements ConnectionView {
     @Override
     public long lastActivityNanos() {
         return lastActivity;
+    }
+
+    @Override
+    public PeerHabit peerHabit() {
+        return peers == null ? PeerHabit.UNKNOWN : peers.habit(remote);
+    }
+
+    /**
+     * The outcome of a wait for this peer's FIN after a length-delimited HTTP/1.0 response (the close state
+     * machine reports it): {@code closedFirst}, or it waited for EOF; {@code probed}: its habit was unknown.
+     */
+    public void learnedPeer(boolean closedFirst, boolean probed) {
+        if (peers == null || remote == null) {
+            return;
+        }
+        if (closedFirst) {
+            peers.closedFirst(remote.getAddress(), probed);
+        } else {
+            peers.waitedForEof(remote.getAddress(), probed);
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.closepolicy.Cidr;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseMode;
 import org.closepolicy.CloseSettings;
+import org.closepolicy.Http10First;
 import org.closepolicy.Closer;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Load;
@@ -88,6 +89,8 @@ public final class PolicyArbitraries {
                 change("close.linger-timeout", waits, CloseSettings.Builder::lingerTimeout),
                 change("close.linger-bytes", Arbitraries.longs().between(1, 1L << 40), CloseSettings.Builder::lingerBytes),
                 change("close.flush-timeout", waits, CloseSettings.Builder::flushTimeout),
+                change("close.eof-probe", waits, CloseSettings.Builder::eofProbe),
+                change("close.http10-first", Arbitraries.of(Http10First.class), CloseSettings.Builder::http10First),
                 change("reuse.max-requests", Arbitraries.longs().between(1, 100_000), CloseSettings.Builder::maxRequests),
                 change("reuse.max-requests", Arbitraries.just("unlimited"), (b, x) -> b.unlimitedRequests()),
                 change("reuse.idle-timeout", idle, CloseSettings.Builder::idleTimeout),

@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.closepolicy.ConnectionView;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Load;
+import org.closepolicy.PeerHabit;
 import org.closepolicy.Protocol;
 
 /**
@@ -31,6 +32,7 @@ public final class TestView implements ConnectionView {
     private long openedAt;
     private long lastActivity;
     private Load load = Load.NONE;
+    private PeerHabit peerHabit = PeerHabit.UNKNOWN;
 
     /** A fresh HTTP/1.1 view. */
     public static TestView http11() {
@@ -101,6 +103,16 @@ public final class TestView implements ConnectionView {
         return this;
     }
 
+    public TestView peerHabit(PeerHabit v) {
+        peerHabit = v;
+        return this;
+    }
+
+    @Override
+    public PeerHabit peerHabit() {
+        return peerHabit;
+    }
+
     public TestView unreadInput(boolean v) {
         unreadInput = v;
         return this;
@@ -149,6 +161,7 @@ public final class TestView implements ConnectionView {
         c.httpVersion = httpVersion;
         c.clientRequestedClose = clientRequestedClose;
         c.eofDelimited = eofDelimited;
+        c.peerHabit = peerHabit;
         c.unreadInput = unreadInput;
         c.requestsServed = requestsServed;
         c.bytesIn = bytesIn;

@@ -20,6 +20,7 @@ import org.closepolicy.kernel.KernelSettings;
 import org.closepolicy.kernel.TcpSnapshot;
 import org.closepolicy.kernel.TcpState;
 import org.closepolicy.kernel.TcpTable;
+import org.closepolicy.testkit.Nginx;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,12 +96,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     private Path json;
 
+    @Option(names = "--no-nginx", description = "Skip the runs behind nginx (they run where an nginx binary is found).")
+    private boolean noNginx;
+
     @Option(names = "--no-progress", description = "Do not show the progress line.")
     private boolean noProgress;
 
     /** The longest a server's warm-up may take, so a slow machine stays within the demo's time budget. */
     private static final Duration WARMUP_CAP = Duration.ofSeconds(5);
     private static final Duration WARMUP_CAP_QUICK = Duration.ofSeconds(1);
+
+    /** The presets run behind nginx where it is installed: the problem and its fix. */
+    private static final List<Preset> BEHIND_NGINX = List.of(Preset.SERVER_FIN, Preset.CLIENT_FIRST);
 
     /** How long to wait after a run for the last closes to finish before counting. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
@@ -147,19 +154,28 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         List<DemoRow> rows = new ArrayList<>();
-        int total = servers.size() * presets.size();
+        boolean nginx = !noNginx && Nginx.available();
+        int total = servers.size() * (presets.size() + (nginx ? BEHIND_NGINX.size() : 0));
         int index = 0;
         long started = System.nanoTime();
         for (ServerKind kind : servers) {
             warmUp(kind, presets, warm, bar);
             for (Preset preset : presets) {
                 index++;
-                rows.add(runOne(kind, preset, n, cap, kernel, bar, index, total));
+                rows.add(runOne(kind, preset, n, cap, kernel, bar, index, total, false));
+            }
+            // Behind nginx's default proxy (HTTP/1.0, a new backend connection per request): before and after.
+            for (Preset preset : nginx ? BEHIND_NGINX : List.<Preset>of()) {
+                index++;
+                rows.add(runOne(kind, preset, n, cap, kernel, bar, index, total, true));
             }
         }
         bar.clear();
         double seconds = (System.nanoTime() - started) / 1e9;
         DemoTable.print(out, rows, kernel);
+        if (!noNginx && !nginx) {
+            out.println("behind nginx: skipped, no nginx binary found (apt-get install nginx-light to add these rows).");
+        }
         out.printf(Locale.ROOT, "%d runs in %.1f s. TIME_WAIT counted per run on its own server port (it lasts 60 s).%n",
                 rows.size(), seconds);
         long errors = rows.stream().mapToLong(r -> r.load().errors()).sum();
@@ -174,18 +190,23 @@ final class DemoCommand implements Callable<Integer> {
         return errors > 0 ? 1 : 0;
     }
 
-    private DemoRow runOne(ServerKind kind, Preset preset, long n, Duration cap, boolean kernel, Progress bar, int index, int total)
-            throws Exception {
+    private DemoRow runOne(ServerKind kind, Preset preset, long n, Duration cap, boolean kernel, Progress bar, int index, int total,
+            boolean behindNginx) throws Exception {
         ServerConfig config = new ServerConfig(kind, "127.0.0.1", 0, ClosePolicies.of(preset), preset.specName(), transport,
                 Duration.ofSeconds(1));
         LoadClient.Mode mode = preset == Preset.KEEP_ALIVE ? LoadClient.Mode.KEEP_ALIVE : LoadClient.Mode.NEW_CONNECTION;
-        try (ExampleServer server = ExampleServers.start(config)) {
+        try (ExampleServer server = ExampleServers.start(config); Nginx front = behindNginx ? Nginx.defaultProxy(server.port()) : null) {
             int port = server.port();
+            InetSocketAddress target = front != null ? front.address() : new InetSocketAddress("127.0.0.1", port);
+            if (front != null) {
+                mode = LoadClient.Mode.NEW_CONNECTION;
+            }
             TcpSnapshot before = TcpTable.system().snapshot();
             long serverBase = before.countLocalPort(TcpState.TIME_WAIT, port);
             long clientBase = before.countRemotePort(TcpState.TIME_WAIT, port);
-            LoadClient client = new LoadClient(new InetSocketAddress("127.0.0.1", port), Endpoints.WEATHER, WeatherXml.shared());
-            String label = String.format(Locale.ROOT, "[%d/%d] %-5s %-12s", index, total, kind, preset.specName());
+            LoadClient client = new LoadClient(target, Endpoints.WEATHER, WeatherXml.shared());
+            String label = String.format(Locale.ROOT, "[%d/%d] %-5s %-12s", index, total, kind,
+                    preset.specName() + (front != null ? " behind nginx" : ""));
             bar.start(label, client, n);
             LoadClient.Result load;
             try {
@@ -198,7 +219,7 @@ final class DemoCommand implements Callable<Integer> {
             long serverTw = after.countLocalPort(TcpState.TIME_WAIT, port) - serverBase;
             long clientTw = after.countRemotePort(TcpState.TIME_WAIT, port) - clientBase;
             DemoRow row = new DemoRow(kind, preset.specName(), config.policy().toSpec(), mode, load, kernel, serverTw, clientTw,
-                    server.stats().toJson());
+                    server.stats().toJson(), front != null ? "nginx" : null);
             bar.done(label, row);
             return row;
         }

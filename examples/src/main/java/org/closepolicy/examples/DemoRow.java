@@ -9,7 +9,12 @@ import java.util.Map;
  * <p>Thread-safety: immutable.
  */
 record DemoRow(ServerKind server, String policy, String spec, LoadClient.Mode clientMode,
-        LoadClient.Result load, boolean kernel, long serverTimeWait, long clientTimeWait, String closeStatsJson) {
+        LoadClient.Result load, boolean kernel, long serverTimeWait, long clientTimeWait, String closeStatsJson, String frontend) {
+
+    /** The policy column: the preset, and the proxy in front when there is one (then "client" TW is the proxy's). */
+    String label() {
+        return frontend == null ? policy : policy + " behind " + frontend;
+    }
 
     double serverShare() {
         return share(serverTimeWait);
@@ -58,6 +63,7 @@ record DemoRow(ServerKind server, String policy, String spec, LoadClient.Mode cl
         Map<String, Object> o = Json.object();
         o.put("server", server.label());
         o.put("policy", policy);
+        o.put("frontend", frontend);
         o.put("spec", spec);
         o.put("clientMode", clientMode.description);
         o.put("requests", load.requests());

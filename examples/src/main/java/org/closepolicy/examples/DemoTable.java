@@ -24,7 +24,7 @@ final class DemoTable {
         for (DemoRow r : rows) {
             cells.add(new String[] {
                 r.server().label(),
-                r.policy(),
+                r.label(),
                 String.format(Locale.ROOT, "%,d", r.load().connections()),
                 String.format(Locale.ROOT, "%,.0f", r.load().requestsPerSecond()),
                 kernel ? tw(r.serverTimeWait(), r.serverShare()) : "n/a",
@@ -67,6 +67,10 @@ final class DemoTable {
         out.println();
         out.println("TW = TIME_WAIT sockets the kernel kept after the run (share of connections in brackets).");
         out.println("server TW: local port = the server's port; client TW: remote port = the server's port.");
+        if (rows.stream().anyMatch(r -> r.frontend() != null)) {
+            out.println("behind nginx: nginx's default proxy (HTTP/1.0, a new backend connection per request); server TW is the");
+            out.println("backend's, client TW nginx's towards the backend.");
+        }
     }
 
     private static String tw(long n, double share) {

@@ -87,6 +87,13 @@ final class DiagnoseCommand implements Callable<Integer> {
         for (Diagnosis.PortCount p : d.topLocalPorts) {
             out.printf(Locale.ROOT, "  %5d %,9d  %s%n", p.port(), p.timeWait(), p.holder().text);
         }
+        if (!d.topServerPeers.isEmpty()) {
+            out.println();
+            out.println("Server-side TIME_WAIT by peer address (top 5)" + (d.proxyInFront ? ": a proxy in front" : ""));
+            for (Diagnosis.Peer p : d.topServerPeers) {
+                out.printf(Locale.ROOT, "  %-39s %,9d%n", p.address(), p.timeWait());
+            }
+        }
         if (!d.topDestinations.isEmpty()) {
             out.println();
             out.println("Client-side TIME_WAIT by remote port (which server the clients here talked to)");

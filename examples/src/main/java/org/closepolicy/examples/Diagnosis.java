@@ -33,6 +33,17 @@ final class Diagnosis {
      */
     static final long FORMER_SERVER_PEERS = 10;
 
+    /** Server TIME_WAIT from at least this many connections before a proxy in front is worth naming. */
+    static final long PROXY_MIN_TIME_WAIT = 200;
+    /** A proxy in front: this many peer addresses at most... */
+    static final int PROXY_MAX_PEERS = 3;
+    /** ...hold at least this share of the server's TIME_WAIT. */
+    static final double PROXY_SHARE = 0.8;
+
+    /** Server-side TIME_WAIT towards one peer address (the port does not count). */
+    record Peer(String address, long timeWait) {
+    }
+
     /** TIME_WAIT on one local port, and who holds it. */
     record PortCount(int port, long timeWait, Holder holder) {
     }
@@ -64,6 +75,9 @@ final class Diagnosis {
     final long clientTimeWait;
     final List<PortCount> topLocalPorts;
     final List<Destination> topDestinations;
+    final List<Peer> topServerPeers;
+    /** The server's TIME_WAIT is concentrated on a few peer addresses: a reverse proxy or load balancer in front. */
+    final boolean proxyInFront;
     final long ephemeralInUse;
     private final Set<Integer> listening = new HashSet<>();
     private final Map<Integer, Long> twPerLocalPort = new HashMap<>();
@@ -86,6 +100,7 @@ final class Diagnosis {
         }
         Map<Integer, Long> byLocal = new HashMap<>();
         Map<Integer, Long> byRemote = new HashMap<>();
+        Map<String, Long> byServerPeer = new HashMap<>();
         long server = 0;
         long client = 0;
         for (TcpEntry e : all) {
@@ -102,6 +117,7 @@ final class Diagnosis {
             Holder h = holder(lp);
             if (h == Holder.SERVER || h == Holder.FORMER_SERVER) {
                 server++;
+                byServerPeer.merge(e.remote().getAddress().getHostAddress(), 1L, Long::sum);
             } else if (h == Holder.CLIENT) {
                 client++;
                 byRemote.merge(rp, 1L, Long::sum);
@@ -110,6 +126,11 @@ final class Diagnosis {
         timeWait = states.getOrDefault(TcpState.TIME_WAIT, 0L);
         serverTimeWait = server;
         clientTimeWait = client;
+        topServerPeers = byServerPeer.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(5).map(e -> new Peer(e.getKey(), e.getValue())).toList();
+        long fewPeers = topServerPeers.stream().limit(PROXY_MAX_PEERS).mapToLong(Peer::timeWait).sum();
+        proxyInFront = server >= PROXY_MIN_TIME_WAIT && fewPeers >= PROXY_SHARE * server;
         topLocalPorts = top(byLocal, 10).stream().map(e -> new PortCount(e.getKey(), e.getValue(), holder(e.getKey()))).toList();
 
         // connect() needs a local port not already used towards the same remote address and port,
@@ -172,6 +193,9 @@ final class Diagnosis {
                     + "keeps only its own); 'safe-reset' waits for the client's FIN and answers with an RST, so neither side "
                     + "keeps TIME_WAIT and no byte is lost; 'keep-alive' avoids most closes altogether.");
         }
+        if (proxyInFront) {
+            adviseProxy();
+        }
         List<String> harmless = new ArrayList<>();
         for (Destination d : topDestinations) {
             if (rangeSize > 0 && d.worstPeerPorts() >= rangeSize / 2) {
@@ -201,6 +225,29 @@ final class Diagnosis {
         advice.add("SO_LINGER 0 (close with an RST) skips TIME_WAIT but throws away data not yet acknowledged: the "
                 + "client can lose the end of a response. It is safe only after every byte is acknowledged or in reply "
                 + "to the client's FIN, which is what 'safe-reset' does.");
+    }
+
+    private void adviseProxy() {
+        List<Peer> few = topServerPeers.stream().limit(PROXY_MAX_PEERS).filter(p -> p.timeWait() * 20 >= serverTimeWait).toList();
+        long held = few.stream().mapToLong(Peer::timeWait).sum();
+        String names = String.join(", ", few.stream().map(Peer::address).toList());
+        advice.add(String.format(Locale.ROOT, "%,d of the server's %,d TIME_WAIT (%d %%) are towards %s (%s): a reverse proxy or "
+                + "load balancer in front opens a new connection per request (or one client does). nginx's default proxy does "
+                + "exactly that: HTTP/1.0 to the backend, without keep-alive.", held, serverTimeWait,
+                Math.round(100.0 * held / Math.max(1, serverTimeWait)), few.size() == 1 ? "one peer address" : few.size() + " peer addresses",
+                names));
+        advice.add("Fix it in the proxy, by keeping its connections to the backend: "
+                + "nginx: in the upstream block 'keepalive 32;', and where it proxies 'proxy_http_version 1.1; "
+                + "proxy_set_header Connection \"\";' (proxy_pass to the upstream's name; measured: backend TIME_WAIT 0). "
+                + "HAProxy: 'option http-keep-alive' (the default since 1.7; remove 'option httpclose' and "
+                + "'option http-server-close') with 'http-reuse safe'. Envoy: the cluster's HTTP/1.1 connection pool keeps "
+                + "upstream connections by default; check that max_requests_per_connection is not 1 and that "
+                + "common_http_protocol_options.idle_timeout is shorter than the server's idle timeout.");
+        String cidr = few.isEmpty() ? "ADDRESS/32" : few.get(0).address() + (few.get(0).address().contains(":") ? "/128" : "/32");
+        advice.add("Meanwhile the policy: with 'client-first' or 'safe-reset' the server learns per peer address that the proxy "
+                + "closes first after a response with a length, waits for its FIN and leaves the TIME_WAIT to the proxy "
+                + "(to nobody with 'safe-reset'); a client that reads to EOF (ab) still gets a prompt FIN. Pin it for the "
+                + "proxies with a rule: rule.proxy.when.cidr=" + cidr + ", rule.proxy.close.http10-first=client.");
     }
 
     static String explainTwReuse(int v) {
@@ -240,6 +287,15 @@ final class Diagnosis {
             dests.add(m);
         }
         o.put("clientTimeWaitByRemotePort", dests);
+        List<Object> peers = new ArrayList<>();
+        for (Peer p : topServerPeers) {
+            Map<String, Object> m = Json.object();
+            m.put("address", p.address());
+            m.put("serverTimeWait", p.timeWait());
+            peers.add(m);
+        }
+        o.put("serverTimeWaitByPeer", peers);
+        o.put("proxyInFront", proxyInFront);
         Map<String, Object> eph = Json.object();
         eph.put("range", range.map(Object::toString).orElse(null));
         eph.put("size", range.map(PortRange::size).orElse(0));

@@ -24,6 +24,11 @@ interface ExampleServer extends AutoCloseable {
      */
     void stop(Duration drain);
 
+    /** The report of the drain the last stop ran, or null (a bare server, or not stopped yet). */
+    default org.closepolicy.DrainReport drainReport() {
+        return null;
+    }
+
     @Override
     default void close() {
         stop(config().drain());

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import org.closepolicy.DrainReport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.closepolicy.CloseStats;
 import org.closepolicy.jetty.ClosePolicyConnector;
@@ -52,8 +53,12 @@ final class JettyExampleServer implements ExampleServer {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(1024);
         connector.setReuseAddress(true);
+        connector.setReusePort(config.reusePort());
         server.addConnector(connector);
-        server.setHandler(new GracefulHandler(new App()));
+        // The bare server stops the framework's way (GracefulHandler answers 503 to requests that arrive while it
+        // stops); with a policy the connector drains instead: every request gets its answer, the last one
+        // carrying Connection: close.
+        server.setHandler(config.bare() ? new GracefulHandler(new App()) : new App());
         server.setStopAtShutdown(false);
     }
 
@@ -112,10 +117,15 @@ final class JettyExampleServer implements ExampleServer {
         }
         server.setStopTimeout(Math.max(1, drain.toMillis()));
         try {
-            server.stop();
+            server.stop(); // stop accepting, drain (ClosePolicyConnector is Jetty-Graceful), stop
         } catch (Exception e) {
             // Stopping is best effort: whatever did not stop in time is abandoned with the process.
         }
+    }
+
+    @Override
+    public DrainReport drainReport() {
+        return connector instanceof ClosePolicyConnector c && c.draining() ? c.drain(Duration.ZERO).getNow(null) : null;
     }
 
     /** The endpoints. Handlers may block: Jetty calls them on a pool thread. */

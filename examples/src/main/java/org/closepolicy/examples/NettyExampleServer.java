@@ -1,6 +1,10 @@
 package org.closepolicy.examples;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
+import java.net.StandardSocketOptions;
+import org.closepolicy.DrainReport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -80,6 +84,7 @@ final class NettyExampleServer implements ExampleServer {
     private final NettyClosePolicy closePolicy;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean draining;
+    private volatile DrainReport drainReport;
     private Channel serverChannel;
 
     private final Wire wire;
@@ -136,6 +141,13 @@ final class NettyExampleServer implements ExampleServer {
                         NettyWire.initChannel(ch, wire, tls, NettyExampleServer.this::http1, NettyExampleServer.this::http2);
                     }
                 });
+        if (config.reusePort()) {
+            if (channel == EpollServerSocketChannel.class) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
         serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
     }
 
@@ -186,13 +198,28 @@ final class NettyExampleServer implements ExampleServer {
     }
 
     @Override
+    public DrainReport drainReport() {
+        return drainReport;
+    }
+
+    @Override
     public void stop(Duration drain) {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        draining = true;
+        draining = config.bare(); // with a policy, the drain retires connections (the application need not)
         if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+            serverChannel.close().syncUninterruptibly(); // 1. stop accepting
+        }
+        if (!config.bare()) {
+            // 2. drain every connection the policy's way (3. below: shut the event loops down)
+            try {
+                drainReport = closePolicy.drain(drain).get(drain.toMillis() + 3_000, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // The report is for display; the stop goes on.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Channel ch : channels) {
             ch.eventLoop().execute(() -> {

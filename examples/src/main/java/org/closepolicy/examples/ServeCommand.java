@@ -77,8 +77,12 @@ final class ServeCommand implements Callable<Integer> {
     private TransportKind transport;
 
     @Option(names = "--drain", defaultValue = "5s", paramLabel = "DURATION",
-            description = "On shutdown, how long requests in flight may take to finish. Default: ${DEFAULT-VALUE}.")
+            description = "On shutdown (SIGTERM, Ctrl-C), how long the drain may take: every connection retires the policy's way, the rest close at the deadline. Default: ${DEFAULT-VALUE}.")
     private Duration drain;
+
+    @Option(names = "--reuse-port",
+            description = "Bind with SO_REUSEPORT, so that a second serve can take the port over (a deploy: start the new one, then SIGTERM the old one).")
+    private boolean reusePort;
 
     @Option(names = "--tls", description = "Serve HTTPS, with a self-signed certificate for localhost made at start "
             + "(or the key store of --keystore). Try: curl -k https://127.0.0.1:PORT/weather.xml")
@@ -118,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--drain " + drain.toSeconds() + "s is too long; use at most 10m");
         }
         PrintWriter out = spec.commandLine().getOut();
-        ServerConfig config = new ServerConfig(server, host, port, policy.policy(), policy.text(), transport, drain);
+        ServerConfig config = new ServerConfig(server, host, port, policy.policy(), policy.text(), transport, drain, reusePort);
         Wire wire = ServeWire.of(spec.commandLine(), tls, keystore, keystorePassword, http2);
         ExampleServer s;
         try {
@@ -136,10 +140,15 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.countDown();
+            boolean done = false;
             try {
-                stopped.await(drain.toMillis() + 3000, TimeUnit.MILLISECONDS);
+                done = stopped.await(drain.toMillis() + 3000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (done && hooks.stop() == null) {
+                // A signal asked for the stop and it completed (drained, report printed): that is a clean exit.
+                Runtime.getRuntime().halt(0);
             }
         }, "closepolicy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -148,6 +157,9 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("policy: %s%n  spec: %s%n", policy.text(), config.specText());
         out.printf("try: %s%n", ServeWire.tryLine(wire, where));
         out.printf("Ctrl-C stops (requests in flight get up to %s).%n", human(drain));
+        if (reusePort) {
+            out.println(Handover.advice());
+        }
         out.flush();
         hooks.started(s);
         try {
@@ -155,8 +167,13 @@ final class ServeCommand implements Callable<Integer> {
         } finally {
             out.println("stopping: draining up to " + human(drain) + " ...");
             out.flush();
+            long t0 = System.nanoTime();
             s.stop(drain);
-            out.println("stopped. close stats: " + s.stats().toJson());
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (s.drainReport() != null) {
+                out.println("drain report: " + s.drainReport().toJson());
+            }
+            out.println("stopped. took " + tookMs + " ms; close stats: " + s.stats().toJson());
             out.flush();
             stopped.countDown();
             try {

@@ -15,9 +15,15 @@ import org.closepolicy.StandardClosePolicy;
  * @param policyText the policy as the user wrote it, for display
  * @param transport  netty's transport (jetty ignores it)
  * @param drain      how long a graceful stop waits for requests in flight
+ * @param reusePort  bind with SO_REUSEPORT, so that another server can listen on the same port (a handover)
  */
 record ServerConfig(ServerKind kind, String host, int port, StandardClosePolicy policy, String policyText,
-        TransportKind transport, Duration drain) {
+        TransportKind transport, Duration drain, boolean reusePort) {
+
+    ServerConfig(ServerKind kind, String host, int port, StandardClosePolicy policy, String policyText,
+            TransportKind transport, Duration drain) {
+        this(kind, host, port, policy, policyText, transport, drain, false);
+    }
 
     /** Whether the server runs without closepolicy: the framework's own keep-alive handling. */
     boolean bare() {

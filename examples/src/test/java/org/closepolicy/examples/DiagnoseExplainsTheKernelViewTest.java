@@ -74,6 +74,53 @@ class DiagnoseExplainsTheKernelViewTest {
     }
 
     @Test
+    void timeWaitTowardsOnePeerNamesTheProxyFix() throws IOException {
+        StringBuilder t = new StringBuilder(HEADER);
+        int sl = 0;
+        t.append(row(sl++, "0.0.0.0", 8080, "0.0.0.0", 0, 0x0A));
+        for (int i = 0; i < 1200; i++) {
+            t.append(row(sl++, "10.0.1.2", 8080, "10.0.0.5", 32768 + i, 0x06)); // nginx's default proxy_pass
+        }
+        for (int i = 0; i < 40; i++) {
+            t.append(row(sl++, "10.0.1.2", 8080, "192.0.2." + (1 + i), 50000 + i, 0x06)); // a few direct clients
+        }
+
+        Diagnosis d = new Diagnosis(TcpTable.parse(t.toString(), null), settings("32768 60999", 2, 60, 262144), null);
+
+        assertThat(d.proxyInFront).isTrue();
+        assertThat(d.topServerPeers.get(0)).isEqualTo(new Diagnosis.Peer("10.0.0.5", 1200));
+        assertThat(d.advice).anyMatch(a -> a.contains("1,200 of the server's 1,240 TIME_WAIT (97 %) are towards one peer address (10.0.0.5)"))
+                .anyMatch(a -> a.contains("proxy_http_version 1.1") && a.contains("proxy_set_header Connection \"\"")
+                        && a.contains("keepalive 32") && a.contains("option http-keep-alive") && a.contains("Envoy"))
+                .anyMatch(a -> a.contains("rule.proxy.when.cidr=10.0.0.5/32, rule.proxy.close.http10-first=client"));
+        assertThat(d.toJson()).containsEntry("proxyInFront", true);
+    }
+
+    @Test
+    void timeWaitSpreadOverManyPeersIsNoProxy() throws IOException {
+        StringBuilder t = new StringBuilder(HEADER);
+        int sl = 0;
+        t.append(row(sl++, "0.0.0.0", 8080, "0.0.0.0", 0, 0x0A));
+        for (int i = 0; i < 1200; i++) {
+            t.append(row(sl++, "10.0.1.2", 8080, "10.0.2." + (i % 50), 32768 + i, 0x06));
+        }
+        Diagnosis d = new Diagnosis(TcpTable.parse(t.toString(), null), settings("32768 60999", 2, 60, 262144), null);
+        assertThat(d.proxyInFront).isFalse();
+        assertThat(d.advice).noneMatch(a -> a.contains("proxy_http_version"));
+    }
+
+    @Test
+    void aFewHundredTimeWaitAreNoProxyYet() throws IOException {
+        StringBuilder t = new StringBuilder(HEADER);
+        t.append(row(0, "0.0.0.0", 8080, "0.0.0.0", 0, 0x0A));
+        for (int i = 0; i < 150; i++) {
+            t.append(row(i + 1, "10.0.1.2", 8080, "10.0.0.5", 32768 + i, 0x06));
+        }
+        Diagnosis d = new Diagnosis(TcpTable.parse(t.toString(), null), settings("32768 60999", 2, 60, 262144), null);
+        assertThat(d.proxyInFront).isFalse();
+    }
+
+    @Test
     void aQuietHostIsNormal() throws IOException {
         String t = HEADER + row(0, "127.0.0.1", 8080, "0.0.0.0", 0, 0x0A) + row(1, "127.0.0.1", 8080, "127.0.0.1", 45000, 0x06);
 

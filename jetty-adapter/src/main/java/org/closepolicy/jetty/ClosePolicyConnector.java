@@ -2,13 +2,18 @@ package org.closepolicy.jetty;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
+import org.closepolicy.DrainReport;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterBuilder;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.LoadMonitor;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -118,7 +123,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 public class ClosePolicyConnector extends ServerConnector {
 
-    private final PolicyEngine engine;
+    private final AdapterRuntime runtime;
     private final CloseStats stats;
     private final ClosePolicyCustomizer customizer;
 
@@ -134,9 +139,12 @@ public class ClosePolicyConnector extends ServerConnector {
 
     private ClosePolicyConnector(Builder b) {
         super(b.server, b.executor, b.scheduler, b.bufferPool, b.acceptors, b.selectors, b.factoriesOrDefault());
-        this.engine = new PolicyEngine(b.runtime.build());
-        this.stats = engine.runtime().stats();
-        this.customizer = new ClosePolicyCustomizer(engine);
+        this.runtime = b.buildRuntime();
+        this.stats = runtime.stats();
+        // Jetty's graceful stop would shorten every endpoint's idle timeout, failing slow exchanges; the drain
+        // bounds each connection itself (see shutdown()).
+        setShutdownIdleTimeout(-1);
+        this.customizer = new ClosePolicyCustomizer(runtime);
         installCustomizers();
         if (Http2Sessions.AVAILABLE) {
             addEventListener(new Http2Opened());
@@ -166,6 +174,76 @@ public class ClosePolicyConnector extends ServerConnector {
         return new Builder(server, policy);
     }
 
+    /**
+     * Drains every connection of this connector the policy's way, for a deploy or a restart: from now on no
+     * connection is reused. HTTP/1: the response in flight (or the next one) carries {@code Connection: close}
+     * and the policy's close follows (client-first: the client closes, so no server TIME_WAIT); a connection with
+     * no request in flight that moves no byte for the idle grace (1 s, at most half the timeout) is closed by the
+     * policy's idle retirement. HTTP/2: one graceful {@code GOAWAY}, the streams in flight finish, then the
+     * policy's close. At {@code timeout} the connections still open are closed gracefully (a FIN, never an RST).
+     *
+     * <p>Jetty's own graceful stop calls it: {@code server.setStopTimeout(ms); server.stop();} closes the listening
+     * socket, then drains within the stop timeout (see {@link #shutdown()}); {@code drain} called afterwards
+     * returns the same report.
+     * <pre>{@code
+     * server.setStopTimeout(10_000);
+     * server.stop();                                              // stop accepting, drain, stop
+     * DrainReport report = connector.drain(Duration.ZERO).join(); // the report of that drain
+     * }</pre>
+     * The future completes (off Jetty's threads) when the last connection has closed, or about a second after the
+     * deadline; a second call returns the first drain's future.
+     */
+    public CompletableFuture<DrainReport> drain(Duration timeout) {
+        return runtime.connections().drain(timeout);
+    }
+
+    /** As {@link #drain(Duration)}, giving quiet connections {@code idleGrace} for a last request before closing them. */
+    public CompletableFuture<DrainReport> drain(Duration timeout, Duration idleGrace) {
+        return runtime.connections().drain(timeout, idleGrace);
+    }
+
+    /** Whether a drain has begun. */
+    public boolean draining() {
+        return runtime.connections().draining();
+    }
+
+    /**
+     * Jetty's graceful stop ({@code Graceful}): closes the listening socket (no new connections), then
+     * {@linkplain #drain(Duration) drains} within the server's stop timeout. The future completes when the drain
+     * has ended.
+     */
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        Server server = getServer();
+        long stopMillis = server == null ? 0 : Math.max(0, server.getStopTimeout());
+        // The drain is told first, so that the responses Jetty marks non-persistent once it is shutting down count
+        // as the drain's; a connection accepted before the listener closes is drained at once.
+        CompletableFuture<DrainReport> drained = drain(Duration.ofMillis(stopMillis));
+        CompletableFuture<Void> jetty = super.shutdown();
+        CompletableFuture<Void> closed = drained.thenCompose(report -> {
+            // A close event comes when the policy decides the close; the socket operation follows on Jetty's
+            // threads: let it happen before the server stops its selectors (which would close with a FIN).
+            CompletableFuture<Void> gone = new CompletableFuture<>();
+            awaitEndPointsClosed(gone, System.nanoTime() + ENDPOINTS_CLOSE_WAIT_NANOS);
+            return gone;
+        });
+        return CompletableFuture.allOf(jetty, closed);
+    }
+
+    private static final long ENDPOINTS_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private void awaitEndPointsClosed(CompletableFuture<Void> gone, long deadlineNanos) {
+        if (getConnectedEndPoints().isEmpty() || System.nanoTime() - deadlineNanos >= 0) {
+            gone.complete(null);
+            return;
+        }
+        try {
+            getScheduler().schedule(() -> awaitEndPointsClosed(gone, deadlineNanos), 5, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            gone.complete(null);
+        }
+    }
+
     /** Counters of every connection's close, aggregated from the {@link org.closepolicy.CloseEvent}s. */
     public CloseStats stats() {
         return stats;
@@ -173,7 +251,7 @@ public class ClosePolicyConnector extends ServerConnector {
 
     /** The policy enforced, as guarded. */
     public ClosePolicy policy() {
-        return engine.policy();
+        return runtime.policy();
     }
 
     /** The customizer this connector installs into its HTTP configurations. */
@@ -200,14 +278,14 @@ public class ClosePolicyConnector extends ServerConnector {
 
     @Override
     protected ClosePolicyEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
-        ClosePolicyEndPoint endPoint = new ClosePolicyEndPoint(channel, selector, key, getScheduler(), getExecutor(), engine);
+        ClosePolicyEndPoint endPoint = new ClosePolicyEndPoint(channel, selector, key, getScheduler(), getExecutor(), runtime);
         endPoint.setIdleTimeout(getIdleTimeout());
         return endPoint;
     }
 
     @Override
     public String toString() {
-        return super.toString() + "[" + engine.policy() + "]";
+        return super.toString() + "[" + runtime.policy() + "]";
     }
 
     /**
@@ -226,9 +304,8 @@ public class ClosePolicyConnector extends ServerConnector {
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */
-    public static final class Builder {
+    public static final class Builder extends AdapterBuilder<Builder> {
         private final Server server;
-        private final AdapterRuntime.Builder runtime;
         private ConnectionFactory[] factories = new ConnectionFactory[0];
         private SslContextFactory.Server tls;
         private boolean http2;
@@ -243,32 +320,8 @@ public class ClosePolicyConnector extends ServerConnector {
         private String host;
 
         private Builder(Server server, ClosePolicy policy) {
+            super(policy);
             this.server = Objects.requireNonNull(server, "server");
-            this.runtime = AdapterRuntime.builder(policy);
-        }
-
-        /** Receives every connection's open, reuse, retirement and {@link org.closepolicy.CloseEvent} (besides {@link #stats()}). */
-        public Builder listener(CloseListener listener) {
-            runtime.listener(listener);
-            return this;
-        }
-
-        /** The clock of decisions and close deadlines (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            runtime.ticker(ticker);
-            return this;
-        }
-
-        /** The watcher proving every byte acknowledged before a fallback RST (default {@link AckWatcher#shared()}). */
-        public Builder ackWatcher(AckWatcher ackWatcher) {
-            runtime.ackWatcher(ackWatcher);
-            return this;
-        }
-
-        /** The load monitor connections report to and load rules read (default: counts open connections, no TIME_WAIT). */
-        public Builder loadMonitor(LoadMonitor loadMonitor) {
-            runtime.loadMonitor(loadMonitor);
-            return this;
         }
 
         /**
@@ -368,6 +421,10 @@ public class ClosePolicyConnector extends ServerConnector {
             HttpConnectionFactory http1 = new HttpConnectionFactory(config);
             return tls != null ? new ConnectionFactory[] {new SslConnectionFactory(tls, http1.getProtocol()), http1}
                     : new ConnectionFactory[] {http1};
+        }
+
+        private AdapterRuntime buildRuntime() {
+            return runtime();
         }
 
         /** The port to listen on (default 0: any free port); used by {@link #addTo()}. */

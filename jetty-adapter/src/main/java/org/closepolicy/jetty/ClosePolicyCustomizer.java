@@ -41,7 +41,7 @@ import org.eclipse.jetty.server.Request;
  */
 public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer {
 
-    private final PolicyEngine engine;
+    private final AdapterRuntime runtime;
 
     /** A customizer for this policy (wrapped with {@link org.closepolicy.ClosePolicies#guarded}). */
     public ClosePolicyCustomizer(ClosePolicy policy) {
@@ -55,23 +55,23 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
 
     /** A customizer with an explicit clock (tests). */
     public ClosePolicyCustomizer(ClosePolicy policy, CloseListener listener, Ticker ticker) {
-        this(new PolicyEngine(AdapterRuntime.builder(policy)
+        this(AdapterRuntime.builder(policy)
                 .listener(listener == null ? CloseListener.NONE : listener)
                 .ticker(ticker == null ? Ticker.system() : ticker)
-                .build()));
+                .build());
     }
 
-    ClosePolicyCustomizer(PolicyEngine engine) {
-        this.engine = engine;
+    ClosePolicyCustomizer(AdapterRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /** The policy applied, as guarded. */
     public ClosePolicy policy() {
-        return engine.policy();
+        return runtime.policy();
     }
 
-    PolicyEngine engine() {
-        return engine;
+    AdapterRuntime runtime() {
+        return runtime;
     }
 
     @Override
@@ -89,7 +89,7 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             return request;
         }
-        ConnectionControl control = ConnectionControl.of(request, engine);
+        ConnectionControl control = ConnectionControl.of(request, runtime);
         if (control.beginExchange(request, version)) {
             request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, control, request));
         }
@@ -98,6 +98,6 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
 
     @Override
     public String toString() {
-        return "ClosePolicyCustomizer[" + engine.policy() + "]";
+        return "ClosePolicyCustomizer[" + runtime.policy() + "]";
     }
 }

@@ -1,5 +1,7 @@
 package org.closepolicy.jetty;
 
+import org.closepolicy.spi.AdapterRuntime;
+
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -63,9 +65,9 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     private volatile boolean shutdownByPolicy;
 
     ClosePolicyEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
-                        Executor executor, PolicyEngine engine) {
+                        Executor executor, AdapterRuntime runtime) {
         super(channel, selector, key, scheduler);
-        this.control = ConnectionControl.forEndPoint(engine, this, scheduler, executor);
+        this.control = ConnectionControl.forEndPoint(runtime, this, scheduler, executor);
     }
 
     ConnectionControl control() {

@@ -1,8 +1,9 @@
 package org.closepolicy.jetty;
 
+import org.closepolicy.spi.AdapterRuntime;
+
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,13 +16,17 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.Decision;
+import org.closepolicy.spi.AckCheck;
 import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.Durations;
 import org.closepolicy.kernel.AckResult;
-import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.ConnectionRecord;
+import org.closepolicy.spi.ConnectionRegistry;
+import org.closepolicy.spi.DrainStep;
+import org.closepolicy.spi.DrainableConnection;
 import org.closepolicy.spi.LoadMonitor;
 import org.closepolicy.spi.Transport;
 import org.eclipse.jetty.http.HttpField;
@@ -79,7 +84,7 @@ final class ConnectionControl implements Transport {
     private static final int OP_RESET = 4;
     private static final long NO_DEADLINE = Long.MIN_VALUE;
 
-    private final PolicyEngine engine;
+    private final AdapterRuntime runtime;
     private final ClosePolicyEndPoint endPoint; // null: reuse decisions only
     private final Scheduler scheduler;
     private final Executor executor;
@@ -94,15 +99,13 @@ final class ConnectionControl implements Transport {
     private boolean exchangeActive;
     private boolean peerFinPending;
     private volatile HttpVersion version = HttpVersion.NONE;
-    private boolean http10KeepAlive;
     private volatile boolean headRequest;
     private long seenBytesIn;
     private long seenBytesOut;
     private Scheduler.Task timer;
     private boolean deferTimer; // within the last send: the machine's timer is armed when the send returns
     private long deferredDeadline; // when deferTimer: the ticker time the machine asked for, or NO_DEADLINE
-    private AckWatcher.Watch watch;
-    private int watchGeneration; // a result of an earlier, cancelled watch settles nothing
+    private final AckCheck acks = new AckCheck(); // a result of an earlier, cancelled watch settles nothing
     // HTTP/2, guarded by the lock.
     private volatile Connection http2; // the HTTP/2 connection, once ALPN or an upgrade chose it
     private int openStreams;
@@ -116,21 +119,26 @@ final class ConnectionControl implements Transport {
     private volatile boolean bodyDone = true;
     private volatile boolean closed;
     private volatile boolean peerClosed; // the client's FIN or close_notify came
+    // Drain, guarded by the lock (drainRequested is read without it by onCommit's fast path).
+    private volatile boolean drainRequested;
+    private boolean drainStarted;
+    private long drainStartedAt;
+    private long drainIdleGraceNanos;
 
-    private ConnectionControl(PolicyEngine engine, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
+    private ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
                               InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
-        this.engine = engine;
+        this.runtime = runtime;
         this.endPoint = endPoint;
         this.scheduler = scheduler;
         this.executor = executor;
-        this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, engine.load());
-        this.machine = endPoint == null ? null : new CloseStateMachine(this, record, engine.ticker(), engine.listener());
+        this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, runtime.load(), runtime.peers());
+        this.machine = endPoint == null ? null : new CloseStateMachine(this, record, runtime.ticker(), runtime.listener());
     }
 
     /** A control that owns the close of this endpoint. */
-    static ConnectionControl forEndPoint(PolicyEngine engine, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor) {
-        return new ConnectionControl(engine, endPoint, scheduler, executor,
-                inet(endPoint.getRemoteSocketAddress()), inet(endPoint.getLocalSocketAddress()), engine.ticker().nanos());
+    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor) {
+        return new ConnectionControl(runtime, endPoint, scheduler, executor,
+                inet(endPoint.getRemoteSocketAddress()), inet(endPoint.getLocalSocketAddress()), runtime.ticker().nanos());
     }
 
     /**
@@ -138,7 +146,7 @@ final class ConnectionControl implements Transport {
      * runs directly on a {@link ClosePolicyEndPoint}, else one kept in a connection attribute (reuse
      * decisions only).
      */
-    static ConnectionControl of(Request request, PolicyEngine engine) {
+    static ConnectionControl of(Request request, AdapterRuntime runtime) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         Connection connection = meta.getConnection();
         ClosePolicyEndPoint cp = connection == null ? null : below(connection.getEndPoint());
@@ -149,9 +157,9 @@ final class ConnectionControl implements Transport {
         if (existing instanceof ConnectionControl c) {
             return c;
         }
-        long now = engine.ticker().nanos();
+        long now = runtime.ticker().nanos();
         long ageMillis = connection == null ? 0 : Math.max(0, System.currentTimeMillis() - connection.getCreatedTimeStamp());
-        ConnectionControl c = new ConnectionControl(engine, null, null, null, inet(meta.getRemoteSocketAddress()),
+        ConnectionControl c = new ConnectionControl(runtime, null, null, null, inet(meta.getRemoteSocketAddress()),
                 inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
         meta.setAttribute(ATTRIBUTE, c);
         return c;
@@ -240,7 +248,7 @@ final class ConnectionControl implements Transport {
         long length = request.getLength();
         boolean bodyExpected = length > 0 || (length < 0 && chunked);
         boolean head = HttpMethod.HEAD.is(request.getMethod());
-        long now = engine.ticker().nanos();
+        long now = runtime.ticker().nanos();
         lock();
         try {
             if (exchangeActive) {
@@ -248,7 +256,6 @@ final class ConnectionControl implements Transport {
             }
             exchangeActive = true;
             version = v;
-            http10KeepAlive = keepAlive10;
             headRequest = head;
             bodyDone = !bodyExpected;
             record.onRequest(v, clientClose, now);
@@ -269,11 +276,12 @@ final class ConnectionControl implements Transport {
      */
     void onCommit(HttpFields.Mutable headers, ConnectionMetaData meta) {
         HttpVersion v = version;
-        // HTTP/1.0 cannot chunk: without keep-alive or without a length the client reads to EOF (rule 2).
-        boolean eof = v == HttpVersion.HTTP_1_0 && (!http10KeepAlive || !headers.contains(HttpHeader.CONTENT_LENGTH));
+        // HTTP/1.0 cannot chunk: without a length the client reads to EOF (rule 2). With one, whether it reads
+        // to EOF anyway is what the core learns per peer.
+        boolean eof = v == HttpVersion.HTTP_1_0 && !headRequest && !headers.contains(HttpHeader.CONTENT_LENGTH);
         boolean persistent = meta.isPersistent();
         Connection connection = meta.getConnection();
-        long now = engine.ticker().nanos();
+        long now = runtime.ticker().nanos();
         boolean appClose = false;
         Retire retire = null;
         Reuse reuse = null;
@@ -287,16 +295,21 @@ final class ConnectionControl implements Transport {
                 persistent = false;
             } else {
                 record.onResponse(eof, !bodyDone, now);
-                Decision d = engine.policy().decide(record, now);
+                Decision d = runtime.policy().decide(record, now);
                 if (d instanceof Retire r) {
                     retire = r;
                 } else {
                     appClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
                     if (appClose || !persistent) {
-                        retire = engine.forcedRetire(record, now);
+                        retire = runtime.retireForced(record, now);
+                    } else if (drainRequested) {
+                        retire = runtime.retireAnnounced(record, RetireReason.DRAIN, record.unreadInput());
                     } else {
                         reuse = (Reuse) d;
                     }
+                }
+                if (retire != null) {
+                    drainStep(DrainStep.ANNOUNCED);
                 }
                 pendingRetire = retire;
             }
@@ -308,10 +321,10 @@ final class ConnectionControl implements Transport {
                 headers.add(HttpFields.CONNECTION_CLOSE);
             }
             if (retire != null && machine == null) {
-                engine.listener().onRetire(record, retire);
+                runtime.listener().onRetire(record, retire);
             }
         } else if (reuse != null) {
-            engine.listener().onReuse(record);
+            runtime.listener().onReuse(record);
             applyIdleTimeout(reuse, connection);
         }
     }
@@ -428,7 +441,7 @@ final class ConnectionControl implements Transport {
             long at = deferredDeadline;
             deferredDeadline = NO_DEADLINE;
             if (at != NO_DEADLINE) {
-                arm(at - engine.ticker().nanos());
+                arm(at - runtime.ticker().nanos());
             }
         } finally {
             lock.unlock();
@@ -463,7 +476,7 @@ final class ConnectionControl implements Transport {
             // Count the last response before the machine may close and report the connection.
             Connection c = endPoint == null ? null : applicationEndPoint().getConnection();
             if (c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection) {
-                syncBytes(c, engine.ticker().nanos());
+                syncBytes(c, runtime.ticker().nanos());
             }
             machine.onResponseFlushed();
         }
@@ -487,7 +500,7 @@ final class ConnectionControl implements Transport {
             pendingRetire = null;
             if (managed()) {
                 if (!persistent && !machine.isRetired() && !peerFinPending) {
-                    retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
+                    retireNow(runtime.retireForced(record, runtime.ticker().nanos()), true);
                 }
                 flushed(); // if Jetty did not ask for a FIN after the last write
                 drain = machine.isRetired() && !machine.isClosed();
@@ -521,8 +534,8 @@ final class ConnectionControl implements Transport {
             // An h2c upgrade arrives as an HTTP/1.1 request that Jetty hands over to the new connection.
             exchangeActive = false;
             pendingRetire = null;
-            long now = engine.ticker().nanos();
-            if (engine.policy().decide(record, now) instanceof Reuse r) {
+            long now = runtime.ticker().nanos();
+            if (runtime.policy().decide(record, now) instanceof Reuse r) {
                 reuse = r;
                 armAgeTimer(r, now);
             }
@@ -539,7 +552,7 @@ final class ConnectionControl implements Transport {
         lock.lock();
         try {
             openStreams++;
-            record.onRequest(HttpVersion.HTTP_2, false, engine.ticker().nanos());
+            record.onRequest(HttpVersion.HTTP_2, false, runtime.ticker().nanos());
         } finally {
             lock.unlock();
         }
@@ -549,7 +562,7 @@ final class ConnectionControl implements Transport {
     void streamResponded() {
         lock.lock();
         try {
-            record.onResponse(false, false, engine.ticker().nanos());
+            record.onResponse(false, false, runtime.ticker().nanos());
         } finally {
             lock.unlock();
         }
@@ -567,13 +580,13 @@ final class ConnectionControl implements Transport {
         lock.lock();
         try {
             openStreams = Math.max(0, openStreams - 1);
-            long now = engine.ticker().nanos();
+            long now = runtime.ticker().nanos();
             syncBytes(http2, now);
             if (uncounted) {
                 record.onResponse(false, false, now);
             }
             if (draining == null && !machine.isRetired()) {
-                Decision d = engine.policy().decide(record, now);
+                Decision d = runtime.policy().decide(record, now);
                 if (d instanceof Retire r) {
                     start = draining = r;
                 } else {
@@ -587,7 +600,7 @@ final class ConnectionControl implements Transport {
         if (start != null) {
             startDrain(start);
         } else if (reuse != null) {
-            engine.listener().onReuse(record);
+            runtime.listener().onReuse(record);
             applyIdleTimeout(reuse, null);
         }
         if (drained) {
@@ -661,7 +674,7 @@ final class ConnectionControl implements Transport {
                 return; // the close policy's or the streams' own deadlines apply
             }
             record.idle();
-            r = engine.idleRetire(record, engine.ticker().nanos());
+            r = runtime.retireIdle(record, runtime.ticker().nanos());
             if (r == null) {
                 return;
             }
@@ -685,11 +698,11 @@ final class ConnectionControl implements Transport {
             if (draining != null) {
                 drainExpired = true;
             } else {
-                long now = engine.ticker().nanos();
+                long now = runtime.ticker().nanos();
                 if (openStreams > 0) {
                     record.touch(now); // busy: only its age can retire it now
                 }
-                Decision d = engine.policy().decide(record, now);
+                Decision d = runtime.policy().decide(record, now);
                 if (d instanceof Retire r) {
                     start = draining = r;
                 } else {
@@ -737,11 +750,148 @@ final class ConnectionControl implements Transport {
     // ---------------------------------------------------------------- endpoint side
 
     void onOpen() {
-        LoadMonitor monitor = engine.loadMonitor();
+        LoadMonitor monitor = runtime.load();
         if (monitor != null) {
             monitor.opened();
         }
-        engine.listener().onOpen(record);
+        runtime.listener().onOpen(record);
+        ConnectionRegistry registry = runtime.connections();
+        if (registry != null && machine != null) {
+            registry.register(new Drainable());
+        }
+    }
+
+    // ---------------------------------------------------------------- drain side
+
+    /** This connection as the connector's drain sees it: the work runs on Jetty's executor, under the lock. */
+    private final class Drainable implements DrainableConnection {
+        @Override
+        public long id() {
+            return record.id();
+        }
+
+        @Override
+        public void drain(long idleGraceNanos) {
+            drainRequested = true; // at once: a response committing before the task runs is already the last one
+            execute(() -> startDraining(idleGraceNanos));
+        }
+
+        @Override
+        public void cut() {
+            execute(ConnectionControl.this::cutByDrain);
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // the pool is stopping: nothing here blocks
+        }
+    }
+
+    private void drainStep(DrainStep step) {
+        ConnectionRegistry registry = runtime.connections();
+        if (drainRequested && registry != null) {
+            registry.step(record.id(), step);
+        }
+    }
+
+    /**
+     * The server drains: HTTP/2 sends its GOAWAY now; HTTP/1 retires with its next response (see onCommit), or,
+     * quiet for the idle grace, by the policy's idle retirement.
+     */
+    private void startDraining(long idleGraceNanos) {
+        Retire goAway = null;
+        lock.lock();
+        try {
+            if (closed || machine.isClosed() || drainStarted) {
+                return;
+            }
+            drainStarted = true;
+            drainStartedAt = runtime.ticker().nanos();
+            drainIdleGraceNanos = Math.max(0, idleGraceNanos);
+            if (machine.isRetired() || draining != null) {
+                return; // already closing the policy's way
+            }
+            if (http2 != null) {
+                drainStep(DrainStep.GOAWAY);
+                cancelReuseTimer();
+                goAway = draining = runtime.retireAnnounced(record, RetireReason.DRAIN, record.unreadInput());
+            } else {
+                armDrainTimer(0);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (goAway != null) {
+            startDrain(goAway);
+            boolean drained;
+            lock.lock();
+            try {
+                drained = drained();
+            } finally {
+                lock.unlock();
+            }
+            if (drained) {
+                finishDrain(false);
+            }
+        }
+    }
+
+    private void armDrainTimer(long delayNanos) {
+        try {
+            scheduler.schedule(this::onDrainTimer, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("drain timer rejected for {}", record, e);
+        }
+    }
+
+    /**
+     * An HTTP/1 connection of a drain with no exchange in flight that has moved no byte for the idle grace
+     * (since the drain began) ends by the policy's idle retirement; a request arriving before is answered with
+     * {@code Connection: close} instead, which no idle close can race with.
+     */
+    private void onDrainTimer() {
+        int o = 0;
+        lock.lock();
+        try {
+            if (closed || machine.isRetired() || http2 != null || draining != null) {
+                return;
+            }
+            long quiet = Math.min(TimeUnit.MILLISECONDS.toNanos(endPoint.getIdleFor()), runtime.ticker().nanos() - drainStartedAt);
+            if (exchangeActive || quiet < drainIdleGraceNanos) {
+                armDrainTimer(exchangeActive ? Math.max(drainIdleGraceNanos, TimeUnit.MILLISECONDS.toNanos(10))
+                        : drainIdleGraceNanos - quiet);
+                return;
+            }
+            drainStep(DrainStep.IDLE_CLOSED);
+            record.idle();
+            retireNow(runtime.retireUnannounced(record, RetireReason.DRAIN, record.unreadInput()), true);
+        } finally {
+            o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
+    }
+
+    /** The drain's deadline: close now, gracefully (a FIN after everything written). */
+    private void cutByDrain() {
+        int o = 0;
+        lock.lock();
+        try {
+            if (closed || machine.isClosed()) {
+                return;
+            }
+            retired = true;
+            draining = null;
+            cancelReuseTimer();
+            machine.abort();
+        } finally {
+            o = takeOps();
+            lock.unlock();
+            perform(o);
+        }
     }
 
     /**
@@ -805,7 +955,7 @@ final class ConnectionControl implements Transport {
                     machine.onPeerFin();
                 } else if (!exchangeActive) {
                     // Jetty ends the connection on its own (an error response outside any exchange).
-                    retireNow(engine.forcedRetire(record, engine.ticker().nanos()), true);
+                    retireNow(runtime.retireForced(record, runtime.ticker().nanos()), true);
                 }
                 // Within an exchange, its end retires the connection (see endExchange).
             } else {
@@ -958,9 +1108,9 @@ final class ConnectionControl implements Transport {
             if (machine.isRetired() || exchangeActive) {
                 return false;
             }
-            long now = engine.ticker().nanos();
+            long now = runtime.ticker().nanos();
             record.idle();
-            Retire r = engine.idleRetire(record, now);
+            Retire r = runtime.retireIdle(record, now);
             if (r == null) {
                 return false;
             }
@@ -1011,7 +1161,7 @@ final class ConnectionControl implements Transport {
             }
             closed = true;
             cancelTimer();
-            cancelWatch();
+            acks.cancel();
             retireDraining();
             cancelReuseTimer();
             if (!machine.isClosed()) {
@@ -1028,7 +1178,7 @@ final class ConnectionControl implements Transport {
         } finally {
             lock.unlock();
         }
-        LoadMonitor monitor = engine.loadMonitor();
+        LoadMonitor monitor = runtime.load();
         if (monitor != null) {
             monitor.closed();
         }
@@ -1048,8 +1198,8 @@ final class ConnectionControl implements Transport {
         }
     }
 
-    private void onAckSettled(int generation, AckResult result, long pendingBytes) {
-        LOG.debug("ack watch of {} settled: {}, {} bytes pending", record, result, pendingBytes);
+    private void onAckSettled(int generation, AckResult result) {
+        LOG.debug("ack watch of {} settled: {}", record, result);
         // On the watcher thread: hop to a Jetty thread.
         Runnable task = () -> settleAck(generation, result);
         try {
@@ -1062,24 +1212,13 @@ final class ConnectionControl implements Transport {
     private void settleAck(int generation, AckResult result) {
         lock.lock();
         try {
-            if (generation != watchGeneration || closed) {
-                return; // cancelled meanwhile (the client's FIN came, or a newer watch replaced it)
+            if (!closed) {
+                acks.settle(generation, result, machine); // nothing when cancelled meanwhile or replaced
             }
-            watch = null;
-            machine.onAckResult(result);
         } finally {
             int o = takeOps();
             lock.unlock();
             perform(o);
-        }
-    }
-
-    private void cancelWatch() {
-        watchGeneration++;
-        AckWatcher.Watch w = watch;
-        watch = null;
-        if (w != null) {
-            w.cancel();
         }
     }
 
@@ -1092,13 +1231,13 @@ final class ConnectionControl implements Transport {
 
     @Override
     public void close() {
-        cancelWatch();
+        acks.cancel();
         ops |= OP_CLOSE;
     }
 
     @Override
     public void reset() {
-        cancelWatch();
+        acks.cancel();
         ops |= OP_RESET;
     }
 
@@ -1106,7 +1245,7 @@ final class ConnectionControl implements Transport {
     public void schedule(long delayNanos) {
         cancelTimer();
         if (deferTimer) {
-            deferredDeadline = engine.ticker().nanos() + Math.max(0, delayNanos);
+            deferredDeadline = runtime.ticker().nanos() + Math.max(0, delayNanos);
             return;
         }
         arm(delayNanos);
@@ -1143,15 +1282,7 @@ final class ConnectionControl implements Transport {
             machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
             return;
         }
-        cancelWatch();
-        int generation = watchGeneration;
-        try {
-            watch = engine.ackWatcher().watch(local, remote, Duration.ofNanos(Math.max(0, timeoutNanos)),
-                    (result, pending) -> onAckSettled(generation, result, pending));
-        } catch (RuntimeException e) {
-            LOG.debug("ack watch failed for {}", record, e);
-            machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
-        }
+        acks.start(runtime.ackWatcher(), local, remote, timeoutNanos, this::onAckSettled);
     }
 
     private int takeOps() {

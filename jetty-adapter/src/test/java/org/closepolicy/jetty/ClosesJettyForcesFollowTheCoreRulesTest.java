@@ -1,5 +1,7 @@
 package org.closepolicy.jetty;
 
+import org.closepolicy.spi.AdapterRuntime;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -40,13 +42,13 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
         return r;
     }
 
-    static PolicyEngine engine(ClosePolicy policy) {
-        return PolicyEngine.of(policy);
+    static AdapterRuntime runtime(ClosePolicy policy) {
+        return AdapterRuntime.builder(policy).build();
     }
 
     @Test
     void keptConnectionThatJettyClosesRetiresWithTheSettingsOfThePolicy() {
-        Retire r = engine(ClosePolicies.keepAlive()).forcedRetire(served(false, false), 3);
+        Retire r = runtime(ClosePolicies.keepAlive()).retireForced(served(false, false), 3);
 
         assertThat(r.closer()).isEqualTo(Closer.CLIENT_FIRST);
         assertThat(r.reason()).isEqualTo(RetireReason.APPLICATION);
@@ -54,7 +56,7 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
 
     @Test
     void eofDelimitedResponseGetsAPromptServerFin() {
-        Retire r = engine(ClosePolicy.builder(Preset.KEEP_ALIVE).build()).forcedRetire(served(true, false), 3);
+        Retire r = runtime(ClosePolicy.builder(Preset.KEEP_ALIVE).build()).retireForced(served(true, false), 3);
 
         assertThat(r.closer()).isEqualTo(Closer.SERVER_FIRST);
         assertThat(r.mode()).isEqualTo(CloseMode.FIN);
@@ -64,7 +66,7 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
     void unreadInputTurnsAServerFinIntoALingeringClose() {
         StandardClosePolicy serverFinKeepingConnections = ClosePolicy.builder(Preset.SERVER_FIN).unlimitedRequests().build();
 
-        Retire r = engine(serverFinKeepingConnections).forcedRetire(served(false, true), 3);
+        Retire r = runtime(serverFinKeepingConnections).retireForced(served(false, true), 3);
 
         assertThat(r.closer()).isEqualTo(Closer.SERVER_FIRST);
         assertThat(r.mode()).isEqualTo(CloseMode.LINGER);
@@ -75,7 +77,7 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
     void customPolicyThatKeepsEverythingGetsTheSafeLingeringClose() {
         ClosePolicy keepAll = (view, now) -> ClosePolicies.keepAlive().defaults().reuse();
 
-        Retire r = engine(keepAll).forcedRetire(served(false, false), 3);
+        Retire r = runtime(keepAll).retireForced(served(false, false), 3);
 
         assertThat(r.closer()).isEqualTo(Closer.SERVER_FIRST);
         assertThat(r.mode()).isEqualTo(CloseMode.LINGER);
@@ -87,7 +89,7 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
         ConnectionRecord r = served(false, false);
         r.idle();
 
-        Retire idle = engine(ClosePolicies.of(preset)).idleRetire(r, Duration.ofHours(2).toNanos());
+        Retire idle = runtime(ClosePolicies.of(preset)).retireIdle(r, Duration.ofHours(2).toNanos());
 
         assertThat(idle).isNotNull();
         assertThat(idle.closer()).isEqualTo(Closer.SERVER_FIRST);
@@ -100,7 +102,7 @@ class ClosesJettyForcesFollowTheCoreRulesTest {
     void customPolicyMayKeepAnIdleConnection() {
         Reuse keep = ClosePolicies.keepAlive().defaults().reuse();
 
-        assertThat(engine((view, now) -> keep).idleRetire(served(false, false), 5)).isNull();
+        assertThat(runtime((view, now) -> keep).retireIdle(served(false, false), 5)).isNull();
     }
 
     @Test

@@ -54,6 +54,10 @@ final class TestServer implements AutoCloseable {
         return new InetSocketAddress("127.0.0.1", port());
     }
 
+    Server connectorServer() {
+        return server;
+    }
+
     ClosePolicyConnector connector() {
         return connector;
     }

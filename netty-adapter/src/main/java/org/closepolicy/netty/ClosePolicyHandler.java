@@ -68,8 +68,9 @@ import org.closepolicy.Reuse;
  *       {@code Connection: close} it waits for the planned close; on an idle connection the server closes first
  *       in the way the policy uses when it cannot wait for the client; during an exchange it closes at once with a
  *       FIN (the client can only see the end at EOF). Use {@link CloseControl#abort} for an immediate close;</li>
- *   <li>a response without {@code Content-Length} or chunked encoding, and any HTTP/1.0 request without
- *       keep-alive, end with a prompt server FIN: such clients wait for EOF;</li>
+ *   <li>a response without {@code Content-Length} or chunked encoding ends with a prompt server FIN: such clients
+ *       wait for EOF; an HTTP/1.0 exchange that ends the connection with a length is closed as the core decides
+ *       from what the server learned about the peer ({@code close.http10-first}, {@code close.eof-probe});</li>
  *   <li>after a {@code 101 Switching Protocols} response, or an h2c prior-knowledge switch
  *       ({@code CleartextHttp2ServerUpgradeHandler}), it only passes messages on.</li>
  * </ul>
@@ -157,6 +158,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // Held requests are never answered on a retiring connection: the client retries them elsewhere.
             pipelining.clear();
             addRawInput(conn.ctx);
+        }
+
+        @Override
+        public boolean closesWhenQuiet() {
+            return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
         }
     };
 
@@ -400,7 +406,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         ctx.channel().config().setAutoRead(false);
         if (!answering()) {
             done = true;
-            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.PIPELINE_LIMIT, true));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.PIPELINE_LIMIT, true));
         }
     }
 
@@ -554,7 +560,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         boolean bad = (info & BAD) != 0;
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
         boolean unread = (latest && requestBodyOpen) || bad || !latest || pipelining.overflowed();
-        boolean eof = (http10 && !keepAlive) || !selfDelimited(res, info);
+        boolean eof = !selfDelimited(res, info);
         c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
         c.record.onResponse(eof, unread, now);
         Decision d = c.decide(now);
@@ -567,9 +573,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
                 forced = RetireReason.PIPELINE_LIMIT;
             } else if (peerFin && latest) {
                 forced = RetireReason.CLIENT_REQUESTED;
+            } else if (c.draining()) {
+                forced = RetireReason.DRAIN;
             }
             if (forced != null) {
-                d = Retirements.announced(owner.policy(), c.record, forced, unread);
+                d = owner.runtime().retireAnnounced(c.record, forced, unread);
             }
         }
         HttpHeaders headers = res.headers();
@@ -587,10 +595,11 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         return now;
     }
 
+    /** Whether the client sees the end of the response by itself (an HTTP/1.0 client cannot read chunks). */
     private static boolean selfDelimited(HttpResponse res, int info) {
         int code = res.status().code();
-        return (info & HEAD) != 0 || code == 204 || code == 304
-                || HttpUtil.isContentLengthSet(res) || HttpUtil.isTransferEncodingChunked(res);
+        return (info & HEAD) != 0 || code == 204 || code == 304 || HttpUtil.isContentLengthSet(res)
+                || ((info & HTTP_10) == 0 && HttpUtil.isTransferEncodingChunked(res));
     }
 
     private ChannelPromise responseEnds(PolicyConnection c, ChannelPromise promise) {
@@ -601,8 +610,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
             Retire r = peerFin
-                    ? Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
-                    : Retirements.unannounced(owner.policy(), c.record,
+                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
+                    : owner.runtime().retireUnannounced(c.record,
                             retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, requestBodyOpen || overflowed);
             c.retire(r, false);
             responseRetiring = true;
@@ -632,8 +641,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // Between two responses with pipelined requests held (closed by the application, or by the codec over its
             // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
             Retire r = answering()
-                    ? Retirements.endOfStream(owner.policy(), c.record, unread)
-                    : Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, unread);
+                    ? owner.runtime().retireAtEndOfStream(c.record, unread)
+                    : owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, unread);
             done = true;
             c.retireAfterWrites(r);
         }
@@ -651,7 +660,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         retireRequested = true;
         if (!busy()) {
             done = true;
-            c.retireAfterWrites(Retirements.unannounced(owner.policy(), c.record, RetireReason.APPLICATION, requestBodyOpen));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen));
         }
     }
 

@@ -22,6 +22,7 @@ import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
+import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.Durations;
 
 /**
@@ -124,6 +125,13 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             if (h2.numActiveStreams() > 0) {
                 conn.record.touch(now);
             }
+        }
+
+        @Override
+        public void draining() {
+            // One graceful GOAWAY; the streams in flight finish, then the policy's close (as for max-age).
+            conn.drainStep(DrainStep.GOAWAY);
+            goAway(owner.runtime().retireAnnounced(conn.record, RetireReason.DRAIN, false));
         }
     };
 
@@ -291,7 +299,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             return;
         }
         // Streams are still open: the client cannot be expected to close; the server closes first.
-        drained(Retirements.unannounced(owner.policy(), conn.record, retiring.reason(), false));
+        drained(owner.runtime().retireUnannounced(conn.record, retiring.reason(), false));
     }
 
     private void cancelDrainTimer() {
@@ -323,7 +331,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
         }
         if (msg instanceof Http2GoAwayFrame && retiring == null) {
             // The client is leaving: answer with our GOAWAY, drain, then wait for its FIN (or the policy's how).
-            goAway(Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, false));
+            goAway(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
         }
         ctx.fireChannelRead(msg);
     }
@@ -370,7 +378,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
             return;
         }
         // The GOAWAY tells the client: the policy's own who and how apply once the streams have finished.
-        goAway(Retirements.announced(owner.policy(), c.record, RetireReason.APPLICATION, false));
+        goAway(owner.runtime().retireAnnounced(c.record, RetireReason.APPLICATION, false));
         PolicyConnection.completeOnClose(ctx, promise);
     }
 
@@ -379,7 +387,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     /** {@link CloseControl#retire}: GOAWAY now, drain, then the policy's who and how. */
     void retireByApplication() {
         if (conn != null && !conn.machine.isRetired()) {
-            goAway(Retirements.announced(owner.policy(), conn.record, RetireReason.APPLICATION, false));
+            goAway(owner.runtime().retireAnnounced(conn.record, RetireReason.APPLICATION, false));
         }
     }
 

@@ -1,17 +1,27 @@
 package org.closepolicy.netty;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
+import org.closepolicy.DrainReport;
 import org.closepolicy.Ticker;
 import org.closepolicy.kernel.AckWatcher;
+import org.closepolicy.spi.AdapterBuilder;
 import org.closepolicy.spi.AdapterRuntime;
+import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.LoadMonitor;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * The close policy of one Netty server: makes the per-channel handlers and holds what they share —
@@ -189,6 +199,71 @@ public final class NettyClosePolicy {
         }
     }
 
+    /**
+     * Drains every connection of this server the policy's way, for a deploy or a restart: from now on no
+     * connection is reused. HTTP/1: the response in flight (or the next one) carries {@code Connection: close}
+     * and the policy's close follows (client-first: the client closes, so no server TIME_WAIT); a connection
+     * with no request in flight that stays quiet for the idle grace (1 s, at most half the timeout) is closed by
+     * the policy's idle retirement. HTTP/2: one graceful {@code GOAWAY}, the streams in flight finish, then the
+     * policy's close. Raw TCP: the application gets a {@link DrainingEvent}. At {@code timeout} the connections
+     * still open are closed gracefully (a FIN after everything written, never an RST).
+     *
+     * <p>Stop accepting first (close the server channel), or use {@link #shutdownGracefully}: a connection
+     * accepted while draining is drained at once, after one response.
+     * <pre>{@code
+     * serverChannel.close().sync();                                    // 1. stop accepting
+     * DrainReport report = closePolicy.drain(Duration.ofSeconds(10)).join(); // 2. drain
+     * group.shutdownGracefully(0, 1, TimeUnit.SECONDS);                // 3. shut down
+     * }</pre>
+     * The future completes (off the event loops) when the last connection has closed, or about a second after the
+     * deadline; a second call returns the first drain's future.
+     */
+    public CompletableFuture<DrainReport> drain(Duration timeout) {
+        return runtime.connections().drain(timeout);
+    }
+
+    /** As {@link #drain(Duration)}, giving quiet connections {@code idleGrace} for a last request before closing them. */
+    public CompletableFuture<DrainReport> drain(Duration timeout, Duration idleGrace) {
+        return runtime.connections().drain(timeout, idleGrace);
+    }
+
+    /**
+     * A graceful stop in the right order: closes {@code serverChannel} (no new connections), drains every
+     * connection within {@code timeout} ({@link #drain(Duration)}), then shuts {@code groups} down with no quiet
+     * period. The future completes with the drain report once the groups have terminated.
+     */
+    public CompletableFuture<DrainReport> shutdownGracefully(Channel serverChannel, Duration timeout, EventLoopGroup... groups) {
+        Objects.requireNonNull(serverChannel, "serverChannel");
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        serverChannel.close().addListener(f -> closed.complete(null));
+        return closed.thenCompose(v -> drain(timeout)).thenCompose(report -> {
+            CompletableFuture<DrainReport> done = new CompletableFuture<>();
+            if (groups.length == 0) {
+                done.complete(report);
+                return done;
+            }
+            AtomicInteger left = new AtomicInteger(groups.length);
+            for (EventLoopGroup g : groups) {
+                g.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
+                    if (left.decrementAndGet() == 0) {
+                        done.complete(report);
+                    }
+                });
+            }
+            return done;
+        });
+    }
+
+    /** Whether {@link #drain} was called: connections are no longer reused. */
+    public boolean draining() {
+        return runtime.connections().draining();
+    }
+
+    ConnectionRegistry connections() {
+        return runtime.connections();
+    }
+
     /** The statistics of every connection of this server (always collected, besides any listener). */
     public CloseStats stats() {
         return runtime.stats();
@@ -197,6 +272,11 @@ public final class NettyClosePolicy {
     /** The load the policy sees: open connections, and TIME_WAIT if a sampler was given. */
     public LoadMonitor load() {
         return runtime.load();
+    }
+
+    /** What this server learned about HTTP/1.0 peers (also in {@link #stats()}' JSON). */
+    public PeerMemory peers() {
+        return runtime.peers();
     }
 
     /** The policy as applied: the one given, guarded. */
@@ -208,24 +288,12 @@ public final class NettyClosePolicy {
         return runtime;
     }
 
-    CloseListener listener() {
-        return runtime.listener();
-    }
-
-    Ticker ticker() {
-        return runtime.ticker();
-    }
-
     int maxPipelinedRequests() {
         return maxPipelinedRequests;
     }
 
     long maxPipelinedBytes() {
         return maxPipelinedBytes;
-    }
-
-    AckWatcher ackWatcher() {
-        return runtime.ackWatcher();
     }
 
     @Override
@@ -245,37 +313,12 @@ public final class NettyClosePolicy {
      *
      * <p>Thread-safety: not thread-safe; use from one thread, then call {@link #build()}.
      */
-    public static final class Builder {
-        private final AdapterRuntime.Builder runtime;
+    public static final class Builder extends AdapterBuilder<Builder> {
         private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
         private long maxPipelinedBytes = DEFAULT_MAX_PIPELINED_BYTES;
 
         private Builder(ClosePolicy policy) {
-            this.runtime = AdapterRuntime.builder(policy);
-        }
-
-        /** Also report every connection to this listener (called on event loops; must not block). */
-        public Builder listener(CloseListener listener) {
-            runtime.listener(listener);
-            return this;
-        }
-
-        /** The time source of the policy and the close deadlines (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            runtime.ticker(ticker);
-            return this;
-        }
-
-        /** The watcher that tells when every byte is acknowledged before an RST (default {@link AckWatcher#shared()}). */
-        public Builder ackWatcher(AckWatcher ackWatcher) {
-            runtime.ackWatcher(ackWatcher);
-            return this;
-        }
-
-        /** The load monitor connections report to and load rules read (default: counts connections, no TIME_WAIT). */
-        public Builder loadMonitor(LoadMonitor load) {
-            runtime.loadMonitor(load);
-            return this;
+            super(policy);
         }
 
         /**
@@ -307,9 +350,10 @@ public final class NettyClosePolicy {
             return this;
         }
 
+
         /** Builds the server's close policy. */
         public NettyClosePolicy build() {
-            return new NettyClosePolicy(runtime.build(), maxPipelinedRequests, maxPipelinedBytes);
+            return new NettyClosePolicy(runtime(), maxPipelinedRequests, maxPipelinedBytes);
         }
     }
 }

@@ -6,14 +6,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.closepolicy.spi.AckCheck;
 import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.kernel.AckResult;
-import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.spi.Transport;
 
 /**
@@ -29,7 +26,7 @@ import org.closepolicy.spi.Transport;
  *       which moves the close to a blocking thread); with TLS the close starts in front of the {@code SslHandler},
  *       so no {@code close_notify} is sent: an RST discards it anyway, and the peer has either closed already
  *       (rule 0) or acknowledged every byte of the response (rule 1);</li>
- *   <li>{@code watchAcks}: the shared {@link AckWatcher} (send queue of the 4-tuple), results hopped
+ *   <li>{@code watchAcks}: the shared {@link org.closepolicy.kernel.AckWatcher} through an {@link AckCheck} (send queue of the 4-tuple), results hopped
  *       back with {@code execute};</li>
  *   <li>{@code unackedHint}: {@code tcpi_unacked} on epoll, only as a "not yet".</li>
  * </ul>
@@ -47,8 +44,7 @@ final class NettyTransport implements Transport, Runnable {
     private CloseStateMachine machine;
     private ScheduledFuture<?> timer;
     private long timerAt;
-    private AckWatcher.Watch watch;
-    private int watchGeneration;
+    private final AckCheck acks = new AckCheck();
     private boolean closed;
 
     NettyTransport(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner) {
@@ -117,7 +113,7 @@ final class NettyTransport implements Transport, Runnable {
 
     private void released() {
         closed = true;
-        cancelWatch();
+        acks.cancel();
     }
 
     @Override
@@ -152,47 +148,20 @@ final class NettyTransport implements Transport, Runnable {
 
     @Override
     public void watchAcks(long timeoutNanos) {
-        cancelWatch(); // a new check replaces the earlier one (a look, then a wait)
         Channel ch = ctx.channel();
-        SocketAddress local = ch.localAddress();
-        SocketAddress remote = ch.remoteAddress();
-        int generation = ++watchGeneration;
-        if (!(local instanceof InetSocketAddress l) || !(remote instanceof InetSocketAddress r)
-                || l.getAddress() == null || r.getAddress() == null) {
-            later(generation, AckResult.UNSUPPORTED);
-            return;
-        }
-        try {
-            AckWatcher watcher = owner.ackWatcher();
-            watch = watcher.watch(l, r, Duration.ofNanos(Math.max(0, timeoutNanos)), (result, pending) -> later(generation, result));
-        } catch (RuntimeException e) {
-            later(generation, AckResult.UNSUPPORTED);
-        }
+        acks.start(owner.runtime().ackWatcher(), ch.localAddress(), ch.remoteAddress(), timeoutNanos, this::later);
     }
 
     private void later(int generation, AckResult result) {
         EventExecutor executor = ctx.executor();
         try {
-            executor.execute(() -> settle(generation, result));
+            executor.execute(() -> {
+                if (!closed) {
+                    acks.settle(generation, result, machine);
+                }
+            });
         } catch (RejectedExecutionException e) {
             // The event loop is shutting down; it closes the channel itself.
-        }
-    }
-
-    private void settle(int generation, AckResult result) {
-        if (generation != watchGeneration || closed) {
-            return;
-        }
-        watch = null;
-        machine.onAckResult(result);
-    }
-
-    private void cancelWatch() {
-        watchGeneration++;
-        AckWatcher.Watch w = watch;
-        if (w != null) {
-            watch = null;
-            w.cancel();
         }
     }
 

@@ -16,15 +16,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.Decision;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
+import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.ConnectionRecord;
+import org.closepolicy.spi.DrainStep;
+import org.closepolicy.spi.DrainableConnection;
 
 /**
  * The per-channel state both handlers share: the connection record the policy reads, the close
@@ -33,7 +37,7 @@ import org.closepolicy.spi.ConnectionRecord;
  *
  * <p>Thread-safety: confined to the channel's event loop.
  */
-final class PolicyConnection implements Runnable {
+final class PolicyConnection implements Runnable, DrainableConnection {
 
     /** What the owning handler tells the connection about the protocol's state. */
     interface Host {
@@ -56,6 +60,18 @@ final class PolicyConnection implements Runnable {
         /** Called before the timer asks the policy; HTTP/2 counts open streams as activity here. */
         default void beforeTimerDecision(long now) {
         }
+
+        /**
+         * The server began to drain (on the event loop). HTTP/2 sends its {@code GOAWAY} here, raw TCP tells the
+         * application; HTTP/1 needs nothing more: its next response retires, the quiet timer closes it when idle.
+         */
+        default void draining() {
+        }
+
+        /** Whether a quiet connection is closed by the drain's idle grace (not after a protocol upgrade). */
+        default boolean closesWhenQuiet() {
+            return true;
+        }
     }
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
@@ -76,6 +92,10 @@ final class PolicyConnection implements Runnable {
     private Reuse armedReuse;
     private long armedRetireAt;
     private boolean ended;
+    // Drain (event loop): since when, and how long a quiet connection is given for a last request.
+    private boolean draining;
+    private long drainStartedAt;
+    private long drainIdleGraceNanos;
 
     private PolicyConnection(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner, Protocol protocol,
             Host host) {
@@ -89,10 +109,11 @@ final class PolicyConnection implements Runnable {
         } catch (RuntimeException e) {
             // Not a socket channel: closes still work, only the peer's FIN is not seen.
         }
-        long now = owner.ticker().nanos();
-        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.load());
+        long now = owner.runtime().ticker().nanos();
+        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.runtime().load(),
+                owner.runtime().peers());
         this.transport = new NettyTransport(ctx, closeCtx, owner);
-        this.machine = new CloseStateMachine(transport, record, owner.ticker(), owner.listener());
+        this.machine = new CloseStateMachine(transport, record, owner.runtime().ticker(), owner.runtime().listener());
         transport.bind(machine);
     }
 
@@ -105,8 +126,9 @@ final class PolicyConnection implements Runnable {
     static PolicyConnection open(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner,
             Protocol protocol, Host host) {
         PolicyConnection c = new PolicyConnection(ctx, closeCtx, owner, protocol, host);
-        owner.load().opened();
-        CloseListener listener = owner.listener();
+        owner.runtime().load().opened();
+        owner.runtime().connections().register(c);
+        CloseListener listener = owner.runtime().listener();
         try {
             listener.onOpen(c.record);
         } catch (RuntimeException e) {
@@ -130,7 +152,7 @@ final class PolicyConnection implements Runnable {
     }
 
     long now() {
-        return owner.ticker().nanos();
+        return owner.runtime().ticker().nanos();
     }
 
     Decision decide(long now) {
@@ -139,7 +161,7 @@ final class PolicyConnection implements Runnable {
 
     /** The policy keeps the connection after an exchange. */
     void reused(Reuse reuse, long now) {
-        CloseListener listener = owner.listener();
+        CloseListener listener = owner.runtime().listener();
         try {
             listener.onReuse(record);
         } catch (RuntimeException e) {
@@ -192,10 +214,14 @@ final class PolicyConnection implements Runnable {
             return;
         }
         long now = now();
+        if (draining && !host.busy() && host.closesWhenQuiet()) {
+            closeIfQuiet(now);
+            return;
+        }
         if (host.busy()) {
             if (host.peerFinSeen() && now - record.lastActivityNanos() >= idleNanos) {
                 // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
-                host.retireOutsideExchange(Retirements.endOfStream(owner.policy(), record, false));
+                host.retireOutsideExchange(owner.runtime().retireAtEndOfStream(record, false));
             } else {
                 ensureTimer(now + idleNanos, now);
             }
@@ -211,8 +237,79 @@ final class PolicyConnection implements Runnable {
         }
     }
 
+    // ---- drain
+
+    @Override
+    public long id() {
+        return record.id();
+    }
+
+    @Override
+    public void drain(long idleGraceNanos) {
+        onEventLoop(() -> startDraining(idleGraceNanos));
+    }
+
+    @Override
+    public void cut() {
+        onEventLoop(() -> CloseControl.abort(ctx.channel()));
+    }
+
+    private void onEventLoop(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down and closes the channel itself.
+        }
+    }
+
+    /** Whether the server is draining: no response is reused from now on. */
+    boolean draining() {
+        return draining;
+    }
+
+    /** Tells the drain how this connection began to end (the first step counts). */
+    void drainStep(DrainStep step) {
+        if (draining) {
+            owner.connections().step(record.id(), step);
+        }
+    }
+
+    private void startDraining(long idleGraceNanos) {
+        if (ended || draining || machine.isClosed()) {
+            return;
+        }
+        draining = true;
+        long now = now();
+        drainStartedAt = now;
+        drainIdleGraceNanos = Math.max(0, idleGraceNanos);
+        if (machine.isRetired()) {
+            return; // already closing the policy's way
+        }
+        host.draining();
+        if (!machine.isRetired() && !host.busy() && host.closesWhenQuiet()) {
+            closeIfQuiet(now);
+        }
+    }
+
+    /**
+     * A draining connection with no request in flight: closed by the policy's idle retirement once nothing has
+     * moved for the idle grace (since its last activity or the drain's start, whichever is later). A client that
+     * sends meanwhile gets its response with {@code Connection: close}, which no idle close can race with.
+     */
+    private void closeIfQuiet(long now) {
+        long quietAt = Math.max(record.lastActivityNanos() - drainStartedAt, 0) + drainStartedAt + drainIdleGraceNanos;
+        if (now - quietAt >= 0) {
+            drainStep(DrainStep.IDLE_CLOSED);
+            record.idle();
+            host.retireOutsideExchange(owner.runtime().retireUnannounced(record, RetireReason.DRAIN, false));
+        } else {
+            ensureTimer(quietAt, now);
+        }
+    }
+
     /** Retires the connection; {@code flushed} tells whether everything written is already on the wire. */
     void retire(Retire r, boolean flushed) {
+        drainStep(DrainStep.ANNOUNCED);
         cancelReuseTimer();
         host.retiring();
         machine.retire(r, flushed);
@@ -335,7 +432,7 @@ final class PolicyConnection implements Runnable {
         cancelReuseTimer();
         transport.channelClosed();
         machine.onTransportClosed();
-        owner.load().closed();
+        owner.runtime().load().closed();
     }
 
     private static ClosedChannelException retiredException() {

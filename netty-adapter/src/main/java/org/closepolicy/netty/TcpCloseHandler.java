@@ -72,6 +72,12 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
         public void retireOutsideExchange(Retire r) {
             conn.retireAfterWrites(r);
         }
+
+        @Override
+        public void draining() {
+            // The application's hook: it can say goodbye in its protocol and call CloseControl.retire.
+            conn.ctx.fireUserEventTriggered(DrainingEvent.INSTANCE);
+        }
     };
 
     TcpCloseHandler(NettyClosePolicy owner) {
@@ -145,7 +151,7 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
                 c.machine.onPeerFin();
             } else {
                 // Netty's own behaviour without half-closure is to close at EOF; do so once pending writes are out.
-                c.retireAfterWrites(Retirements.announced(owner.policy(), c.record, RetireReason.CLIENT_REQUESTED, false));
+                c.retireAfterWrites(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
             }
             return;
         }
@@ -170,7 +176,7 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
             return;
         }
         if (!c.machine.isRetired()) {
-            c.retireAfterWrites(Retirements.endOfStream(owner.policy(), c.record, false));
+            c.retireAfterWrites(owner.runtime().retireAtEndOfStream(c.record, false));
         }
         PolicyConnection.completeOnClose(ctx, promise);
     }
@@ -199,7 +205,7 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
         if (c == null || c.machine.isRetired()) {
             return;
         }
-        c.retireAfterWrites(Retirements.announced(owner.policy(), c.record, RetireReason.APPLICATION, false));
+        c.retireAfterWrites(owner.runtime().retireAnnounced(c.record, RetireReason.APPLICATION, false));
     }
 
     /** {@link CloseControl#abort}: a graceful close now. */

@@ -4,7 +4,8 @@
  * verification ({@link org.closepolicy.testkit.LoadRunner}), TIME_WAIT counting per side
  * ({@link org.closepolicy.testkit.TimeWaitCounter}), deterministic bodies and hashing
  * ({@link org.closepolicy.testkit.DeterministicBytes}, {@link org.closepolicy.testkit.Sha256}) and open file
- * descriptor counting ({@link org.closepolicy.testkit.Fds}).
+ * descriptor counting ({@link org.closepolicy.testkit.Fds}), and the real programs where installed: nginx in front
+ * of a test server ({@link org.closepolicy.testkit.Nginx}) and ApacheBench ({@link org.closepolicy.testkit.ApacheBench}).
  *
  * <p>Every socket has a read timeout and every wait a deadline.
  */

@@ -1,0 +1,105 @@
+package org.closepolicy.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.closepolicy.ClosePolicies;
+import org.closepolicy.DrainReport;
+import org.closepolicy.WhoClosed;
+import org.closepolicy.testkit.DeterministicBytes;
+import org.closepolicy.testkit.HttpResult;
+import org.closepolicy.testkit.KeepAliveClients;
+import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.TimeWaitCounter;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code drain(timeout)} on a real Jetty server, also through Jetty's own graceful stop: keep-alive connections
+ * with requests in flight each get one last response with {@code Connection: close} and the client closes first
+ * (no server TIME_WAIT); idle connections are closed by the policy's idle retirement within the bound.
+ */
+class DrainRetiresEveryConnectionThePolicysWayTest {
+
+    private static final int BODY = 16 * 1024;
+    private static final byte[] BYTES = DeterministicBytes.generate(BODY);
+
+    /** Answers each request with BODY deterministic bytes 50 ms later, so that requests are in flight. */
+    static final class Delayed extends Handler.Abstract.NonBlocking {
+        final AtomicInteger requests = new AtomicInteger();
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            requests.incrementAndGet();
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, BODY);
+            request.getComponents().getScheduler().schedule(
+                    () -> response.write(true, ByteBuffer.wrap(BYTES), callback), 50, TimeUnit.MILLISECONDS);
+            return true;
+        }
+    }
+
+    @Test
+    void keepAliveConnectionsWithRequestsInFlightRetireByAnnouncementAndLeaveNoServerTimeWait() throws Exception {
+        Delayed app = new Delayed();
+        try (TestServer server = TestServer.start(ClosePolicies.keepAlive(), app)) {
+            KeepAliveClients clients = KeepAliveClients.start(server.address(), 100, BODY, false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.requests.get() >= 200);
+
+            DrainReport report = server.connector().drain(Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+
+            KeepAliveClients.Result r = clients.awaitEnd(Duration.ofSeconds(10));
+            assertThat(r.failed()).as("%s", r).isZero();
+            assertThat(r.retiredByServer()).as("%s", r).isEqualTo(100);
+            assertThat(report.connectionsAtStart()).as("%s", report).isEqualTo(100);
+            assertThat(report.announced()).as("%s", report).isEqualTo(100);
+            assertThat(report.cutAtDeadline() + report.stillOpen() + report.idleClosed()).as("%s", report).isZero();
+            assertThat(report.byWhoClosed().get(WhoClosed.REMOTE_FIN)).as("%s", report).isEqualTo(100);
+            assertThat(report.serverTimeWait()).as("%s", report).isZero();
+            if (TimeWaitCounter.supported()) {
+                assertThat(TimeWaitCounter.serverSide(server.port())).isZero();
+            }
+            System.out.println("jetty drain, 100 busy keep-alive connections: " + report + " clients " + r);
+        }
+    }
+
+    @Test
+    void jettyGracefulStopDrainsIdleConnectionsWithinTheStopTimeout() throws Exception {
+        TestServer server = TestServer.start(ClosePolicies.keepAlive(), ExampleHandlers.routes());
+        int port = server.port();
+        RawHttpClient.Exchange[] idle = new RawHttpClient.Exchange[20];
+        for (int i = 0; i < idle.length; i++) {
+            idle[i] = RawHttpClient.builder(server.address()).keepAlive(true).path("/bytes?n=1900")
+                    .closeStyle(RawHttpClient.CloseStyle.NEVER_CLOSE).holdTimeout(Duration.ofSeconds(30)).build().start();
+        }
+        for (RawHttpClient.Exchange x : idle) {
+            assertThat(x.response().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+        long t0 = System.nanoTime();
+        server.connectorServer().setStopTimeout(5_000);
+        server.close(); // Jetty's graceful stop: stop accepting, drain, stop
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        DrainReport report = server.connector().drain(Duration.ZERO).get(10, TimeUnit.SECONDS);
+
+        System.out.println("jetty graceful stop, 20 idle keep-alive connections: " + report + " in " + tookMs + " ms");
+        assertThat(report.connectionsAtStart()).as("%s", report).isEqualTo(20);
+        assertThat(report.idleClosed()).as("%s", report).isEqualTo(20);
+        assertThat(report.cutAtDeadline()).as("%s", report).isZero();
+        assertThat(tookMs).as("the stop ends before its timeout").isLessThan(5_000);
+        for (RawHttpClient.Exchange x : idle) {
+            HttpResult whole = x.await(Duration.ofSeconds(10));
+            assertThat(whole.bodySha256()).isEqualTo(DeterministicBytes.sha256Hex(1900));
+        }
+        if (TimeWaitCounter.supported()) {
+            assertThat(TimeWaitCounter.serverSide(port)).as("the policy's idle close (ack-checked RST)").isZero();
+        }
+        System.out.println("jetty graceful stop, 20 idle keep-alive connections: " + report + " in " + tookMs + " ms");
+    }
+}

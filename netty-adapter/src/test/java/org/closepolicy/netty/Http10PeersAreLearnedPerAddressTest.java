@@ -1,0 +1,112 @@
+package org.closepolicy.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.closepolicy.CloseEvent;
+import org.closepolicy.CloseMode;
+import org.closepolicy.ClosePolicy;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.PeerHabit;
+import org.closepolicy.RetireReason;
+import org.closepolicy.WhoClosed;
+import org.closepolicy.spi.PeerMemory;
+import org.closepolicy.testkit.HttpResult;
+import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.TimeWaitCounter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * HTTP/1.0 peers over real sockets. nginx's default proxy sends HTTP/1.0 without keep-alive and closes as soon as
+ * it has read a length-delimited response; ApacheBench sends the same request and reads to EOF. The server probes
+ * an unknown address once, remembers what the peer did, and from then on waits for a closer (no server TIME_WAIT)
+ * and sends a waiter a prompt FIN. Never an RST to a peer that reads to EOF.
+ */
+class Http10PeersAreLearnedPerAddressTest {
+
+    private static final int CONNECTIONS = 300;
+
+    private static TestServer server(String spec) {
+        return TestServer.aggregating(TestServer.Kind.NIO, ClosePolicy.parse(spec), p -> p.addLast(new Apps.Fixed(Apps.SMALL)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"client-first", "safe-reset"})
+    void aProxyThatClosesAfterTheLengthLeavesNoServerTimeWait(String spec) {
+        assumeThat(TimeWaitCounter.supported()).as("kernel TCP table readable").isTrue();
+        try (TestServer server = server(spec)) {
+            RawHttpClient proxy = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0)
+                    .closeStyle(RawHttpClient.CloseStyle.CURL_LIKE).build();
+            for (int i = 0; i < CONNECTIONS; i++) {
+                HttpResult r = proxy.send();
+                assertThat(r.ok()).as("%s", r).isTrue();
+                assertThat(r.resetSeen()).isFalse();
+            }
+            List<CloseEvent> events = server.events.awaitAtLeast(CONNECTIONS, Duration.ofSeconds(30));
+            assertThat(events).allSatisfy(e -> assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN));
+            assertThat(TimeWaitCounter.serverSide(server.port())).as("server TIME_WAIT").isZero();
+            PeerMemory peers = server.closePolicy.peers();
+            // The client opens its next connection as it closes the last: the next request may reach the other event loop
+            // before the FIN that ends the probe, so up to one probe per event loop.
+            assertThat(peers.probesClosedFirst()).as("probes for the one address").isBetween(1L, 2L);
+            assertThat(peers.probesWaitedForEof()).isZero();
+            assertThat(peers.habit(server.address().getAddress())).isEqualTo(PeerHabit.CLOSES_FIRST);
+            assertThat(server.closePolicy.stats().toJson()).contains("\"peers\":{\"known\":1,\"closers\":1");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"client-first", "safe-reset", "keep-alive", "server-fin"})
+    void anEofWaitingClientGetsEveryResponseAndAtMostOneProbe(String spec) {
+        try (TestServer server = server(spec)) {
+            RawHttpClient ab = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0)
+                    .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).build();
+            for (int i = 0; i < 50; i++) {
+                HttpResult r = ab.send();
+                assertThat(r.ok()).as("%s", r).isTrue();
+                assertThat(r.serverClosed()).as("the server's FIN ends the exchange: %s", r).isTrue();
+                assertThat(r.resetSeen()).as("%s", r).isFalse();
+            }
+            List<CloseEvent> events = server.events.awaitAtLeast(50, Duration.ofSeconds(30));
+            assertThat(events).allSatisfy(e -> {
+                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_FIN);
+                assertThat(e.usedMode()).as("%s", e).isNotEqualTo(CloseMode.RST);
+            });
+            long waited = events.stream().filter(e -> e.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED).count();
+            assertThat(waited).as("the stall is one probe for the one address").isLessThanOrEqualTo(1);
+            assertThat(events.stream().filter(e -> e.retireReason() == RetireReason.EOF_DELIMITED).count())
+                    .isGreaterThanOrEqualTo(spec.equals("server-fin") ? 0 : 49);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"keep-alive, reuse.max-requests=5", "client-first", "safe-reset"})
+    void anHttp10KeepAliveClientRetiredByMaxRequestsCompletesWithoutReset(String spec) {
+        try (TestServer server = server(spec)) {
+            RawHttpClient abK = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0).keepAlive(true)
+                    .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).build();
+            int perConnection = spec.startsWith("keep-alive") ? 5 : 1;
+            for (int c = 0; c < 10; c++) {
+                List<HttpResult> rs = abK.sequence(Collections.nCopies(perConnection, "/"));
+                for (HttpResult r : rs) {
+                    assertThat(r.ok()).as("%s", r).isTrue();
+                    assertThat(r.resetSeen()).as("%s", r).isFalse();
+                    assertThat(r.error()).as("%s", r).isNull();
+                }
+                HttpResult last = rs.get(rs.size() - 1);
+                assertThat(last.headers().hasToken("Connection", "close")).as("%s", last).isTrue();
+                assertThat(last.serverClosed()).as("%s", last).isTrue();
+            }
+            List<CloseEvent> events = server.events.awaitAtLeast(10, Duration.ofSeconds(30));
+            assertThat(events).allSatisfy(e -> {
+                assertThat(e.usedMode()).as("%s", e).isNotEqualTo(CloseMode.RST);
+                assertThat(e.requestsServed()).isEqualTo(perConnection);
+            });
+            assertThat(events.stream().filter(e -> e.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED).count()).isEqualTo(1);
+        }
+    }
+}
