@@ -58,7 +58,8 @@ import org.closepolicy.Reuse;
  *   <li>a response without {@code Content-Length} or chunked encoding ends with a prompt server FIN: such clients
  *       wait for EOF; an HTTP/1.0 exchange that ends the connection with a length is closed as the core decides
  *       from what the server learned about the peer ({@code close.http10-first}, {@code close.eof-probe});</li>
- *   <li>after a {@code 101 Switching Protocols} response it only passes messages on.</li>
+ *   <li>after a {@code 101 Switching Protocols} response, or an h2c prior-knowledge switch
+ *       ({@code CleartextHttp2ServerUpgradeHandler}), it only passes messages on.</li>
  * </ul>
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
  * connection view count the HTTP bytes, heads included, as a small handler named {@code closePolicyBytes} right
@@ -80,6 +81,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     /** The name of the companion handler that sees the raw input before the HTTP decoder. */
     public static final String INPUT_NAME = "closePolicyInput";
+
+    private static final String PRIOR_KNOWLEDGE_EVENT =
+            "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
 
     static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
             "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
@@ -302,6 +306,12 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (conn != null && !upgraded && PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName())) {
+            // An HTTP/1.1-or-h2c server switched to HTTP/2 without a 101: from now on only pass messages on, as after
+            // an upgrade. Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
+            upgraded = true;
+            conn.stopReuseChecks();
+        }
         if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
             return;
         }
