@@ -9,10 +9,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Installs the close policy of {@code closepolicy.policy} into the embedded Jetty (Spring MVC or WebFlux) or Reactor
- * Netty (WebFlux) server; binds meters when Micrometer is there and offers the {@code closepolicy} Actuator endpoint
+ * Netty (WebFlux) server, drains it the policy's way on {@code server.shutdown=graceful}; binds meters when Micrometer is there and offers the {@code closepolicy} Actuator endpoint
  * when Actuator is there. Off with {@code closepolicy.enabled=false}.
  * <pre>{@code
  * <dependency>
@@ -35,6 +36,12 @@ public class ClosePolicyAutoConfiguration {
     @ConditionalOnMissingBean
     ClosePolicyServers closePolicyServers(ClosePolicyProperties properties) {
         return new ClosePolicyServers(properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ClosePolicyGracefulDrain closePolicyGracefulDrain(ClosePolicyServers servers, Environment environment) {
+        return new ClosePolicyGracefulDrain(servers, environment);
     }
 
     @Configuration(proxyBeanMethods = false)
