@@ -13,8 +13,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Installs the close policy of {@code closepolicy.policy} into the embedded Jetty (Spring MVC or WebFlux) or Reactor
- * Netty (WebFlux) server, drains it the policy's way on {@code server.shutdown=graceful}; binds meters when Micrometer is there and offers the {@code closepolicy} Actuator endpoint
- * when Actuator is there. Off with {@code closepolicy.enabled=false}.
+ * Netty (WebFlux) server and drains it the policy's way on {@code server.shutdown=graceful}; binds meters when
+ * Micrometer is there and offers the {@code closepolicy} Actuator endpoint when Actuator is there. Off with {@code closepolicy.enabled=false}.
  * <pre>{@code
  * <dependency>
  *   <groupId>org.closepolicy</groupId>

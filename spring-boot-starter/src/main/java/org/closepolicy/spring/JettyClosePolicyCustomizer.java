@@ -107,7 +107,8 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
         for (EventListener l : old.getEventListeners()) {
             c.addEventListener(l);
         }
-        servers.register("jetty", policy, c.stats(), listener, graceful.getAsBoolean() ? timeout -> drain(c, timeout) : null);
+        servers.register("jetty", policy, c.stats(), listener,
+                graceful.getAsBoolean() ? timeout -> drain(c, timeout) : null);
         return c;
     }
 

@@ -20,7 +20,8 @@ final class ReactorNettyFactoryCustomizer implements WebServerFactoryCustomizer<
     @Override
     public void customize(NettyReactiveWebServerFactory factory) {
         // Read when the server is built, after every factory customizer has had its say on server.shutdown.
-        factory.addServerCustomizers(new ReactorNettyClosePolicyCustomizer(servers, () -> ClosePolicyGracefulDrain.graceful(factory)));
+        factory.addServerCustomizers(
+                new ReactorNettyClosePolicyCustomizer(servers, () -> ClosePolicyGracefulDrain.graceful(factory)));
     }
 
     @Override
