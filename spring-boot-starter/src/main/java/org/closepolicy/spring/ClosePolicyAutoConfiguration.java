@@ -40,8 +40,9 @@ public class ClosePolicyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ClosePolicyGracefulDrain closePolicyGracefulDrain(ClosePolicyServers servers, Environment environment) {
-        return new ClosePolicyGracefulDrain(servers, environment);
+    ClosePolicyGracefulDrain closePolicyGracefulDrain(ClosePolicyServers servers, ClosePolicyProperties properties,
+            Environment environment) {
+        return new ClosePolicyGracefulDrain(servers, properties, environment);
     }
 
     @Configuration(proxyBeanMethods = false)

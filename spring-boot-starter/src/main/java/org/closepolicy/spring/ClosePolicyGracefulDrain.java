@@ -27,6 +27,7 @@ import org.springframework.core.env.Environment;
  * closepolicy.policy=client-first
  * server.shutdown=graceful                          # the default
  * spring.lifecycle.timeout-per-shutdown-phase=20s   # bounds the drain
+ * closepolicy.drain-idle-grace=3s                   # a quiet connection's time for a last request (default 1 s)
  * }</pre>
  * With {@code server.shutdown=immediate} it does nothing. Spring's Jetty graceful stop alone would drain too (it
  * calls each connector's {@code shutdown()}), but with Spring's stop timeout of 0 and without waiting for the
@@ -44,17 +45,25 @@ public final class ClosePolicyGracefulDrain implements SmartLifecycle {
 
     private final ClosePolicyServers servers;
     private final Duration phaseTimeout;
+    private final Duration idleGrace;
     private volatile boolean running;
 
-    public ClosePolicyGracefulDrain(ClosePolicyServers servers, Environment environment) {
+    public ClosePolicyGracefulDrain(ClosePolicyServers servers, ClosePolicyProperties properties,
+            Environment environment) {
         this(servers, Binder.get(environment)
                 .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
-                .orElse(DEFAULT_PHASE_TIMEOUT));
+                .orElse(DEFAULT_PHASE_TIMEOUT), properties.getDrainIdleGrace());
     }
 
-    ClosePolicyGracefulDrain(ClosePolicyServers servers, Duration phaseTimeout) {
+    /** {@code idleGrace} null: the adapter's default. */
+    ClosePolicyGracefulDrain(ClosePolicyServers servers, Duration phaseTimeout, Duration idleGrace) {
         this.servers = servers;
         this.phaseTimeout = phaseTimeout;
+        if (idleGrace != null && idleGrace.isNegative()) {
+            throw new IllegalArgumentException(
+                    ClosePolicyProperties.PREFIX + ".drain-idle-grace must be >= 0, got " + idleGrace);
+        }
+        this.idleGrace = idleGrace;
     }
 
     /** Whether {@code factory} stops its server gracefully. */
@@ -85,13 +94,15 @@ public final class ClosePolicyGracefulDrain implements SmartLifecycle {
         running = false;
         List<CompletableFuture<?>> drains = new ArrayList<>();
         Duration timeout = drainTimeout();
+        // The adapters refuse a grace longer than the drain: a grace that long means "no idle close before the end".
+        Duration grace = idleGrace == null ? null : idleGrace.compareTo(timeout) > 0 ? timeout : idleGrace;
         for (ClosePolicyServers.InstalledServer s : servers.servers()) {
             if (!s.drainsAtShutdown()) {
                 continue;
             }
             LOG.info("closepolicy: draining {} connections of {} within {}", s.stats().open(), s.kind(), timeout);
             try {
-                drains.add(s.drain(timeout).whenComplete((report, error) -> {
+                drains.add(s.drain(timeout, grace).whenComplete((report, error) -> {
                     if (error != null) {
                         LOG.warn("closepolicy: the drain of {} failed", s.kind(), error);
                     } else {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.DrainReport;
@@ -87,10 +87,11 @@ public final class ClosePolicyServers implements ApplicationListener<WebServerIn
 
     /**
      * Registers a server; {@code drainer} (null: the server does not stop gracefully) stops it accepting and drains
-     * its connections within the timeout given, for {@link ClosePolicyGracefulDrain}.
+     * its connections within the timeout given, with the idle grace given (null: the adapter's), for
+     * {@link ClosePolicyGracefulDrain}.
      */
     InstalledServer register(String kind, ClosePolicy policy, CloseStats stats, DeferredCloseListener listener,
-            Function<Duration, CompletableFuture<DrainReport>> drainer) {
+            BiFunction<Duration, Duration, CompletableFuture<DrainReport>> drainer) {
         InstalledServer s = new InstalledServer(kind, policy, stats, listener, drainer);
         servers.add(s);
         return s;
@@ -113,11 +114,11 @@ public final class ClosePolicyServers implements ApplicationListener<WebServerIn
         private final ClosePolicy policy;
         private final CloseStats stats;
         private final DeferredCloseListener listener;
-        private final Function<Duration, CompletableFuture<DrainReport>> drainer;
+        private final BiFunction<Duration, Duration, CompletableFuture<DrainReport>> drainer;
         private volatile DrainReport lastDrain;
 
         InstalledServer(String kind, ClosePolicy policy, CloseStats stats, DeferredCloseListener listener,
-                Function<Duration, CompletableFuture<DrainReport>> drainer) {
+                BiFunction<Duration, Duration, CompletableFuture<DrainReport>> drainer) {
             this.kind = kind;
             this.policy = policy;
             this.stats = stats;
@@ -154,9 +155,12 @@ public final class ClosePolicyServers implements ApplicationListener<WebServerIn
             return listener;
         }
 
-        /** Stops accepting and drains within {@code timeout}; the report is kept as {@link #lastDrain()}. */
-        CompletableFuture<DrainReport> drain(Duration timeout) {
-            return drainer.apply(timeout).whenComplete((report, error) -> {
+        /**
+         * Stops accepting and drains within {@code timeout}, giving quiet connections {@code idleGrace} (null: the
+         * adapter's default); the report is kept as {@link #lastDrain()}.
+         */
+        CompletableFuture<DrainReport> drain(Duration timeout, Duration idleGrace) {
+            return drainer.apply(timeout, idleGrace).whenComplete((report, error) -> {
                 if (report != null) {
                     lastDrain = report;
                 }

@@ -108,7 +108,7 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
             c.addEventListener(l);
         }
         servers.register("jetty", policy, c.stats(), listener,
-                graceful.getAsBoolean() ? timeout -> drain(c, timeout) : null);
+                graceful.getAsBoolean() ? (timeout, idleGrace) -> drain(c, timeout, idleGrace) : null);
         return c;
     }
 
@@ -116,8 +116,8 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
      * Starts the drain with Spring's timeout, then Jetty's graceful stop of the connector (which closes the listening
      * socket and joins that drain: Spring's stop timeout of 0 would otherwise make it a drain with no time at all).
      */
-    private static CompletableFuture<DrainReport> drain(ClosePolicyConnector c, Duration timeout) {
-        CompletableFuture<DrainReport> report = c.drain(timeout);
+    private static CompletableFuture<DrainReport> drain(ClosePolicyConnector c, Duration timeout, Duration idleGrace) {
+        CompletableFuture<DrainReport> report = idleGrace == null ? c.drain(timeout) : c.drain(timeout, idleGrace);
         CompletableFuture<Void> stopped = c.shutdown();
         return report.thenCompose(r -> stopped.completeOnTimeout(null, 1, TimeUnit.SECONDS).handle((v, e) -> r));
     }

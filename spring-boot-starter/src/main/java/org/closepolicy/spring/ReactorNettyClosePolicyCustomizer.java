@@ -48,14 +48,14 @@ public final class ReactorNettyClosePolicyCustomizer implements NettyServerCusto
             return ReactorClosePolicy.of(netty).applyTo(server);
         }
         AtomicReference<DisposableServer> bound = new AtomicReference<>();
-        servers.register("reactor-netty", policy, netty.stats(), listener, timeout -> {
+        servers.register("reactor-netty", policy, netty.stats(), listener, (timeout, idleGrace) -> {
             // Stop accepting first, as Reactor's own graceful stop does; a connection accepted before the listener
             // closes is drained at once. Reactor's disposeNow then finds the listener closed and the connections gone.
             DisposableServer s = bound.get();
             if (s != null) {
                 s.channel().close();
             }
-            return netty.drain(timeout);
+            return idleGrace == null ? netty.drain(timeout) : netty.drain(timeout, idleGrace);
         });
         return ReactorClosePolicy.of(netty).applyTo(server).doOnBound(bound::set);
     }

@@ -13,7 +13,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 class GracefulDrainEndsWithinTheShutdownPhaseTest {
 
     private static Duration drainTimeout(Duration phase) {
-        return new ClosePolicyGracefulDrain(new ClosePolicyServers(new ClosePolicyProperties()), phase).drainTimeout();
+        return new ClosePolicyGracefulDrain(new ClosePolicyServers(new ClosePolicyProperties()), phase, null).drainTimeout();
     }
 
     @Test
@@ -27,7 +27,7 @@ class GracefulDrainEndsWithinTheShutdownPhaseTest {
     @Test
     void itStopsJustBeforeSpringsGracefulShutdown() {
         ClosePolicyGracefulDrain drain = new ClosePolicyGracefulDrain(
-                new ClosePolicyServers(new ClosePolicyProperties()), Duration.ofSeconds(30));
+                new ClosePolicyServers(new ClosePolicyProperties()), Duration.ofSeconds(30), null);
         // Phases stop from the highest down.
         assertThat(drain.getPhase()).isGreaterThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE);
         assertThat(drain.getPhase() - 1).isEqualTo(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE);
@@ -36,7 +36,7 @@ class GracefulDrainEndsWithinTheShutdownPhaseTest {
     @Test
     void withNoServerToDrainThePhaseEndsAtOnce() {
         ClosePolicyGracefulDrain drain = new ClosePolicyGracefulDrain(
-                new ClosePolicyServers(new ClosePolicyProperties()), Duration.ofSeconds(30));
+                new ClosePolicyServers(new ClosePolicyProperties()), Duration.ofSeconds(30), null);
         drain.start();
         boolean[] called = {false};
         drain.stop(() -> called[0] = true);
