@@ -36,6 +36,8 @@ final class Http2Client implements AutoCloseable {
         final CompletableFuture<GoAwayFrame> goAway;
         final CompletableFuture<Void> closed;
         final AtomicInteger goAways;
+        /** Response heads received: a stream counted here was accepted by the server. */
+        final AtomicInteger heads = new AtomicInteger();
 
         Connection(Session session, CompletableFuture<GoAwayFrame> goAway, CompletableFuture<Void> closed, AtomicInteger goAways) {
             this.session = session;
@@ -58,6 +60,7 @@ final class Http2Client implements AutoCloseable {
                         @Override
                         public void onHeaders(Stream stream, HeadersFrame frame) {
                             if (frame.getMetaData() instanceof MetaData.Response r) {
+                                heads.incrementAndGet();
                                 status = r.getStatus();
                             }
                             if (frame.isEndStream()) {

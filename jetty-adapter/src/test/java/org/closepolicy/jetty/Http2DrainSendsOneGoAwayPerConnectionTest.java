@@ -1,6 +1,7 @@
 package org.closepolicy.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ class Http2DrainSendsOneGoAwayPerConnectionTest {
                 slow.add(c.get(scheme, server.port(), "/slow?n=" + SLOW + "&ms=1500")); // stream 3 of each
             }
 
+            // A stream the server has not seen yet would be refused by the GOAWAY (the client retries it elsewhere).
+            await().atMost(Duration.ofSeconds(10)).until(() -> connections.stream().allMatch(c -> c.heads.get() == 2));
             DrainReport report = server.connector().drain(Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
 
             for (int i = 0; i < CONNECTIONS; i++) {

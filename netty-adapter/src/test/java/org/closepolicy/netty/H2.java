@@ -166,6 +166,8 @@ final class H2 {
 
         final Channel parent;
         final CountDownLatch goAway = new CountDownLatch(1);
+        /** Response heads received: a stream counted here was accepted by the server. */
+        final AtomicInteger heads = new AtomicInteger();
         private final EventLoopGroup group = GROUP;
         private final Http2FrameCodec codec;
         private final boolean closeAfterGoAway;
@@ -227,6 +229,7 @@ final class H2 {
                 protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
                     boolean end = false;
                     if (frame instanceof Http2HeadersFrame h) {
+                        heads.incrementAndGet();
                         status = h.headers().status() == null ? status : Integer.parseInt(h.headers().status().toString());
                         end = h.isEndStream();
                     } else if (frame instanceof Http2DataFrame d) {

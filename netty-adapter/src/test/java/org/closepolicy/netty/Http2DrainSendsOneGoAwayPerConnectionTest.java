@@ -1,6 +1,7 @@
 package org.closepolicy.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,8 @@ class Http2DrainSendsOneGoAwayPerConnectionTest {
                 slow.add(c.get("/slow"));
             }
 
+            // A stream the server has not seen yet would be refused by the GOAWAY (the client retries it elsewhere).
+            await().atMost(Duration.ofSeconds(10)).until(() -> clients.stream().allMatch(c -> c.heads.get() == 2));
             DrainReport report = server.closePolicy.drain(Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
 
             for (int i = 0; i < CONNECTIONS; i++) {
