@@ -114,12 +114,17 @@ final class ConnectionControl {
         if (existing instanceof ConnectionControl c) {
             return c;
         }
-        long now = runtime.ticker().nanos();
-        long ageMillis = connection == null ? 0 : Math.max(0, System.currentTimeMillis() - connection.getCreatedTimeStamp());
-        ConnectionControl c = new ConnectionControl(runtime, null, null, null, inet(meta.getRemoteSocketAddress()),
-                inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
+        ConnectionControl c = reuseOnly(runtime, meta, connection);
         meta.setAttribute(ATTRIBUTE, c);
         return c;
+    }
+
+    /** A control of a connection on a plain connector: reuse decisions only, its age taken from Jetty's. */
+    private static ConnectionControl reuseOnly(AdapterRuntime runtime, ConnectionMetaData meta, Connection connection) {
+        long now = runtime.ticker().nanos();
+        long ageMillis = connection == null ? 0 : Math.max(0, System.currentTimeMillis() - connection.getCreatedTimeStamp());
+        return new ConnectionControl(runtime, null, null, null, inet(meta.getRemoteSocketAddress()),
+                inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
     }
 
     /**
