@@ -149,7 +149,9 @@ public class ClosePolicyConnector extends ServerConnector {
         if (Http2Sessions.AVAILABLE) {
             addEventListener(new Http2Opened());
         }
-        b.server.addEventListener(new NotAddedCheck(this));
+        if (!b.connectorsAddedAfterStart) {
+            b.server.addEventListener(new NotAddedCheck(this));
+        }
     }
 
     /** Tells an endpoint's policy state that its connection speaks HTTP/2 as soon as Jetty opens it. */
@@ -313,6 +315,7 @@ public class ClosePolicyConnector extends ServerConnector {
         private ByteBufferPool bufferPool;
         private int acceptors = -1;
         private int selectors = -1;
+        private boolean connectorsAddedAfterStart;
         private int port;
         private String host;
 
@@ -376,6 +379,16 @@ public class ClosePolicyConnector extends ServerConnector {
         /** The buffer pool (default: the server's). */
         public Builder bufferPool(ByteBufferPool bufferPool) {
             this.bufferPool = bufferPool;
+            return this;
+        }
+
+        /**
+         * The host adds the connector to the server only after the server has started (Spring Boot's
+         * {@code JettyWebServer} starts Jetty without its connectors, then adds them): skip the start-time check that a
+         * built connector was added.
+         */
+        public Builder connectorsAddedAfterStart() {
+            this.connectorsAddedAfterStart = true;
             return this;
         }
 

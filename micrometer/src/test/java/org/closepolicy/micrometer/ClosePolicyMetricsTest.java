@@ -100,7 +100,7 @@ class ClosePolicyMetricsTest {
                 .map(c -> c.getId().getTag("reason")).sorted().collect(Collectors.toList());
 
         assertThat(reasons).containsExactlyInAnyOrder("max_requests", "max_age", "idle_timeout", "client_requested",
-                "eof_delimited", "application", "policy_error", "drain");
+                "eof_delimited", "application", "policy_error", "pipeline_limit", "drain");
     }
 
     @Test

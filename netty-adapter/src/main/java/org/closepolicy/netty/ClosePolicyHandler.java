@@ -71,7 +71,8 @@ import org.closepolicy.Reuse;
  *   <li>a response without {@code Content-Length} or chunked encoding ends with a prompt server FIN: such clients
  *       wait for EOF; an HTTP/1.0 exchange that ends the connection with a length is closed as the core decides
  *       from what the server learned about the peer ({@code close.http10-first}, {@code close.eof-probe});</li>
- *   <li>after a {@code 101 Switching Protocols} response it only passes messages on.</li>
+ *   <li>after a {@code 101 Switching Protocols} response, or an h2c prior-knowledge switch
+ *       ({@code CleartextHttp2ServerUpgradeHandler}), it only passes messages on.</li>
  * </ul>
  * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
  * connection view count the HTTP bytes, heads included, as a small handler named {@code closePolicyBytes} right
@@ -93,6 +94,9 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
 
     /** The name of the companion handler that sees the raw input before the HTTP decoder. */
     public static final String INPUT_NAME = "closePolicyInput";
+
+    private static final String PRIOR_KNOWLEDGE_EVENT =
+            "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
 
     private static final int HTTP_10 = 1;
     private static final int KEEP_ALIVE = 2;
@@ -481,6 +485,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             }
             // Otherwise the client half-closed and still waits for responses: the last one retires the connection.
             return;
+        }
+        if (conn != null && !upgraded && PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName())) {
+            // An HTTP/1.1-or-h2c server switched to HTTP/2 without a 101: from now on only pass messages on, as after
+            // an upgrade. Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
+            upgraded = true;
+            conn.stopReuseChecks();
         }
         if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
             return;

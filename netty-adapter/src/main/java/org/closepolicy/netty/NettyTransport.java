@@ -106,6 +106,11 @@ final class NettyTransport implements Transport, Runnable {
         (t != null ? t : closeCtx).close();
     }
 
+    /** Whether {@link #close} or {@link #reset} has run. */
+    boolean closing() {
+        return closed;
+    }
+
     private void released() {
         closed = true;
         acks.cancel();

@@ -339,6 +339,11 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         }
     }
 
+    /** Whether the connection is being closed by its own transport (or is closed): such a close must pass. */
+    boolean closingItself() {
+        return machine.isClosed() || transport.closing();
+    }
+
     /** After retirement the peer's FIN must be read even if the application paused reading. */
     void keepReading() {
         Channel ch = ctx.channel();

@@ -1,0 +1,76 @@
+package org.closepolicy.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import javax.net.ssl.SSLSocketFactory;
+import org.closepolicy.testkit.DeterministicBytes;
+import org.closepolicy.testkit.HttpResult;
+import org.closepolicy.testkit.LoadResult;
+import org.closepolicy.testkit.LoadRunner;
+import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.TimeWaitCounter;
+
+/** What every server test runs: one-request connections counted in the kernel table, and a slow reader. */
+final class Servers {
+
+    /** Properties that pick the server: WebFlux on Reactor Netty, MVC on Jetty, WebFlux on Jetty. */
+    static final String REACTOR_NETTY = "spring.main.web-application-type=reactive";
+    static final String NO_JETTY_REACTIVE = "spring.autoconfigure.exclude="
+            + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration";
+    static final String SERVLET = "spring.main.web-application-type=servlet";
+    static final String REACTIVE = "spring.main.web-application-type=reactive";
+    static final String NO_NETTY = "spring.autoconfigure.exclude="
+            + "org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration";
+
+    private Servers() {
+    }
+
+    /** {@code n} curl-like one-request connections; every body hash-checked; returns the kernel's counts once settled. */
+    static TimeWaitCounter.Counts oneRequestConnections(int port, int n, SSLSocketFactory tls, boolean bothSides) {
+        RawHttpClient.Builder b = RawHttpClient.builder(new InetSocketAddress("127.0.0.1", port)).path("/small");
+        if (tls != null) {
+            b.tls(tls);
+        }
+        LoadResult load = LoadRunner.builder(b.build())
+                .requests(n)
+                .concurrency(4)
+                .deadline(Duration.ofSeconds(120))
+                .expectStatus(200)
+                .expectSha256(DeterministicBytes.sha256Hex(SampleApp.SMALL))
+                .build()
+                .run();
+        assertThat(load.errors()).as("%s", load).isZero();
+        assertThat(load.ok()).isEqualTo(n);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                TimeWaitCounter.Counts c = TimeWaitCounter.count(port);
+                return c.serverSide() <= n / 100 && (!bothSides || c.clientSide() <= n / 100);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the caller's assertions report the counts
+        }
+        TimeWaitCounter.Counts c = TimeWaitCounter.count(port);
+        System.out.println("TIME_WAIT port " + port + " n=" + n + ": server " + c.serverSide() + ", client " + c.clientSide()
+                + " (" + load + ")");
+        return c;
+    }
+
+    /** A 1 MB response read slowly through a small receive buffer arrives whole. */
+    static void slowReaderGetsWholeBody(int port) {
+        HttpResult r = RawHttpClient.builder(new InetSocketAddress("127.0.0.1", port))
+                .path("/big")
+                .receiveBufferSize(32 * 1024)
+                .readChunk(16 * 1024)
+                .readDelay(Duration.ofMillis(1))
+                .deadline(Duration.ofSeconds(60))
+                .build()
+                .send();
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        assertThat(r.complete()).as("%s", r).isTrue();
+        assertThat(r.bodyLength()).isEqualTo(SampleApp.BIG);
+        assertThat(r.bodySha256()).isEqualTo(DeterministicBytes.sha256Hex(SampleApp.BIG));
+    }
+}
