@@ -2,7 +2,7 @@
 # Rebuilds the project and reruns every measurement behind docs/benchmarks.md:
 #   1. the core JMH benchmarks          (benchmarks/target/benchmarks.jar)
 #   2. the CLI demo, table and JSON      (examples/target/closepolicy.jar demo --json)
-#   3. the adapters' load harnesses      (test classes tagged "perf", when present)
+#   3. the adapters' load harnesses      (NettyLoadHarness, JettyThroughputHarness in benchmarks.jar)
 # and records the machine (nproc, CPU model, kernel, java -version, load) beside the results.
 #
 # Usage: benchmarks/run-all.sh [--quick] [--skip-jmh] [--skip-demo] [--skip-perf] [--out DIR]
@@ -73,20 +73,14 @@ if [ "$demo" = 1 ]; then
 fi
 
 if [ "$perf" = 1 ]; then
-  for module in netty-adapter jetty-adapter; do
-    [ -d "$module/src/test/java" ] || continue
-    classes=$({ grep -rl '@Tag("perf")' "$module/src/test/java" 2>/dev/null || true; } \
-      | xargs -r -n1 basename | sed 's/\.java$//' | paste -sd, -)
-    if [ -z "$classes" ]; then
-      echo "== $module: no perf harness (no test class tagged perf)"
-      continue
-    fi
-    echo "== $module perf harness: $classes"
-    mvn -B -ntp -Dstyle.color=never -pl "$module" -am test -Dgroups=perf -DexcludedGroups=none -Dtest="$classes" \
-      -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true > "$out/perf-$module.log" 2>&1 \
-      || echo "$module perf harness failed (see $out/perf-$module.log)" | tee -a "$out/failures.txt"
-    grep -E 'Tests run:|FAIL' "$out/perf-$module.log" | tail -3 || true
-    cp "$module"/target/surefire-reports/*-output.txt "$out/" 2>/dev/null || true
+  perf_args=()
+  [ "$quick" = 1 ] && perf_args=(-Dperf.rounds=1 -Dperf.seconds=1 -Dperf.keepAliveSeconds=1 -Dperf.connections=500 \
+    -Dperf.warmupSeconds=1 -Dperf.slices=3)
+  for harness in NettyLoadHarness JettyThroughputHarness; do
+    echo "== load harness: java ${perf_args[*]} -cp benchmarks/target/benchmarks.jar org.closepolicy.benchmarks.$harness"
+    java "${perf_args[@]}" -Dperf.out="$out/benchmarks-jetty.md" -cp benchmarks/target/benchmarks.jar \
+      "org.closepolicy.benchmarks.$harness" > "$out/perf-$harness.txt" 2>&1 \
+      || echo "$harness failed (see $out/perf-$harness.txt)" | tee -a "$out/failures.txt"
   done
 fi
 

@@ -1,12 +1,9 @@
 package org.closepolicy;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
-import org.closepolicy.spi.Durations;
-import org.closepolicy.internal.Jitter;
 import org.closepolicy.internal.SpecValues;
 
 /**
@@ -44,63 +41,14 @@ public final class CloseSettings {
     /** Spec keys, in the order {@code toSpec()} writes them. */
     static final List<String> KEYS = SettingsKey.NAMES;
 
-    private final Closer closer;
-    private final CloseMode mode;
-    private final CloseMode fallback;
-    private final Duration clientWait;
-    private final Duration ackWait;
-    private final boolean resetAfterAck;
-    private final Duration lingerTime;
-    private final Duration lingerTimeout;
-    private final long lingerBytes;
-    private final Duration flushTimeout;
-    private final Duration eofProbe;
-    private final Http10First http10First;
-    private final long maxRequests;
-    private final Duration idleTimeout;
-    private final Duration maxAge;
-    private final double jitter;
-    private final long jitterSeed;
-    private final boolean honourClientClose;
-    private final Duration drainTimeout;
-
-    // Pre-built decisions: deciding allocates nothing.
-    private final long idleTimeoutNanos;
-    private final long maxAgeNanos;
-    // Below these the jittered limits cannot be reached: the common reuse path does no jitter arithmetic.
-    private final long requestsSurelyBelow;
-    private final long ageSurelyBelowNanos;
-    private final Reuse reuse;
-    private final RetireTable retirements;
+    // A private copy that nothing writes after construction.
+    private final SettingsValues v;
+    // Built in advance: deciding allocates nothing.
+    private final SettingsDecision decision;
 
     private CloseSettings(Builder b) {
-        this.closer = b.closer;
-        this.mode = b.mode;
-        this.fallback = b.fallback;
-        this.clientWait = b.clientWait;
-        this.ackWait = b.ackWait;
-        this.resetAfterAck = b.resetAfterAck;
-        this.lingerTime = b.lingerTime;
-        this.lingerTimeout = b.lingerTimeout;
-        this.lingerBytes = b.lingerBytes;
-        this.flushTimeout = b.flushTimeout;
-        this.eofProbe = b.eofProbe;
-        this.http10First = b.http10First;
-        this.maxRequests = b.maxRequests;
-        this.idleTimeout = b.idleTimeout;
-        this.maxAge = b.maxAge;
-        this.jitter = b.jitter;
-        this.jitterSeed = b.jitterSeed;
-        this.honourClientClose = b.honourClientClose;
-        this.drainTimeout = b.drainTimeout;
-
-        this.idleTimeoutNanos = Durations.nanos(idleTimeout);
-        this.maxAgeNanos = maxAge == null ? Long.MAX_VALUE : Durations.nanos(maxAge);
-        // Margins far above the rounding of the jitter arithmetic (see Jitter).
-        this.requestsSurelyBelow = Math.max(1, (long) (maxRequests * (1 - jitter) * (1 - 1e-9)) - 1);
-        this.ageSurelyBelowNanos = (long) (maxAgeNanos * (1 - jitter) * (1 - 1e-9));
-        this.reuse = new Reuse(idleTimeout, maxAge, jitter, jitterSeed);
-        this.retirements = new RetireTable(this);
+        this.v = b.v.copy();
+        this.decision = new SettingsDecision(this);
     }
 
     /** A builder with the defaults of {@link Preset#KEEP_ALIVE}. */
@@ -110,24 +58,7 @@ public final class CloseSettings {
 
     /** A builder starting from a preset. */
     public static Builder builder(Preset preset) {
-        Objects.requireNonNull(preset, "preset");
-        Builder b = new Builder();
-        if (preset != Preset.KEEP_ALIVE) { // the other presets serve one request per connection
-            b.maxRequests = 1;
-            b.maxAge = null;
-            b.jitter = 0;
-        }
-        switch (preset) {
-            case SERVER_FIN, LINGERING -> {
-                b.closer = Closer.SERVER_FIRST;
-                b.mode = preset == Preset.LINGERING ? CloseMode.LINGER : CloseMode.FIN;
-                b.fallback = CloseMode.FIN;
-            }
-            case CLIENT_FIRST -> b.mode = CloseMode.FIN;
-            case SAFE_RESET -> b.mode = CloseMode.RST;
-            default -> { }
-        }
-        return b;
+        return new Builder(SettingsValues.of(preset));
     }
 
     /** The settings of a preset. */
@@ -137,28 +68,9 @@ public final class CloseSettings {
 
     /** A builder holding these settings. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.closer = closer;
-        b.mode = mode;
-        b.fallback = fallback;
-        b.clientWait = clientWait;
-        b.ackWait = ackWait;
-        b.resetAfterAck = resetAfterAck;
-        b.lingerTime = lingerTime;
-        b.lingerTimeout = lingerTimeout;
-        b.lingerBytes = lingerBytes;
-        b.flushTimeout = flushTimeout;
-        b.eofProbe = eofProbe;
-        b.http10First = http10First;
-        b.maxRequests = maxRequests;
-        b.idleTimeout = idleTimeout;
-        b.maxAge = maxAge;
-        b.jitter = jitter;
-        b.jitterSeed = jitterSeed;
-        b.honourClientClose = honourClientClose;
-        b.drainTimeout = drainTimeout;
-        return b;
+        return new Builder(v.copy());
     }
+
 
     /**
      * Decides for one connection. Pure: the result depends only on the view and {@code nowNanos}.
@@ -168,43 +80,16 @@ public final class CloseSettings {
      * FIN with unread input becomes a lingering close (the idle timeout's close too).
      */
     Decision decide(ConnectionView v, long nowNanos) {
-        RetireReason reason;
-        if (v.eofDelimited()) {
-            reason = RetireReason.EOF_DELIMITED;
-        } else if (v.clientRequestedClose() && (honourClientClose || v.httpVersion() == HttpVersion.HTTP_1_0)) {
-            // An HTTP/1.0 request without keep-alive cannot be kept: its client expects the close.
-            reason = RetireReason.CLIENT_REQUESTED;
-        } else if (reachedMaxRequests(v.requestsServed(), v.id())) {
-            reason = RetireReason.MAX_REQUESTS;
-        } else if (reachedMaxAge(nowNanos - v.openedAtNanos(), v.id())) {
-            reason = RetireReason.MAX_AGE;
-        } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
-            reason = RetireReason.IDLE_TIMEOUT;
-        } else {
-            return reuse; // a kept connection goes on reading: the codec consumes the rest of the request
-        }
-        if (v.httpVersion() == HttpVersion.HTTP_1_0 && reason != RetireReason.EOF_DELIMITED && reason != RetireReason.IDLE_TIMEOUT) {
-            return retirements.http10(reason, v.peerHabit(), v.unreadInput());
-        }
-        return retireAnnounced(reason, false, v.unreadInput());
+        return decision.decide(v, nowNanos);
     }
 
-    private boolean reachedMaxRequests(long served, long id) {
-        return maxRequests != Long.MAX_VALUE && served >= requestsSurelyBelow
-                && served >= Jitter.requests(maxRequests, jitter, jitterSeed, id);
-    }
-
-    private boolean reachedMaxAge(long ageNanos, long id) {
-        return maxAgeNanos != Long.MAX_VALUE && ageNanos >= ageSurelyBelowNanos
-                && ageNanos >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, id);
-    }
 
     /**
      * The retirement these settings make for a reason (not adjusted for unread input). For
      * {@link RetireReason#EOF_DELIMITED} and {@link RetireReason#IDLE_TIMEOUT} the server closes first.
      */
     public Retire retire(RetireReason reason) {
-        return retirements.retire(reason);
+        return decision.retirements().retire(reason);
     }
 
     /**
@@ -219,7 +104,7 @@ public final class CloseSettings {
      * }</pre>
      */
     public Retire retireAnnounced(RetireReason reason, boolean eofDelimited, boolean unreadInput) {
-        return retirements.announced(Objects.requireNonNull(reason, "reason"), eofDelimited, unreadInput);
+        return decision.retirements().announced(Objects.requireNonNull(reason, "reason"), eofDelimited, unreadInput);
     }
 
     /**
@@ -241,13 +126,8 @@ public final class CloseSettings {
     public Retire retireAnnounced(RetireReason reason, ConnectionView view, boolean unreadInput) {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(view, "view");
-        if (!view.eofDelimited() && view.httpVersion() == HttpVersion.HTTP_1_0
-                && reason != RetireReason.EOF_DELIMITED && reason != RetireReason.IDLE_TIMEOUT) {
-            return retirements.http10(reason, view.peerHabit(), unreadInput);
-        }
-        return retireAnnounced(reason, view.eofDelimited(), unreadInput);
+        return decision.announced(reason, view, unreadInput);
     }
-
 
     /**
      * The retirement of a connection whose client does not expect the close (the application or a timer
@@ -256,27 +136,27 @@ public final class CloseSettings {
      * that is not going to close); a FIN over unread input lingers (rule 3).
      */
     public Retire retireUnannounced(RetireReason reason, boolean unreadInput) {
-        return retirements.unannounced(Objects.requireNonNull(reason, "reason"), unreadInput);
+        return decision.retirements().unannounced(Objects.requireNonNull(reason, "reason"), unreadInput);
     }
 
     /** The reuse decision of these settings. */
     public Reuse reuse() {
-        return reuse;
+        return decision.reuse();
     }
 
     /** Who closes first. */
     public Closer closer() {
-        return closer;
+        return v.closer;
     }
 
     /** How the server ends its side (see {@link Retire#mode()}). */
     public CloseMode mode() {
-        return mode;
+        return v.mode;
     }
 
     /** What runs when the client does not close within the client wait. */
     public CloseMode fallback() {
-        return fallback;
+        return v.fallback;
     }
 
     /**
@@ -284,32 +164,32 @@ public final class CloseSettings {
      * by {@link #flushTimeout()} (see {@link Builder#clientWait(Duration)}).
      */
     public Duration clientWait() {
-        return clientWait;
+        return v.clientWait;
     }
 
     /** How long an RST may wait for every byte to be acknowledged. */
     public Duration ackWait() {
-        return ackWait;
+        return v.ackWait;
     }
 
     /** Whether an RST not in reply to the peer's FIN waits for every byte to be acknowledged. */
     public boolean resetAfterAck() {
-        return resetAfterAck;
+        return v.resetAfterAck;
     }
 
     /** Total bound of lingering. */
     public Duration lingerTime() {
-        return lingerTime;
+        return v.lingerTime;
     }
 
     /** Lingering stops after this much silence from the peer. */
     public Duration lingerTimeout() {
-        return lingerTimeout;
+        return v.lingerTimeout;
     }
 
     /** Input discarded while closing, at most this many bytes. */
     public long lingerBytes() {
-        return lingerBytes;
+        return v.lingerBytes;
     }
 
     /**
@@ -317,7 +197,7 @@ public final class CloseSettings {
      * waiting for its acknowledgement when the client wait runs out before it.
      */
     public Duration flushTimeout() {
-        return flushTimeout;
+        return v.flushTimeout;
     }
 
     /**
@@ -325,42 +205,42 @@ public final class CloseSettings {
      * closing with a FIN ({@code close.eof-probe}); see {@link Builder#eofProbe(Duration)}.
      */
     public Duration eofProbe() {
-        return eofProbe;
+        return v.eofProbe;
     }
 
     /** Who closes first after a length-delimited HTTP/1.0 response under client-first ({@code close.http10-first}). */
     public Http10First http10First() {
-        return http10First;
+        return v.http10First;
     }
 
     /** Maximum requests per connection; {@link Long#MAX_VALUE} for unlimited. */
     public long maxRequests() {
-        return maxRequests;
+        return v.maxRequests;
     }
 
     /** Idle timeout of a reused connection. */
     public Duration idleTimeout() {
-        return idleTimeout;
+        return v.idleTimeout;
     }
 
     /** Maximum connection age before jitter, or {@code null} for none. */
     public Duration maxAge() {
-        return maxAge;
+        return v.maxAge;
     }
 
     /** Jitter fraction in [0, 0.5]. */
     public double jitter() {
-        return jitter;
+        return v.jitter;
     }
 
     /** Jitter seed. */
     public long jitterSeed() {
-        return jitterSeed;
+        return v.jitterSeed;
     }
 
     /** Whether {@code Connection: close} from the client retires the connection at once. */
     public boolean honourClientClose() {
-        return honourClientClose;
+        return v.honourClientClose;
     }
 
     /**
@@ -368,7 +248,7 @@ public final class CloseSettings {
      * {@code GOAWAY} that retires it; then the connection is closed anyway, as {@link #mode()} says.
      */
     public Duration drainTimeout() {
-        return drainTimeout;
+        return v.drainTimeout;
     }
 
     /** The value of a spec key, formatted as spec text. */
@@ -388,28 +268,12 @@ public final class CloseSettings {
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof CloseSettings)) {
-            return false;
-        }
-        CloseSettings s = (CloseSettings) o;
-        return closer == s.closer && mode == s.mode && fallback == s.fallback && clientWait.equals(s.clientWait)
-                && ackWait.equals(s.ackWait) && resetAfterAck == s.resetAfterAck && lingerTime.equals(s.lingerTime)
-                && lingerTimeout.equals(s.lingerTimeout) && lingerBytes == s.lingerBytes
-                && flushTimeout.equals(s.flushTimeout) && eofProbe.equals(s.eofProbe) && http10First == s.http10First
-                && maxRequests == s.maxRequests
-                && idleTimeout.equals(s.idleTimeout) && Objects.equals(maxAge, s.maxAge)
-                && Double.compare(jitter, s.jitter) == 0 && jitterSeed == s.jitterSeed
-                && honourClientClose == s.honourClientClose && drainTimeout.equals(s.drainTimeout);
+        return this == o || o instanceof CloseSettings && v.equals(((CloseSettings) o).v);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(closer, mode, fallback, clientWait, ackWait, resetAfterAck, lingerTime, lingerTimeout,
-                lingerBytes, flushTimeout, eofProbe, http10First, maxRequests, idleTimeout, maxAge, jitter, jitterSeed, honourClientClose,
-                drainTimeout);
+        return v.hashCode();
     }
 
     @Override
@@ -426,44 +290,27 @@ public final class CloseSettings {
      * <p>Thread-safety: not thread-safe; use from one thread.
      */
     public static final class Builder {
-        private Closer closer = Closer.CLIENT_FIRST;
-        private CloseMode mode = CloseMode.FIN;
-        private CloseMode fallback = CloseMode.RST;
-        private Duration clientWait = Duration.ofSeconds(2);
-        private Duration ackWait = Duration.ofSeconds(1);
-        private boolean resetAfterAck = true;
-        private Duration lingerTime = Duration.ofSeconds(30);
-        private Duration lingerTimeout = Duration.ofSeconds(5);
-        private long lingerBytes = 1L << 20;
-        private Duration flushTimeout = Duration.ofSeconds(60);
-        private Duration eofProbe = DEFAULT_EOF_PROBE;
-        private Http10First http10First = Http10First.LEARN;
-        private long maxRequests = 1000;
-        private Duration idleTimeout = Duration.ofSeconds(75);
-        private Duration maxAge = Duration.ofHours(1);
-        private double jitter = 0.10;
-        private long jitterSeed = 0;
-        private boolean honourClientClose = true;
-        private Duration drainTimeout = Duration.ofSeconds(30);
+        private final SettingsValues v;
 
-        Builder() {
+        Builder(SettingsValues v) {
+            this.v = v;
         }
 
         /** Who closes first ({@code close.first}). */
         public Builder closer(Closer closer) {
-            this.closer = Objects.requireNonNull(closer, "close.first (closer) must not be null");
+            v.closer = Objects.requireNonNull(closer, "close.first (closer) must not be null");
             return this;
         }
 
         /** How the server ends its side ({@code close.mode}). */
         public Builder mode(CloseMode mode) {
-            this.mode = Objects.requireNonNull(mode, "close.mode (mode) must not be null");
+            v.mode = Objects.requireNonNull(mode, "close.mode (mode) must not be null");
             return this;
         }
 
         /** What runs when the client wait runs out ({@code close.fallback}). */
         public Builder fallback(CloseMode fallback) {
-            this.fallback = Objects.requireNonNull(fallback, "close.fallback (fallback) must not be null");
+            v.fallback = Objects.requireNonNull(fallback, "close.fallback (fallback) must not be null");
             return this;
         }
 
@@ -476,13 +323,13 @@ public final class CloseSettings {
          * that has everything and does not close meets the fallback after one wait, as before.
          */
         public Builder clientWait(Duration d) {
-            this.clientWait = positive("close.client-wait", d);
+            v.clientWait = SettingsValues.positive("close.client-wait", d);
             return this;
         }
 
         /** How long an RST may wait for the acknowledgement of every byte ({@code close.ack-wait}), positive. */
         public Builder ackWait(Duration d) {
-            this.ackWait = positive("close.ack-wait", d);
+            v.ackWait = SettingsValues.positive("close.ack-wait", d);
             return this;
         }
 
@@ -492,19 +339,19 @@ public final class CloseSettings {
          * response bytes the peer has not received yet; only do that for peers that never need them.
          */
         public Builder resetAfterAck(boolean on) {
-            this.resetAfterAck = on;
+            v.resetAfterAck = on;
             return this;
         }
 
         /** Total bound of lingering ({@code close.linger-time}), positive. */
         public Builder lingerTime(Duration d) {
-            this.lingerTime = positive("close.linger-time", d);
+            v.lingerTime = SettingsValues.positive("close.linger-time", d);
             return this;
         }
 
         /** Silence that ends lingering ({@code close.linger-timeout}), positive. */
         public Builder lingerTimeout(Duration d) {
-            this.lingerTimeout = positive("close.linger-timeout", d);
+            v.lingerTimeout = SettingsValues.positive("close.linger-timeout", d);
             return this;
         }
 
@@ -513,7 +360,7 @@ public final class CloseSettings {
             if (bytes <= 0) {
                 throw SpecValues.bad("close.linger-bytes", Long.toString(bytes), "a positive size in bytes");
             }
-            this.lingerBytes = bytes;
+            v.lingerBytes = bytes;
             return this;
         }
 
@@ -523,7 +370,7 @@ public final class CloseSettings {
          * {@link #clientWait(Duration)}), so a client that does not read is held no longer than by a flush.
          */
         public Builder flushTimeout(Duration d) {
-            this.flushTimeout = positive("close.flush-timeout", d);
+            v.flushTimeout = SettingsValues.positive("close.flush-timeout", d);
             return this;
         }
 
@@ -536,7 +383,7 @@ public final class CloseSettings {
          * for it per address and expiry of the peer memory.
          */
         public Builder eofProbe(Duration d) {
-            this.eofProbe = positive("close.eof-probe", d);
+            v.eofProbe = SettingsValues.positive("close.eof-probe", d);
             return this;
         }
 
@@ -546,7 +393,7 @@ public final class CloseSettings {
          * first ({@link Http10First#CLIENT}, e.g. a rule for the proxies' addresses) or to read to EOF.
          */
         public Builder http10First(Http10First how) {
-            this.http10First = Objects.requireNonNull(how, "close.http10-first (http10First) must not be null");
+            v.http10First = Objects.requireNonNull(how, "close.http10-first (http10First) must not be null");
             return this;
         }
 
@@ -555,23 +402,23 @@ public final class CloseSettings {
             if (n < 1) {
                 throw SpecValues.bad("reuse.max-requests", Long.toString(n), "a whole number >= 1, or unlimited");
             }
-            this.maxRequests = n;
+            v.maxRequests = n;
             return this;
         }
 
         /** No request limit ({@code reuse.max-requests=unlimited}). */
         public Builder unlimitedRequests() {
-            this.maxRequests = Long.MAX_VALUE;
+            v.maxRequests = Long.MAX_VALUE;
             return this;
         }
 
         /** Idle timeout ({@code reuse.idle-timeout}), at least {@link #MIN_IDLE_TIMEOUT}. */
         public Builder idleTimeout(Duration d) {
-            positive("reuse.idle-timeout", d);
+            SettingsValues.positive("reuse.idle-timeout", d);
             if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
                 throw SpecValues.bad("reuse.idle-timeout", SpecValues.duration(d), idleTimeoutAllowed());
             }
-            this.idleTimeout = d;
+            v.idleTimeout = d;
             return this;
         }
 
@@ -582,13 +429,13 @@ public final class CloseSettings {
 
         /** Maximum connection age ({@code reuse.max-age}), positive. */
         public Builder maxAge(Duration d) {
-            this.maxAge = positive("reuse.max-age", d);
+            v.maxAge = SettingsValues.positive("reuse.max-age", d);
             return this;
         }
 
         /** No maximum age ({@code reuse.max-age=none}). */
         public Builder noMaxAge() {
-            this.maxAge = null;
+            v.maxAge = null;
             return this;
         }
 
@@ -597,19 +444,19 @@ public final class CloseSettings {
             if (!(fraction >= 0 && fraction <= MAX_JITTER)) {
                 throw SpecValues.bad("reuse.jitter", Double.toString(fraction), "a fraction from 0 to 0.5 (0% to 50%)");
             }
-            this.jitter = fraction + 0.0; // -0.0 becomes 0.0: equal settings, equal text
+            v.jitter = fraction + 0.0; // -0.0 becomes 0.0: equal settings, equal text
             return this;
         }
 
         /** Seed of the per-connection jitter ({@code reuse.jitter-seed}). */
         public Builder jitterSeed(long seed) {
-            this.jitterSeed = seed;
+            v.jitterSeed = seed;
             return this;
         }
 
         /** Whether the client's {@code Connection: close} retires the connection ({@code reuse.honour-client-close}). */
         public Builder honourClientClose(boolean on) {
-            this.honourClientClose = on;
+            v.honourClientClose = on;
             return this;
         }
 
@@ -618,7 +465,7 @@ public final class CloseSettings {
          * positive; 30 s by default (Netty's graceful shutdown timeout).
          */
         public Builder drainTimeout(Duration d) {
-            this.drainTimeout = positive("reuse.drain-timeout", d);
+            v.drainTimeout = SettingsValues.positive("reuse.drain-timeout", d);
             return this;
         }
 
@@ -633,31 +480,12 @@ public final class CloseSettings {
          * @throws IllegalArgumentException when {@code close.mode=linger} is combined with {@code close.first=client}
          */
         public CloseSettings build() {
-            if (closer == Closer.CLIENT_FIRST && mode == CloseMode.LINGER) {
+            if (v.closer == Closer.CLIENT_FIRST && v.mode == CloseMode.LINGER) {
                 throw new IllegalArgumentException("invalid value 'linger' for key 'close.mode': with close.first=client the"
                         + " mode is what the server does on the client's FIN, fin or rst; use close.fallback=linger"
                         + " or close.first=server");
             }
             return new CloseSettings(this);
-        }
-
-        private static Duration positive(String key, Duration d) {
-            if (d == null) {
-                throw new IllegalArgumentException(key + " must not be null");
-            }
-            if (d.isNegative() || d.isZero()) {
-                throw SpecValues.bad(key, d.toString(), "a positive duration");
-            }
-            return d;
-        }
-    }
-
-    private static final class PresetCache {
-        private static final CloseSettings[] BY_PRESET = Arrays.stream(Preset.values())
-                .map(p -> builder(p).build()).toArray(CloseSettings[]::new);
-
-        static CloseSettings get(Preset p) {
-            return BY_PRESET[p.ordinal()];
         }
     }
 }

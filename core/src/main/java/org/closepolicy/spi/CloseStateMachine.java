@@ -1,6 +1,5 @@
 package org.closepolicy.spi;
 
-import java.time.Duration;
 import java.util.Objects;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseListener;
@@ -9,7 +8,6 @@ import org.closepolicy.Closer;
 import org.closepolicy.ConnectionView;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.Retire;
-import org.closepolicy.RetireReason;
 import org.closepolicy.Ticker;
 import org.closepolicy.WhoClosed;
 import org.closepolicy.kernel.AckResult;
@@ -108,8 +106,7 @@ public final class CloseStateMachine {
     private long deadline = Long.MAX_VALUE;
     private long lingerEnd;
     private long discarded;
-    private boolean peerFin;
-    private boolean outputShut;
+    private final ClosingSides sides = new ClosingSides();
     private ClientWait clientWait = ClientWait.RUNNING;
     /** An acknowledgement check of this machine found every byte acknowledged (nothing is written after the flush). */
     private boolean acked;
@@ -198,7 +195,7 @@ public final class CloseStateMachine {
     private void afterFlush() {
         Retire d = decision;
         long now = ticker.nanos();
-        if (peerFin) {
+        if (sides.peerFin()) {
             // The peer half-closed before it could have read the response: a passive close, never an RST.
             finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, d.mode() == CloseMode.RST ? FallbackReason.PEER_FIN_BEFORE_FLUSH : fallback,
                     Op.CLOSE);
@@ -217,7 +214,7 @@ public final class CloseStateMachine {
                 break;
             case FIN:
             default:
-                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
                 break;
         }
     }
@@ -225,7 +222,7 @@ public final class CloseStateMachine {
     private void startLinger(long now) {
         Retire d = decision;
         lingerEnd = Durations.add(now, d.lingerTime());
-        outputShut = true;
+        sides.outputShutDown();
         enter(State.LINGERING, Math.min(lingerEnd, Durations.add(now, d.lingerTimeout())));
         transport.shutdownOutput();
     }
@@ -233,7 +230,7 @@ public final class CloseStateMachine {
     private void startReset(long now) {
         Retire d = decision;
         if (!d.resetAfterAck() || acked) {
-            finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+            finish(sides.serverCloses(decision, WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
             return;
         }
         enter(State.AWAIT_ACK, Durations.add(now, d.ackWait()));
@@ -255,7 +252,7 @@ public final class CloseStateMachine {
                 break;
             case LINGERING:
                 if (over) {
-                    finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
+                    finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 } else {
                     long now = ticker.nanos();
                     rearm(Math.min(lingerEnd, Durations.add(now, decision.lingerTimeout())), now);
@@ -268,10 +265,10 @@ public final class CloseStateMachine {
 
     /** The peer sent its FIN (EOF on read). In OPEN this closes at once (a passive close). */
     public void onPeerFin() {
-        if (peerFin || state == State.CLOSED) {
+        if (sides.peerFin() || state == State.CLOSED) {
             return;
         }
-        peerFin = true;
+        sides.peerFinArrived();
         switch (state) {
             case OPEN:
                 finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, Op.CLOSE);
@@ -279,7 +276,7 @@ public final class CloseStateMachine {
             case DRAINING_RESPONSE:
                 break; // close after the flush, never with an RST
             case AWAIT_PEER_FIN:
-                learnedPeer(true);
+                ClosingSides.teachPeer(view, decision, true);
                 if (decision.mode() == CloseMode.RST) {
                     if (transport.unackedHint() > 0) {
                         finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
@@ -291,7 +288,7 @@ public final class CloseStateMachine {
                 }
                 break;
             case LINGERING:
-                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 break;
             case AWAIT_ACK:
                 // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
@@ -308,7 +305,7 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        finish(firstOnTheWire(), outputShut ? CloseMode.LINGER : null, fallback, Op.CLOSE);
+        finish(sides.firstOnTheWire(decision), sides.modeUsedSoFar(), fallback, Op.CLOSE);
     }
 
     /**
@@ -318,7 +315,7 @@ public final class CloseStateMachine {
      */
     public void onAcked() {
         if (state == State.AWAIT_ACK) {
-            finish(serverCloses(WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+            finish(sides.serverCloses(decision, WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
         } else if (checkingAcks()) {
             acked = true;
             if (clientWait == ClientWait.ONE_LOOK) {
@@ -341,7 +338,7 @@ public final class CloseStateMachine {
         FallbackReason r = reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason;
         if (state == State.AWAIT_ACK) {
             // Keep the first reason: after a client wait ran out, that is why the planned close did not happen.
-            finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback != FallbackReason.NONE ? fallback : r, Op.CLOSE);
+            finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback != FallbackReason.NONE ? fallback : r, Op.CLOSE);
         } else if (checkingAcks()) {
             boolean stillQueued = clientWait == ClientWait.ONE_LOOK && r == FallbackReason.ACK_WAIT_EXPIRED;
             if (!stillQueued || !checkAcks(ClientWait.WAITING_FOR_ACK, ticker.nanos())) {
@@ -411,13 +408,13 @@ public final class CloseStateMachine {
         }
         switch (state) {
             case DRAINING_RESPONSE:
-                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
                 break;
             case AWAIT_PEER_FIN:
                 clientWaitExpired(now);
                 break;
             case LINGERING:
-                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 break;
             case AWAIT_ACK:
                 onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
@@ -430,7 +427,7 @@ public final class CloseStateMachine {
     private void runFallback(FallbackReason reason) {
         fallback = reason;
         if (reason == FallbackReason.CLIENT_WAIT_EXPIRED) {
-            learnedPeer(false);
+            ClosingSides.teachPeer(view, decision, false);
         }
         long now = ticker.nanos();
         switch (decision.fallback()) {
@@ -442,7 +439,7 @@ public final class CloseStateMachine {
                 break;
             case FIN:
             default:
-                finish(serverCloses(WhoClosed.LOCAL_FIN), CloseMode.FIN, reason, Op.CLOSE);
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, reason, Op.CLOSE);
                 break;
         }
     }
@@ -452,7 +449,7 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        finish(serverCloses(WhoClosed.LOCAL_FIN), outputShut ? CloseMode.LINGER : CloseMode.FIN,
+        finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), sides.outputShut() ? CloseMode.LINGER : CloseMode.FIN,
                 FallbackReason.APPLICATION_ABORT, Op.CLOSE);
     }
 
@@ -461,39 +458,7 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        finish(firstOnTheWire(), outputShut ? CloseMode.LINGER : null, fallback, Op.NONE);
-    }
-
-    /**
-     * Who was first on the wire when the server now ends its side with {@code kind} (a FIN or an RST):
-     * the server, unless its output is still open and the peer's FIN already came. A server-side
-     * close of an idle connection reports {@link WhoClosed#TIMEOUT}.
-     */
-    private WhoClosed serverCloses(WhoClosed kind) {
-        if (!outputShut && peerFin) {
-            return WhoClosed.REMOTE_FIN;
-        }
-        WhoClosed w = outputShut ? WhoClosed.LOCAL_FIN : kind;
-        return idleRetired() ? WhoClosed.TIMEOUT : w;
-    }
-
-    /** Who was first on the wire when the peer or the transport ends the connection. */
-    private WhoClosed firstOnTheWire() {
-        if (outputShut) {
-            return idleRetired() ? WhoClosed.TIMEOUT : WhoClosed.LOCAL_FIN;
-        }
-        return peerFin ? WhoClosed.REMOTE_FIN : WhoClosed.REMOTE_RST;
-    }
-
-    /** Teaches the adapter's peer memory how an HTTP/1.0 peer ended a wait for its FIN. */
-    private void learnedPeer(boolean closedFirst) {
-        if (decision.learnsPeer() && view instanceof ConnectionRecord record) {
-            record.learnedPeer(closedFirst, decision.probesPeer());
-        }
-    }
-
-    private boolean idleRetired() {
-        return decision != null && decision.reason() == RetireReason.IDLE_TIMEOUT;
+        finish(sides.firstOnTheWire(decision), sides.modeUsedSoFar(), fallback, Op.NONE);
     }
 
     private enum Op { CLOSE, RESET, NONE }
@@ -520,14 +485,7 @@ public final class CloseStateMachine {
         } else if (op == Op.RESET) {
             transport.reset();
         }
-        long now = ticker.nanos();
-        Retire d = decision;
-        event = new CloseEvent(view.id(), view.remoteAddress(), view.localAddress(), view.protocol(), who,
-                d == null ? null : d.closer(), d == null ? null : d.mode(), used, fb == null ? FallbackReason.NONE : fb,
-                d == null ? (fb == FallbackReason.APPLICATION_ABORT ? RetireReason.APPLICATION : null) : d.reason(),
-                view.requestsServed(), view.bytesIn(), view.bytesOut(),
-                Duration.ofNanos(Math.max(0, now - view.openedAtNanos())),
-                d == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - retiredAt)));
+        event = ClosingSides.event(view, decision, retiredAt, who, used, fb, ticker.nanos());
         CloseEvent e = event;
         CloseListener.Safely.run(listener, () -> listener.onClose(e));
     }

@@ -1,7 +1,6 @@
 package org.closepolicy.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.concurrent.EventExecutor;
@@ -88,7 +87,7 @@ public final class CloseControl {
     private static void run(Channel channel, Op op) {
         Objects.requireNonNull(channel, "channel");
         ChannelPipeline p = channel.pipeline();
-        ChannelHandler h = p.get(TcpCloseHandler.class);
+        PolicyChannelHandler h = p.get(TcpCloseHandler.class);
         if (h == null) {
             h = p.get(ClosePolicyHandler.class);
         }
@@ -99,7 +98,7 @@ public final class CloseControl {
         if (ctx == null) {
             return;
         }
-        ChannelHandler handler = h;
+        PolicyChannelHandler handler = h;
         EventExecutor executor = ctx.executor();
         Runnable task = () -> op.apply(handler);
         if (executor.inEventLoop()) {
@@ -118,29 +117,11 @@ public final class CloseControl {
         static final int EXCHANGE = 1;
         static final int ABORT = 2;
 
-        void apply(ChannelHandler handler) {
-            if (handler instanceof TcpCloseHandler h) {
-                switch (kind) {
-                    case RETIRE -> h.retireByApplication();
-                    case EXCHANGE -> h.exchangeCompleted(endsAtEof);
-                    default -> h.abort();
-                }
-            } else if (handler instanceof ClosePolicyHandler h) {
-                switch (kind) {
-                    case RETIRE -> h.retireByApplication();
-                    case EXCHANGE -> {
-                        // HTTP exchanges are counted by the handler.
-                    }
-                    default -> h.abort();
-                }
-            } else if (handler instanceof Http2ClosePolicyHandler h) {
-                switch (kind) {
-                    case RETIRE -> h.retireByApplication();
-                    case EXCHANGE -> {
-                        // Streams are counted by the handler.
-                    }
-                    default -> h.abort();
-                }
+        void apply(PolicyChannelHandler h) {
+            switch (kind) {
+                case RETIRE -> h.retireByApplication();
+                case EXCHANGE -> h.exchangeCompleted(endsAtEof); // HTTP exchanges and streams: counted by the handler
+                default -> h.abort();
             }
         }
     }

@@ -1,27 +1,14 @@
 package org.closepolicy.netty;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.Map;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
@@ -87,7 +74,7 @@ import org.closepolicy.Reuse;
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
  */
-public final class ClosePolicyHandler extends ChannelDuplexHandler {
+public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp} adds the handler. */
     public static final String NAME = "closePolicy";
@@ -98,13 +85,6 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private static final String PRIOR_KNOWLEDGE_EVENT =
             "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
 
-    private static final int HTTP_10 = 1;
-    private static final int KEEP_ALIVE = 2;
-    private static final int HEAD = 4;
-    private static final int BAD = 8;
-    /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
-    private static final int UNSOLICITED = KEEP_ALIVE;
-
     static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
             "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
 
@@ -113,15 +93,10 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private static final int BODY_HELD = 1;
     private static final int BODY_DROPPED = 2;
 
-    private final NettyClosePolicy owner;
     private final PipeliningGate pipelining;
     private final Runnable passHeld = this::passHeld;
-    private PolicyConnection conn;
-
-    // Requests passed to the application whose response has not started, oldest first.
-    private int[] requests = new int[4];
-    private int requestsHead;
-    private int requestsSize;
+    private final PendingRequests requests = new PendingRequests();
+    private final Http1CodecCompanions companions = new Http1CodecCompanions(this);
 
     private boolean requestBodyOpen;
     private int bodyRoute = BODY_PASSED;
@@ -131,7 +106,6 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     private boolean responseRetiring;
     /** The retiring response is written (or the connection retired between exchanges): drop everything else. */
     private boolean done;
-    private boolean peerFin;
     private boolean upgraded;
     private boolean retireRequested;
 
@@ -140,11 +114,6 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         @Override
         public boolean busy() {
             return ClosePolicyHandler.this.busy();
-        }
-
-        @Override
-        public boolean peerFinSeen() {
-            return peerFin;
         }
 
         @Override
@@ -157,7 +126,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         public void retiring() {
             // Held requests are never answered on a retiring connection: the client retries them elsewhere.
             pipelining.clear();
-            addRawInput(conn.ctx);
+            companions.addRawInput(conn.ctx.pipeline());
         }
 
         @Override
@@ -166,27 +135,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
     };
 
-    /** Sees the raw bytes before the HTTP decoder; discards them once the application can get no more input. */
-    private final ChannelHandler rawInput = new ChannelInboundHandlerAdapter() {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            PolicyConnection c = conn;
-            if (c != null && msg instanceof ByteBuf b && discardsInput(c)) {
-                // Nothing decoded from now on is passed on: count the raw bytes (bounds and activity) and drop them.
-                c.dropRead(msg, b.readableBytes());
-                return;
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        @Override
-        public String toString() {
-            return "ClosePolicyHandler.Input";
-        }
-    };
-
     ClosePolicyHandler(NettyClosePolicy owner) {
-        this.owner = owner;
+        super(owner);
         this.pipelining = new PipeliningGate(owner.maxPipelinedRequests(), owner.maxPipelinedBytes());
     }
 
@@ -209,130 +159,39 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     // ---- lifecycle
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start(ctx);
-        }
-    }
-
-    @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
-        ChannelPipeline p = ctx.pipeline();
-        if (p.context(rawInput) != null) {
-            p.remove(rawInput);
-        }
-        if (p.get(ProtocolBytesCounter.NAME) != null) {
-            p.remove(ProtocolBytesCounter.NAME);
-        }
-    }
-
-    /**
-     * Puts {@link #rawInput} right before the HTTP decoder that feeds this handler, if there is one. Done when the
-     * connection retires, not before: the reused connection's reads then pass one handler fewer.
-     */
-    private void addRawInput(ChannelHandlerContext ctx) {
-        ChannelPipeline p = ctx.pipeline();
-        if (p.context(rawInput) != null) {
-            return;
-        }
-        String decoder = null;
-        for (Map.Entry<String, ChannelHandler> e : p) {
-            ChannelHandler h = e.getValue();
-            if (h == this) {
-                break;
-            }
-            if (decoder == null && (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder)) {
-                decoder = e.getKey();
-            }
-        }
-        if (decoder != null) {
-            p.addBefore(decoder, uniqueInputName(p), rawInput);
-        }
-    }
-
-    private static String uniqueInputName(ChannelPipeline p) {
-        String name = INPUT_NAME;
-        for (int i = 1; p.context(name) != null; i++) {
-            name = INPUT_NAME + "#" + i;
-        }
-        return name;
+        companions.removeAll(ctx.pipeline());
     }
 
     /**
      * Whether raw input can be discarded before decoding: the connection is retired and everything decoded from
      * now on would be dropped anyway (no request body still owed to the application, no protocol upgrade).
      */
-    private boolean discardsInput(PolicyConnection c) {
+    boolean discardsInput(PolicyConnection c) {
         return !upgraded && c.machine.isRetired() && !c.machine.isClosed() && (done || !requestBodyOpen || bodyRoute != BODY_PASSED);
     }
 
     @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive()) {
-            start(ctx);
-        }
-        super.channelRegistered(ctx);
+    PolicyConnection open(ChannelHandlerContext ctx) {
+        return PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        start(ctx);
-        super.channelActive(ctx);
-    }
-
-    private void start(ChannelHandlerContext ctx) {
-        if (conn == null) {
-            conn = PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
-            String codec = firstCodecBefore(ctx.pipeline());
-            if (codec != null) {
-                ProtocolBytesCounter.addBefore(ctx.pipeline(), codec, bytesOwner);
-            }
-        }
-    }
-
-    /** What the byte counter before the codec counts for. */
-    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
-        @Override
-        public PolicyConnection connection() {
-            return conn;
-        }
-
-        @Override
-        public boolean countsInput() {
-            return conn != null && !discardsInput(conn);
-        }
-    };
-
-    /** The first HTTP codec handler before this one (where the protocol bytes are), or null. */
-    private String firstCodecBefore(ChannelPipeline p) {
-        for (Map.Entry<String, ChannelHandler> e : p) {
-            ChannelHandler h = e.getValue();
-            if (h == this) {
-                return null;
-            }
-            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder || h instanceof HttpResponseEncoder) {
-                return e.getKey();
-            }
-        }
-        return null;
+    void opened(ChannelHandlerContext ctx) {
+        companions.addBytesCounter(ctx.pipeline());
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    void inactive() {
         pipelining.clear();
-        if (conn != null) {
-            conn.closed();
-        }
-        super.channelInactive(ctx);
     }
 
     // ---- inbound
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        PolicyConnection c = conn;
-        if (c == null || upgraded) {
+    void read(ChannelHandlerContext ctx, PolicyConnection c, Object msg) {
+        if (upgraded) {
             ctx.fireChannelRead(msg);
             return;
         }
@@ -358,28 +217,21 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpContent) {
-            boolean last = msg instanceof LastHttpContent;
-            if (bodyRoute == BODY_HELD && !c.machine.isRetired()) {
-                if (last) {
-                    requestBodyOpen = false;
-                }
-                hold(ctx, c, msg);
-                return;
-            }
-            if (!requestBodyOpen || done || bodyRoute != BODY_PASSED) {
-                if (last) {
-                    requestBodyOpen = false;
-                }
-                c.dropRead(msg, PolicyConnection.size(msg));
-                return;
-            }
-            if (last) {
+            boolean held = bodyRoute == BODY_HELD && !c.machine.isRetired();
+            boolean passed = !held && requestBodyOpen && !done && bodyRoute == BODY_PASSED;
+            if (msg instanceof LastHttpContent) {
                 requestBodyOpen = false;
             }
-            if (PolicyConnection.size(msg) > 0) {
-                c.record.touch(c.now());
+            if (held) {
+                hold(ctx, c, msg);
+            } else if (!passed) {
+                c.dropRead(msg, PolicyConnection.size(msg));
+            } else {
+                if (PolicyConnection.size(msg) > 0) {
+                    c.record.touch(c.now());
+                }
+                ctx.fireChannelRead(msg);
             }
-            ctx.fireChannelRead(msg);
             return;
         }
         if (done) {
@@ -390,7 +242,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     private void admit(ChannelHandlerContext ctx, PolicyConnection c, HttpRequest req) {
-        push(infoOf(req));
+        requests.add(req);
         c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         ctx.fireChannelRead(req);
     }
@@ -452,40 +304,8 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
     }
 
-    private static int infoOf(HttpRequest req) {
-        int info = 0;
-        if (req.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_0)) {
-            info |= HTTP_10;
-        }
-        if (HttpUtil.isKeepAlive(req)) {
-            info |= KEEP_ALIVE;
-        }
-        if (HttpMethod.HEAD.equals(req.method())) {
-            info |= HEAD;
-        }
-        if (req.decoderResult().isFailure()) {
-            info |= BAD;
-        }
-        return info;
-    }
-
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelInputShutdownEvent && conn != null) {
-            peerFin = true;
-            if (!pipelining.holdEvent(evt)) {
-                super.userEventTriggered(ctx, evt);
-            }
-            PolicyConnection c = conn;
-            if (c.machine.isClosed()) {
-                return;
-            }
-            if (c.machine.isRetired() || !busy()) {
-                c.machine.onPeerFin();
-            }
-            // Otherwise the client half-closed and still waits for responses: the last one retires the connection.
-            return;
-        }
         if (conn != null && !upgraded && PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName())) {
             // An HTTP/1.1-or-h2c server switched to HTTP/2 without a 101: from now on only pass messages on, as after
             // an upgrade. Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
@@ -499,6 +319,21 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    void passPeerFin(ChannelHandlerContext ctx, Object evt) {
+        if (!pipelining.holdEvent(evt)) {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    void peerFinWhileOpen(PolicyConnection c) {
+        if (!busy()) {
+            c.machine.onPeerFin();
+        }
+        // Otherwise the client half-closed and still waits for responses: the last one retires the connection.
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         PolicyConnection c = conn;
         if (c != null && (pipelining.overflowed() || c.machine.isRetired()) && PipeliningGate.isCodecDepthExceeded(cause)) {
@@ -506,7 +341,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             // closes after the next response, which the retirement already makes the last one.
             return;
         }
-        PolicyConnection.exceptionCaught(c, ctx, cause);
+        super.exceptionCaught(ctx, cause);
     }
 
     // ---- outbound
@@ -553,59 +388,40 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     /** Decides at the head of a response; returns the time of the decision. */
     private long responseStarts(PolicyConnection c, HttpResponse res) {
         long now = c.now();
-        int info = requestsSize > 0 ? pop() : UNSOLICITED;
-        boolean latest = requestsSize == 0 && !pipelining.holdsRequests();
-        boolean http10 = (info & HTTP_10) != 0;
-        boolean keepAlive = (info & KEEP_ALIVE) != 0;
-        boolean bad = (info & BAD) != 0;
+        int info = requests.next();
+        boolean latest = requests.isEmpty() && !pipelining.holdsRequests();
+        boolean http10 = PendingRequests.http10(info);
+        boolean keepAlive = PendingRequests.keepAlive(info);
+        boolean bad = PendingRequests.bad(info);
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
         boolean unread = (latest && requestBodyOpen) || bad || !latest || pipelining.overflowed();
-        boolean eof = !selfDelimited(res, info);
+        boolean eof = !PendingRequests.selfDelimited(res, info);
         c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
         c.record.onResponse(eof, unread, now);
         Decision d = c.decide(now);
         if (d instanceof Reuse) {
-            RetireReason forced = null;
-            if (bad || retireRequested || res.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
-                // A bad request leaves the decoder unusable; the application asked to close.
-                forced = RetireReason.APPLICATION;
-            } else if (pipelining.overflowed()) {
-                forced = RetireReason.PIPELINE_LIMIT;
-            } else if (peerFin && latest) {
-                forced = RetireReason.CLIENT_REQUESTED;
-            } else if (c.draining()) {
-                forced = RetireReason.DRAIN;
-            }
+            RetireReason forced = ResponseHeads.forcedRetirement(res, bad, retireRequested, pipelining.overflowed(),
+                    c.peerFinSeen() && latest, c.draining());
             if (forced != null) {
                 d = owner.runtime().retireAnnounced(c.record, forced, unread);
             }
         }
-        HttpHeaders headers = res.headers();
+        ResponseHeads.announce(res, d instanceof Retire, http10);
         if (d instanceof Retire r) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             responseRetiring = true;
             c.retire(r, false);
         } else {
-            if (http10) {
-                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
             c.reused((Reuse) d, now);
         }
         responseOpen = true;
         return now;
     }
 
-    /** Whether the client sees the end of the response by itself (an HTTP/1.0 client cannot read chunks). */
-    private static boolean selfDelimited(HttpResponse res, int info) {
-        int code = res.status().code();
-        return (info & HEAD) != 0 || code == 204 || code == 304 || HttpUtil.isContentLengthSet(res)
-                || ((info & HTTP_10) == 0 && HttpUtil.isTransferEncodingChunked(res));
-    }
-
     private ChannelPromise responseEnds(PolicyConnection c, ChannelPromise promise) {
         responseOpen = false;
         boolean overflowed = pipelining.overflowed();
-        if (!responseRetiring && requestsSize == 0 && !pipelining.holdsRequests() && !c.machine.isRetired()
+        boolean peerFin = c.peerFinSeen();
+        if (!responseRetiring && requests.isEmpty() && !pipelining.holdsRequests() && !c.machine.isRetired()
                 && (peerFin || retireRequested || overflowed)) {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
@@ -628,12 +444,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        PolicyConnection c = conn;
-        if (c == null || c.machine.isClosed()) {
-            ctx.close(promise);
-            return;
-        }
+    void closedByApplication(PolicyConnection c) {
         if (upgraded) {
             c.machine.abort();
         } else if (!c.machine.isRetired()) {
@@ -646,12 +457,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
             done = true;
             c.retireAfterWrites(r);
         }
-        PolicyConnection.completeOnClose(ctx, promise);
     }
 
     // ---- control
 
     /** {@link CloseControl#retire}: the next response is the last one; an idle connection retires now. */
+    @Override
     void retireByApplication() {
         PolicyConnection c = conn;
         if (c == null || upgraded || c.machine.isRetired()) {
@@ -665,6 +476,7 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     /** {@link CloseControl#abort}: a graceful close now, without waiting for the client. */
+    @Override
     void abort() {
         if (conn != null) {
             done = true;
@@ -673,44 +485,12 @@ public final class ClosePolicyHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** The connection's state machine, or null before the channel is active (for tests and CloseControl). */
-    PolicyConnection connection() {
-        return conn;
-    }
-
     private boolean busy() {
         return answering() || !pipelining.isEmpty();
     }
 
     /** A request was passed to the application and its response is not complete. */
     private boolean answering() {
-        return requestsSize > 0 || responseOpen;
-    }
-
-    // ---- request queue
-
-    private void push(int info) {
-        if (requestsSize == requests.length) {
-            int[] grown = new int[requests.length * 2];
-            for (int i = 0; i < requestsSize; i++) {
-                grown[i] = requests[(requestsHead + i) % requests.length];
-            }
-            requests = grown;
-            requestsHead = 0;
-        }
-        requests[(requestsHead + requestsSize) % requests.length] = info;
-        requestsSize++;
-    }
-
-    private int pop() {
-        int info = requests[requestsHead];
-        requestsHead = (requestsHead + 1) % requests.length;
-        requestsSize--;
-        return info;
-    }
-
-    @Override
-    public String toString() {
-        return "ClosePolicyHandler[" + (conn == null ? "not active" : conn.machine) + "]";
+        return !requests.isEmpty() || responseOpen;
     }
 }

@@ -1,11 +1,8 @@
 package org.closepolicy.netty;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -85,7 +82,7 @@ import org.closepolicy.spi.Durations;
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
  */
-public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
+public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp2} adds the handler. */
     public static final String NAME = "closePolicyHttp2";
@@ -93,8 +90,6 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("Http2ClosePolicyHandler",
             "HTTP/2 frames (Http2HeadersFrame, Http2DataFrame)", PipelinePlace.HTTP2_FIX);
 
-    private final NettyClosePolicy owner;
-    private PolicyConnection conn;
     private ChannelHandlerContext ctx;
     private Http2Connection h2;
     /** The decision being carried out since the GOAWAY; null while the connection serves streams. */
@@ -102,17 +97,11 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     private ScheduledFuture<?> drainTimer;
     private boolean drainPending;
     private boolean flushPending;
-    private boolean peerFin;
 
     private final PolicyConnection.Host host = new PolicyConnection.Host() {
         @Override
         public boolean busy() {
             return false; // streams do not block the timer: they count as activity instead (beforeTimerDecision)
-        }
-
-        @Override
-        public boolean peerFinSeen() {
-            return peerFin;
         }
 
         @Override
@@ -154,7 +143,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     };
 
     Http2ClosePolicyHandler(NettyClosePolicy owner) {
-        this.owner = owner;
+        super(owner);
     }
 
     private boolean isClientStream(Http2Stream stream) {
@@ -166,9 +155,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start(ctx);
-        }
+        super.handlerAdded(ctx);
     }
 
     @Override
@@ -179,15 +166,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        start(ctx);
-        super.channelActive(ctx);
-    }
-
-    private void start(ChannelHandlerContext ctx) {
-        if (conn != null) {
-            return;
-        }
+    PolicyConnection open(ChannelHandlerContext ctx) {
         Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
         if (codec == null) {
             throw new IllegalStateException("Http2ClosePolicyHandler goes after an Http2FrameCodec: " + ctx.pipeline().names());
@@ -195,8 +174,12 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
         h2 = codec.connection();
         h2.addListener(streams);
         // Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again.
-        conn = PolicyConnection.open(ctx, ctx.pipeline().context(codec), owner, Protocol.HTTP2, host);
-        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(codec).name(), bytesOwner);
+        return PolicyConnection.open(ctx, ctx.pipeline().context(codec), owner, Protocol.HTTP2, host);
+    }
+
+    @Override
+    void opened(ChannelHandlerContext ctx) {
+        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), bytesOwner);
     }
 
     /** What the byte counter before the codec counts for: every frame, until the connection is retired. */
@@ -213,12 +196,8 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     };
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (conn != null) {
-            cancelDrainTimer();
-            conn.closed();
-        }
-        super.channelInactive(ctx);
+    void inactive() {
+        cancelDrainTimer();
     }
 
     // ---- streams and retirement
@@ -312,12 +291,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     // ---- inbound
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        PolicyConnection c = conn;
-        if (c == null) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    void read(ChannelHandlerContext ctx, PolicyConnection c, Object msg) {
         if (msg instanceof ByteBuf) {
             MISPLACED.seen(ctx, msg);
         }
@@ -337,30 +311,13 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelInputShutdownEvent && conn != null) {
-            peerFin = true;
-            super.userEventTriggered(ctx, evt);
-            PolicyConnection c = conn;
-            if (c.machine.isClosed()) {
-                return;
-            }
-            if (c.machine.isRetired()) {
-                c.machine.onPeerFin();
-            } else if (retiring != null) {
-                // The client closed during the drain: nothing more can be asked of it; close once writes are out.
-                drained(retiring);
-            } else {
-                c.machine.onPeerFin();
-            }
-            return;
+    void peerFinWhileOpen(PolicyConnection c) {
+        if (retiring != null) {
+            // The client closed during the drain: nothing more can be asked of it; close once writes are out.
+            drained(retiring);
+        } else {
+            c.machine.onPeerFin();
         }
-        super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        PolicyConnection.exceptionCaught(conn, ctx, cause);
     }
 
     // ---- outbound
@@ -371,20 +328,15 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        PolicyConnection c = conn;
-        if (c == null || c.machine.isClosed()) {
-            ctx.close(promise);
-            return;
-        }
+    void closedByApplication(PolicyConnection c) {
         // The GOAWAY tells the client: the policy's own who and how apply once the streams have finished.
         goAway(owner.runtime().retireAnnounced(c.record, RetireReason.APPLICATION, false));
-        PolicyConnection.completeOnClose(ctx, promise);
     }
 
     // ---- control
 
     /** {@link CloseControl#retire}: GOAWAY now, drain, then the policy's who and how. */
+    @Override
     void retireByApplication() {
         if (conn != null && !conn.machine.isRetired()) {
             goAway(owner.runtime().retireAnnounced(conn.record, RetireReason.APPLICATION, false));
@@ -392,6 +344,7 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
     }
 
     /** {@link CloseControl#abort}: a graceful close now, without draining. */
+    @Override
     void abort() {
         if (conn != null) {
             cancelDrainTimer();
@@ -399,13 +352,8 @@ public final class Http2ClosePolicyHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** The connection, or null before the channel is active (for tests). */
-    PolicyConnection connection() {
-        return conn;
-    }
-
     @Override
-    public String toString() {
-        return "Http2ClosePolicyHandler[" + (conn == null ? "not active" : conn.machine) + (retiring != null ? ", draining" : "") + "]";
+    String details() {
+        return retiring != null ? ", draining" : "";
     }
 }

@@ -44,9 +44,6 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         /** Whether a request is being served: the idle timer must not retire the connection now. */
         boolean busy();
 
-        /** Whether the peer has sent its FIN. */
-        boolean peerFinSeen();
-
         /**
          * The policy retires the connection outside an exchange (idle or max-age timer): stop passing input and
          * output, and carry out {@code r} (HTTP/1 and TCP: {@link #retireAfterWrites}; HTTP/2: {@code GOAWAY} first).
@@ -92,6 +89,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     private Reuse armedReuse;
     private long armedRetireAt;
     private boolean ended;
+    private boolean peerFin;
     // Drain (event loop): since when, and how long a quiet connection is given for a last request.
     private boolean draining;
     private long drainStartedAt;
@@ -149,6 +147,16 @@ final class PolicyConnection implements Runnable, DrainableConnection {
 
     private static InetSocketAddress inet(SocketAddress a) {
         return a instanceof InetSocketAddress i ? i : null;
+    }
+
+    /** The peer sent its FIN (the handler saw the {@code ChannelInputShutdownEvent}). */
+    void peerFinArrived() {
+        peerFin = true;
+    }
+
+    /** Whether the peer has sent its FIN. */
+    boolean peerFinSeen() {
+        return peerFin;
     }
 
     long now() {
@@ -219,7 +227,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
             return;
         }
         if (host.busy()) {
-            if (host.peerFinSeen() && now - record.lastActivityNanos() >= idleNanos) {
+            if (peerFin && now - record.lastActivityNanos() >= idleNanos) {
                 // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
                 host.retireOutsideExchange(owner.runtime().retireAtEndOfStream(record, false));
             } else {
@@ -313,7 +321,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         cancelReuseTimer();
         host.retiring();
         machine.retire(r, flushed);
-        if (host.peerFinSeen()) {
+        if (peerFin) {
             machine.onPeerFin();
         }
     }

@@ -2,10 +2,8 @@ package org.closepolicy.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.closepolicy.Decision;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
@@ -43,7 +41,7 @@ import org.closepolicy.Reuse;
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop ({@link CloseControl} hops there).
  */
-public final class TcpCloseHandler extends ChannelDuplexHandler {
+public final class TcpCloseHandler extends PolicyChannelHandler {
 
     /** The name under which {@link NettyClosePolicy#installTcp} adds the handler. */
     public static final String NAME = "closePolicyTcp";
@@ -52,20 +50,11 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
             "bytes (ByteBuf) straight from the socket or the SslHandler",
             "install it before any decoder: closePolicy.installTcp(pipeline) puts it first, or right after the SslHandler");
 
-    private final NettyClosePolicy owner;
-    private PolicyConnection conn;
-    private boolean peerFin;
-
     /** Raw TCP has no exchange state of its own: input and output are cut by the machine's state alone. */
     private final PolicyConnection.Host host = new PolicyConnection.Host() {
         @Override
         public boolean busy() {
             return false;
-        }
-
-        @Override
-        public boolean peerFinSeen() {
-            return peerFin;
         }
 
         @Override
@@ -81,51 +70,16 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
     };
 
     TcpCloseHandler(NettyClosePolicy owner) {
-        this.owner = owner;
+        super(owner);
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            start(ctx);
-        }
+    PolicyConnection open(ChannelHandlerContext ctx) {
+        return PolicyConnection.open(ctx, owner, Protocol.TCP, host);
     }
 
     @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isActive()) {
-            start(ctx);
-        }
-        super.channelRegistered(ctx);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        start(ctx);
-        super.channelActive(ctx);
-    }
-
-    private void start(ChannelHandlerContext ctx) {
-        if (conn == null) {
-            conn = PolicyConnection.open(ctx, owner, Protocol.TCP, host);
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (conn != null) {
-            conn.closed();
-        }
-        super.channelInactive(ctx);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        PolicyConnection c = conn;
-        if (c == null) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    void read(ChannelHandlerContext ctx, PolicyConnection c, Object msg) {
         if (!(msg instanceof ByteBuf || msg instanceof ByteBufHolder)) {
             MISPLACED.seen(ctx, msg);
         }
@@ -139,28 +93,9 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelInputShutdownEvent && conn != null) {
-            peerFin = true;
-            super.userEventTriggered(ctx, evt);
-            PolicyConnection c = conn;
-            if (c.machine.isClosed()) {
-                return;
-            }
-            if (c.machine.isRetired()) {
-                c.machine.onPeerFin();
-            } else {
-                // Netty's own behaviour without half-closure is to close at EOF; do so once pending writes are out.
-                c.retireAfterWrites(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
-            }
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        PolicyConnection.exceptionCaught(conn, ctx, cause);
+    void peerFinWhileOpen(PolicyConnection c) {
+        // Netty's own behaviour without half-closure is to close at EOF; do so once pending writes are out.
+        c.retireAfterWrites(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
     }
 
     @Override
@@ -169,21 +104,16 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        PolicyConnection c = conn;
-        if (c == null || c.machine.isClosed()) {
-            ctx.close(promise);
-            return;
-        }
+    void closedByApplication(PolicyConnection c) {
         if (!c.machine.isRetired()) {
             c.retireAfterWrites(owner.runtime().retireAtEndOfStream(c.record, false));
         }
-        PolicyConnection.completeOnClose(ctx, promise);
     }
 
     // ---- control
 
     /** {@link CloseControl#exchangeCompleted}: one exchange is done; ask the policy. */
+    @Override
     void exchangeCompleted(boolean endsAtEof) {
         PolicyConnection c = conn;
         if (c == null || c.machine.isRetired()) {
@@ -200,6 +130,7 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
     }
 
     /** {@link CloseControl#retire}: the application ended the conversation (and told the client). */
+    @Override
     void retireByApplication() {
         PolicyConnection c = conn;
         if (c == null || c.machine.isRetired()) {
@@ -209,18 +140,10 @@ public final class TcpCloseHandler extends ChannelDuplexHandler {
     }
 
     /** {@link CloseControl#abort}: a graceful close now. */
+    @Override
     void abort() {
         if (conn != null) {
             conn.machine.abort();
         }
-    }
-
-    PolicyConnection connection() {
-        return conn;
-    }
-
-    @Override
-    public String toString() {
-        return "TcpCloseHandler[" + (conn == null ? "not active" : conn.machine) + "]";
     }
 }

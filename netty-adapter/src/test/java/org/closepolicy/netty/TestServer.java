@@ -43,10 +43,7 @@ final class TestServer implements AutoCloseable {
     private final Channel server;
 
     private TestServer(Kind kind, NettyClosePolicy closePolicy, Events events, Consumer<ChannelPipeline> init) {
-        this(kind, closePolicy, events, init, new DefaultThreadFactory("test-server"));
-    }
-
-    private TestServer(Kind kind, NettyClosePolicy closePolicy, Events events, Consumer<ChannelPipeline> init, ThreadFactory threads) {
+        ThreadFactory threads = new DefaultThreadFactory("test-server");
         this.closePolicy = closePolicy;
         this.events = events;
         Class<? extends ServerSocketChannel> type;
@@ -127,11 +124,6 @@ final class TestServer implements AutoCloseable {
     /** A server whose pipeline is entirely the caller's (for baselines without closepolicy). */
     static TestServer raw(Kind kind, Consumer<ChannelPipeline> init) {
         return new TestServer(kind, null, new Events(), init);
-    }
-
-    /** As {@link #raw(Kind, Consumer)}, with event-loop threads whose names start with {@code threadPrefix}. */
-    static TestServer raw(Kind kind, String threadPrefix, Consumer<ChannelPipeline> init) {
-        return new TestServer(kind, null, new Events(), init, new DefaultThreadFactory(threadPrefix));
     }
 
     static NettyClosePolicy.Builder builder(ClosePolicy policy, Events events) {

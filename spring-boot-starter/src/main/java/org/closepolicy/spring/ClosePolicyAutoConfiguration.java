@@ -9,11 +9,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Installs the close policy of {@code closepolicy.policy} into the embedded Jetty (Spring MVC or WebFlux) or Reactor
- * Netty (WebFlux) server; binds meters when Micrometer is there and offers the {@code closepolicy} Actuator endpoint
- * when Actuator is there. Off with {@code closepolicy.enabled=false}.
+ * Netty (WebFlux) server and drains it the policy's way on {@code server.shutdown=graceful}; binds meters when
+ * Micrometer is there and offers the {@code closepolicy} Actuator endpoint when Actuator is there. Off with {@code closepolicy.enabled=false}.
  * <pre>{@code
  * <dependency>
  *   <groupId>org.closepolicy</groupId>
@@ -35,6 +36,13 @@ public class ClosePolicyAutoConfiguration {
     @ConditionalOnMissingBean
     ClosePolicyServers closePolicyServers(ClosePolicyProperties properties) {
         return new ClosePolicyServers(properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ClosePolicyGracefulDrain closePolicyGracefulDrain(ClosePolicyServers servers, ClosePolicyProperties properties,
+            Environment environment) {
+        return new ClosePolicyGracefulDrain(servers, properties, environment);
     }
 
     @Configuration(proxyBeanMethods = false)

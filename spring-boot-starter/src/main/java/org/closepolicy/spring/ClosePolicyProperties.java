@@ -1,5 +1,6 @@
 package org.closepolicy.spring;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -8,6 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * # application.properties
  * closepolicy.policy=client-first
  * closepolicy.enabled=true
+ * closepolicy.drain-idle-grace=3s
  * }</pre>
  *
  * <p>Thread-safety: a mutable bean bound once at startup; read-only afterwards.
@@ -28,12 +30,27 @@ public class ClosePolicyProperties {
      */
     private String policy;
 
+    /**
+     * How long a quiet keep-alive connection is given for a last request when {@code server.shutdown=graceful}
+     * drains the server, before the policy's idle close. Unset: 1 s (at most half the drain's time). Make it longer
+     * than the longest pause your clients make between a response and their next request on the same connection.
+     */
+    private Duration drainIdleGrace;
+
     public boolean isEnabled() {
         return enabled;
     }
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public Duration getDrainIdleGrace() {
+        return drainIdleGrace;
+    }
+
+    public void setDrainIdleGrace(Duration drainIdleGrace) {
+        this.drainIdleGrace = drainIdleGrace;
     }
 
     public String getPolicy() {

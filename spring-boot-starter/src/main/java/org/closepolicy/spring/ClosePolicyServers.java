@@ -2,9 +2,12 @@ package org.closepolicy.spring;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
+import org.closepolicy.DrainReport;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 
@@ -79,7 +82,17 @@ public final class ClosePolicyServers implements ApplicationListener<WebServerIn
     }
 
     InstalledServer register(String kind, ClosePolicy policy, CloseStats stats, DeferredCloseListener listener) {
-        InstalledServer s = new InstalledServer(kind, policy, stats, listener);
+        return register(kind, policy, stats, listener, null);
+    }
+
+    /**
+     * Registers a server; {@code drainer} (null: the server does not stop gracefully) stops it accepting and drains
+     * its connections within the timeout given, with the idle grace given (null: the adapter's), for
+     * {@link ClosePolicyGracefulDrain}.
+     */
+    InstalledServer register(String kind, ClosePolicy policy, CloseStats stats, DeferredCloseListener listener,
+            BiFunction<Duration, Duration, CompletableFuture<DrainReport>> drainer) {
+        InstalledServer s = new InstalledServer(kind, policy, stats, listener, drainer);
         servers.add(s);
         return s;
     }
@@ -101,12 +114,16 @@ public final class ClosePolicyServers implements ApplicationListener<WebServerIn
         private final ClosePolicy policy;
         private final CloseStats stats;
         private final DeferredCloseListener listener;
+        private final BiFunction<Duration, Duration, CompletableFuture<DrainReport>> drainer;
+        private volatile DrainReport lastDrain;
 
-        InstalledServer(String kind, ClosePolicy policy, CloseStats stats, DeferredCloseListener listener) {
+        InstalledServer(String kind, ClosePolicy policy, CloseStats stats, DeferredCloseListener listener,
+                BiFunction<Duration, Duration, CompletableFuture<DrainReport>> drainer) {
             this.kind = kind;
             this.policy = policy;
             this.stats = stats;
             this.listener = listener;
+            this.drainer = drainer;
         }
 
         /** {@code jetty} or {@code reactor-netty}. */
@@ -124,8 +141,30 @@ public final class ClosePolicyServers implements ApplicationListener<WebServerIn
             return stats;
         }
 
+        /** The report of the drain {@code server.shutdown=graceful} ran at shutdown, or null when none has ended. */
+        public DrainReport lastDrain() {
+            return lastDrain;
+        }
+
+        /** Whether the server stops gracefully ({@code server.shutdown=graceful}), and so is drained at shutdown. */
+        public boolean drainsAtShutdown() {
+            return drainer != null;
+        }
+
         DeferredCloseListener listener() {
             return listener;
+        }
+
+        /**
+         * Stops accepting and drains within {@code timeout}, giving quiet connections {@code idleGrace} (null: the
+         * adapter's default); the report is kept as {@link #lastDrain()}.
+         */
+        CompletableFuture<DrainReport> drain(Duration timeout, Duration idleGrace) {
+            return drainer.apply(timeout, idleGrace).whenComplete((report, error) -> {
+                if (report != null) {
+                    lastDrain = report;
+                }
+            });
         }
     }
 }

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EventListener;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.closepolicy.ClosePolicy;
+import org.closepolicy.DrainReport;
 import org.closepolicy.jetty.ClosePolicyConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
@@ -29,9 +33,19 @@ import org.springframework.boot.jetty.JettyServerCustomizer;
 public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
 
     private final ClosePolicyServers servers;
+    private final BooleanSupplier graceful;
 
     public JettyClosePolicyCustomizer(ClosePolicyServers servers) {
+        this(servers, () -> false);
+    }
+
+    /**
+     * With {@code graceful} true when the server is built ({@code server.shutdown=graceful}), each connector is
+     * drained at shutdown by {@link ClosePolicyGracefulDrain}.
+     */
+    public JettyClosePolicyCustomizer(ClosePolicyServers servers, BooleanSupplier graceful) {
         this.servers = servers;
+        this.graceful = graceful;
     }
 
     @Override
@@ -79,7 +93,8 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
         c.setHost(old.getHost());
         c.setPort(old.getPort());
         c.setIdleTimeout(old.getIdleTimeout());
-        c.setShutdownIdleTimeout(old.getShutdownIdleTimeout());
+        // Not the old connector's shutdown idle timeout: Jetty's graceful stop would cut every idle endpoint with it
+        // before the drain's idle grace; the connector's drain bounds each connection itself.
         c.setDefaultProtocol(old.getDefaultProtocol());
         c.setAcceptQueueSize(old.getAcceptQueueSize());
         c.setReuseAddress(old.getReuseAddress());
@@ -92,7 +107,18 @@ public final class JettyClosePolicyCustomizer implements JettyServerCustomizer {
         for (EventListener l : old.getEventListeners()) {
             c.addEventListener(l);
         }
-        servers.register("jetty", policy, c.stats(), listener);
+        servers.register("jetty", policy, c.stats(), listener,
+                graceful.getAsBoolean() ? (timeout, idleGrace) -> drain(c, timeout, idleGrace) : null);
         return c;
+    }
+
+    /**
+     * Starts the drain with Spring's timeout, then Jetty's graceful stop of the connector (which closes the listening
+     * socket and joins that drain: Spring's stop timeout of 0 would otherwise make it a drain with no time at all).
+     */
+    private static CompletableFuture<DrainReport> drain(ClosePolicyConnector c, Duration timeout, Duration idleGrace) {
+        CompletableFuture<DrainReport> report = idleGrace == null ? c.drain(timeout) : c.drain(timeout, idleGrace);
+        CompletableFuture<Void> stopped = c.shutdown();
+        return report.thenCompose(r -> stopped.completeOnTimeout(null, 1, TimeUnit.SECONDS).handle((v, e) -> r));
     }
 }

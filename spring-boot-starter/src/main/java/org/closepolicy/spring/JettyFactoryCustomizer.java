@@ -20,7 +20,9 @@ final class JettyFactoryCustomizer implements WebServerFactoryCustomizer<Configu
 
     @Override
     public void customize(ConfigurableJettyWebServerFactory factory) {
-        factory.addServerCustomizers(new JettyClosePolicyCustomizer(servers));
+        // Read when the server is built, after every factory customizer has had its say on server.shutdown.
+        factory.addServerCustomizers(
+                new JettyClosePolicyCustomizer(servers, () -> ClosePolicyGracefulDrain.graceful(factory)));
     }
 
     @Override

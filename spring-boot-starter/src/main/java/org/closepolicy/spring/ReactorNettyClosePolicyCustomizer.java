@@ -1,9 +1,12 @@
 package org.closepolicy.spring;
 
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.netty.NettyClosePolicy;
 import org.closepolicy.reactor.ReactorClosePolicy;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -20,9 +23,19 @@ import reactor.netty.http.server.HttpServer;
 public final class ReactorNettyClosePolicyCustomizer implements NettyServerCustomizer {
 
     private final ClosePolicyServers servers;
+    private final BooleanSupplier graceful;
 
     public ReactorNettyClosePolicyCustomizer(ClosePolicyServers servers) {
+        this(servers, () -> false);
+    }
+
+    /**
+     * With {@code graceful} true when the server is built ({@code server.shutdown=graceful}), the server is drained
+     * at shutdown by {@link ClosePolicyGracefulDrain}.
+     */
+    public ReactorNettyClosePolicyCustomizer(ClosePolicyServers servers, BooleanSupplier graceful) {
         this.servers = servers;
+        this.graceful = graceful;
     }
 
     @Override
@@ -30,7 +43,20 @@ public final class ReactorNettyClosePolicyCustomizer implements NettyServerCusto
         ClosePolicy policy = servers.policyFor(server.configuration().idleTimeout());
         DeferredCloseListener listener = new DeferredCloseListener();
         NettyClosePolicy netty = NettyClosePolicy.builder(policy).listener(listener).build();
-        servers.register("reactor-netty", policy, netty.stats(), listener);
-        return ReactorClosePolicy.of(netty).applyTo(server);
+        if (!graceful.getAsBoolean()) {
+            servers.register("reactor-netty", policy, netty.stats(), listener);
+            return ReactorClosePolicy.of(netty).applyTo(server);
+        }
+        AtomicReference<DisposableServer> bound = new AtomicReference<>();
+        servers.register("reactor-netty", policy, netty.stats(), listener, (timeout, idleGrace) -> {
+            // Stop accepting first, as Reactor's own graceful stop does; a connection accepted before the listener
+            // closes is drained at once. Reactor's disposeNow then finds the listener closed and the connections gone.
+            DisposableServer s = bound.get();
+            if (s != null) {
+                s.channel().close();
+            }
+            return idleGrace == null ? netty.drain(timeout) : netty.drain(timeout, idleGrace);
+        });
+        return ReactorClosePolicy.of(netty).applyTo(server).doOnBound(bound::set);
     }
 }

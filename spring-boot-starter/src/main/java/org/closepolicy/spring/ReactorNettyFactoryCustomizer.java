@@ -19,7 +19,9 @@ final class ReactorNettyFactoryCustomizer implements WebServerFactoryCustomizer<
 
     @Override
     public void customize(NettyReactiveWebServerFactory factory) {
-        factory.addServerCustomizers(new ReactorNettyClosePolicyCustomizer(servers));
+        // Read when the server is built, after every factory customizer has had its say on server.shutdown.
+        factory.addServerCustomizers(
+                new ReactorNettyClosePolicyCustomizer(servers, () -> ClosePolicyGracefulDrain.graceful(factory)));
     }
 
     @Override

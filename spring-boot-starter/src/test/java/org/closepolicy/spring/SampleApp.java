@@ -1,5 +1,7 @@
 package org.closepolicy.spring;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.closepolicy.testkit.DeterministicBytes;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -26,6 +28,12 @@ public class SampleApp {
         @GetMapping("/big")
         byte[] big() {
             return BIG_BODY;
+        }
+
+        /** SMALL bytes 50 ms later, without holding a server thread: requests stay in flight for a while. */
+        @GetMapping("/slow")
+        CompletableFuture<byte[]> slow() {
+            return CompletableFuture.supplyAsync(() -> SMALL_BODY, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
         }
     }
 }

@@ -1,9 +1,10 @@
-package org.closepolicy.jetty;
+package org.closepolicy.benchmarks;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.Map;
 import java.util.function.Function;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.ClosePolicy;
+import org.closepolicy.jetty.ClosePolicyConnector;
+import org.closepolicy.jetty.JettyClosePolicy;
 import org.closepolicy.kernel.AckWatcher;
 import org.closepolicy.testkit.LoadResult;
 import org.closepolicy.testkit.LoadRunner;
@@ -28,8 +31,6 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 /**
  * The cost of the adapter, measured against bare Jetty in the same run: keep-alive throughput with
@@ -41,13 +42,18 @@ import org.junit.jupiter.api.Test;
  * its scheduler, the ack watcher) and divides it by the requests served: on a shared machine this
  * moves far less than throughput.
  *
- * <p>Not part of the build (tag {@code perf}); run with
- * {@code mvn -pl jetty-adapter -am verify -Djacoco.skip=true -Dgroups=perf -DexcludedGroups=none -Dtest=ThroughputPerfTest -Dsurefire.failIfNoSpecifiedTests=false}
- * (knobs: {@code -Dsurefire.argLine="-Dperf.rounds=7 -Dperf.keepAliveSeconds=3 -Dperf.connections=4000"}).
- * Writes {@code target/benchmarks-jetty.md}. No assertion: numbers on a shared machine move.
+ * <pre>
+ * java -Dperf.rounds=7 -Dperf.keepAliveSeconds=3 -Dperf.connections=3000 -cp benchmarks/target/benchmarks.jar \
+ *     org.closepolicy.benchmarks.JettyThroughputHarness
+ * </pre>
+ * Knobs (system properties): {@code perf.rounds} (3), {@code perf.keepAliveSeconds} (5), {@code perf.keepAliveConnections}
+ * (8), {@code perf.connections} (5,000), {@code perf.concurrency} (8), {@code perf.warmupSeconds} (5), {@code perf.slices}
+ * (30), {@code perf.out} (where the tables are written, {@code target/benchmarks-jetty.md}). No assertion: numbers on a
+ * shared machine move.
+ *
+ * <p>Thread-safety: a program; one run at a time.
  */
-@Tag("perf")
-class ThroughputPerfTest {
+public final class JettyThroughputHarness {
 
     static final int ROUNDS = Integer.getInteger("perf.rounds", 3);
     static final Duration KEEP_ALIVE_TIME = Duration.ofSeconds(Long.getLong("perf.keepAliveSeconds", 5));
@@ -56,6 +62,10 @@ class ThroughputPerfTest {
     static final int CONCURRENCY = Integer.getInteger("perf.concurrency", 8);
     static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("perf.warmupSeconds", 5));
     static final int SLICES = Integer.getInteger("perf.slices", 30);
+    static final Path OUT = Path.of(System.getProperty("perf.out", "target/benchmarks-jetty.md"));
+
+    private JettyThroughputHarness() {
+    }
 
     /** A started server and how to stop it. */
     record Running(Server server, int port) implements AutoCloseable {
@@ -71,7 +81,7 @@ class ThroughputPerfTest {
         c.setHost("127.0.0.1");
         c.setAcceptQueueSize(1024);
         server.addConnector(c);
-        server.setHandler(ExampleHandlers.routes());
+        server.setHandler(new JettyWeatherHandler());
         server.start();
         return new Running(server, c.getLocalPort());
     }
@@ -82,7 +92,7 @@ class ThroughputPerfTest {
         c.setHost("127.0.0.1");
         c.setAcceptQueueSize(1024);
         server.addConnector(c);
-        server.setHandler(ExampleHandlers.routes());
+        server.setHandler(new JettyWeatherHandler());
         server.start();
         return new Running(server, c.getLocalPort());
     }
@@ -97,8 +107,7 @@ class ThroughputPerfTest {
         Running start() throws Exception;
     }
 
-    @Test
-    void measure() throws Exception {
+    public static void main(String[] args) throws Exception {
         StringBuilder md = new StringBuilder();
         md.append(machine());
 
@@ -117,14 +126,14 @@ class ThroughputPerfTest {
         });
         for (Map.Entry<String, Starter> e : keepAlive.entrySet()) { // warm-up
             try (Running r = e.getValue().start()) {
-                KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, WARM_UP);
+                KeepAliveLoad.run(new InetSocketAddress("127.0.0.1", r.port()), "/weather", KEEP_ALIVE_CONNECTIONS, WARM_UP);
             }
         }
         for (int round = 0; round < ROUNDS; round++) {
             for (Map.Entry<String, Starter> e : rotate(keepAlive, round).entrySet()) {
                 try (Running r = e.getValue().start()) {
                     long cpu0 = serverCpuNanos();
-                    KeepAliveLoad.Result res = KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", r.port()), "/weather",
+                    KeepAliveLoad.Result res = KeepAliveLoad.run(new InetSocketAddress("127.0.0.1", r.port()), "/weather",
                             KEEP_ALIVE_CONNECTIONS, KEEP_ALIVE_TIME);
                     double cpu = (serverCpuNanos() - cpu0) / 1e3 / Math.max(1, res.requests());
                     kaRates.get(e.getKey()).add(res.requestsPerSecond());
@@ -189,9 +198,10 @@ class ThroughputPerfTest {
                     ints(column(e.getValue(), 2)), ints(column(e.getValue(), 3))));
         }
         System.out.println(md);
-        Path out = Path.of("target", "benchmarks-jetty.md");
+        Path out = OUT.toAbsolutePath();
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+        System.out.println("written to " + out);
     }
 
     /**
@@ -212,7 +222,7 @@ class ThroughputPerfTest {
                 for (int i = 0; i < servers.length; i++) {
                     int k = (i + turn) % servers.length;
                     long cpu0 = serverCpuNanos();
-                    KeepAliveLoad.Result r = KeepAliveLoad.run(new java.net.InetSocketAddress("127.0.0.1", servers[k].port()), "/weather",
+                    KeepAliveLoad.Result r = KeepAliveLoad.run(new InetSocketAddress("127.0.0.1", servers[k].port()), "/weather",
                             KEEP_ALIVE_CONNECTIONS / 2, Duration.ofSeconds(1));
                     if (turn >= 5) {
                         cpu.get(k).add((serverCpuNanos() - cpu0) / 1e3 / Math.max(1, r.requests()));
@@ -239,7 +249,7 @@ class ThroughputPerfTest {
         // Clients that do not keep connections alive say so, as wrk -H "Connection: close" does.
         RawHttpClient curl = RawHttpClient.builder("127.0.0.1", port).path("/weather").connectionClose(true).build();
         return LoadRunner.builder(curl).requests(n).concurrency(CONCURRENCY).deadline(Duration.ofMinutes(5))
-                .expectSha256(Sha256.hex(ExampleHandlers.WEATHER)).build().run();
+                .expectSha256(Sha256.hex(JettyWeatherHandler.WEATHER)).build().run();
     }
 
     private static <V> Map<String, V> rotate(Map<String, V> m, int by) {

@@ -1,4 +1,4 @@
-package org.closepolicy.jetty;
+package org.closepolicy.benchmarks;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code Content-Length}, and reconnecting when the server answers {@code Connection: close}. The
  * testkit's client opens one connection per request (or pipelines a fixed batch), so it cannot
  * measure keep-alive throughput.
+ * <pre>
+ * KeepAliveLoad.Result r = KeepAliveLoad.run(new InetSocketAddress("127.0.0.1", port), "/weather", 8, Duration.ofSeconds(3));
+ * double rate = r.requestsPerSecond();
+ * </pre>
  *
  * <p>Thread-safety: one run at a time.
  */

@@ -1,20 +1,13 @@
-package org.closepolicy.netty;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package org.closepolicy.benchmarks;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,62 +15,93 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.ClosePolicy;
+import org.closepolicy.netty.NettyClosePolicy;
 import org.closepolicy.testkit.DeterministicBytes;
 import org.closepolicy.testkit.LoadResult;
 import org.closepolicy.testkit.LoadRunner;
 import org.closepolicy.testkit.RawHttpClient;
 import org.closepolicy.testkit.TimeWaitCounter;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 /**
- * Load harness (tag {@code perf}, excluded from the default build): the same run compares
+ * Netty load harness: the same run compares
  * <ul>
  *   <li>keep-alive throughput of the 1.9 KB response with the close-policy handler ({@code keep-alive} preset)
  *       against bare Netty with {@code HttpServerKeepAliveHandler};</li>
  *   <li>new-connection-per-request ({@code Connection: close}) conn/s and TIME_WAIT per side for stock Netty
  *       (keep-alive handler closes), {@code server-fin}, {@code client-first} and {@code safe-reset}.</li>
  * </ul>
- * Configurations alternate round by round, in a rotating order, so that background load hits them alike. Run with
- * {@code -Dgroups=perf -DexcludedGroups=none -Dtest=NettyLoadBenchmark}; optional {@code -Dperf.transport=EPOLL},
- * {@code -Dperf.rounds}, {@code -Dperf.seconds}, {@code -Dperf.connections}.
+ * Configurations alternate round by round, in a rotating order, so that background load hits them alike; each round
+ * also sums the CPU time of the server's event loops per request. Prints both tables; no assertion.
+ * <pre>
+ * java -Dperf.rounds=5 -Dperf.connections=2000 -cp benchmarks/target/benchmarks.jar \
+ *     org.closepolicy.benchmarks.NettyLoadHarness [keep-alive|new-connections]
+ * </pre>
+ * Knobs: {@code -Dperf.transport=NIO|EPOLL}, {@code -Dperf.rounds} (3), {@code -Dperf.seconds} per keep-alive round
+ * (3), {@code -Dperf.connections} per new-connection round (3,000). Without an argument both workloads run.
+ *
+ * <p>Thread-safety: a program; one run at a time.
  */
-@Tag("perf")
-class NettyLoadBenchmark {
+public final class NettyLoadHarness {
 
-    private static final TestServer.Kind KIND = TestServer.Kind.valueOf(System.getProperty("perf.transport", "NIO"));
+    private static final NettyBenchServer.Transport TRANSPORT =
+            NettyBenchServer.Transport.valueOf(System.getProperty("perf.transport", "NIO"));
     private static final int ROUNDS = Integer.getInteger("perf.rounds", 3);
     private static final int SECONDS = Integer.getInteger("perf.seconds", 3);
     private static final int CONNECTIONS = Integer.getInteger("perf.connections", 3_000);
     private static final int CLIENT_THREADS = 8;
+    private static final int SMALL = 1_900;
+    private static final int WARM_UP_CONNECTIONS = 300;
 
-    @Test
-    void keepAliveThroughputWithHandlerVersusBareNetty() throws Exception {
-        Map<String, Consumer<ChannelPipeline>> configs = new LinkedHashMap<>();
-        NettyClosePolicy cp = NettyClosePolicy.builder(ClosePolicies.keepAlive()).build();
-        configs.put("bare Netty + HttpServerKeepAliveHandler", p -> p.addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                new HttpObjectAggregator(1 << 20), new Apps.Fixed(Apps.SMALL)));
-        configs.put("closepolicy keep-alive preset", p -> {
+    private NettyLoadHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length == 0 ? "all" : args[0];
+        switch (which) {
+            case "all" -> {
+                keepAliveThroughputWithHandlerVersusBareNetty();
+                newConnectionPerRequestRates();
+            }
+            case "keep-alive" -> keepAliveThroughputWithHandlerVersusBareNetty();
+            case "new-connections" -> newConnectionPerRequestRates();
+            default -> {
+                System.err.println("unknown workload '" + which + "': expected keep-alive, new-connections or nothing (both)");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static Consumer<ChannelPipeline> stockNetty() {
+        return p -> p.addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1 << 20),
+                new NettyBenchServer.FixedBody(SMALL));
+    }
+
+    private static Consumer<ChannelPipeline> withPolicy(NettyClosePolicy cp) {
+        return p -> {
             p.addLast(new HttpServerCodec());
             cp.installHttp(p);
-            p.addLast(new HttpObjectAggregator(1 << 20), new Apps.Fixed(Apps.SMALL));
-        });
+            p.addLast(new HttpObjectAggregator(1 << 20), new NettyBenchServer.FixedBody(SMALL));
+        };
+    }
+
+    static void keepAliveThroughputWithHandlerVersusBareNetty() throws Exception {
+        Map<String, Consumer<ChannelPipeline>> configs = new LinkedHashMap<>();
+        configs.put("bare Netty + HttpServerKeepAliveHandler", stockNetty());
+        configs.put("closepolicy keep-alive preset", withPolicy(NettyClosePolicy.builder(ClosePolicies.keepAlive()).build()));
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Double>> cpu = new LinkedHashMap<>();
-        List<TestServer> servers = new ArrayList<>();
+        List<NettyBenchServer> servers = new ArrayList<>();
         try {
             int i = 0;
             for (Map.Entry<String, Consumer<ChannelPipeline>> c : configs.entrySet()) {
-                servers.add(TestServer.raw(KIND, "srv" + i++, c.getValue()));
+                servers.add(NettyBenchServer.start(TRANSPORT, "srv" + i++, c.getValue()));
                 rates.put(c.getKey(), new ArrayList<>());
                 cpu.put(c.getKey(), new ArrayList<>());
             }
-            for (TestServer s : servers) {
+            for (NettyBenchServer s : servers) {
                 keepAliveRun(s.address(), 1); // warm-up
             }
             List<String> names = new ArrayList<>(configs.keySet());
@@ -85,15 +109,15 @@ class NettyLoadBenchmark {
                 for (int k = 0; k < names.size(); k++) {
                     int j = (k + round) % names.size(); // rotate the order so no configuration always goes first
                     long cpu0 = cpuNanos("srv" + j);
-                    double[] r = keepAliveMeasured(servers.get(j).address(), SECONDS);
-                    rates.get(names.get(j)).add(r[0]);
-                    cpu.get(names.get(j)).add((cpuNanos("srv" + j) - cpu0) / 1_000.0 / r[1]);
+                    KeepAliveLoad.Result r = keepAliveRun(servers.get(j).address(), SECONDS);
+                    rates.get(names.get(j)).add(r.requestsPerSecond());
+                    cpu.get(names.get(j)).add((cpuNanos("srv" + j) - cpu0) / 1_000.0 / Math.max(1, r.requests()));
                 }
             }
         } finally {
-            servers.forEach(TestServer::close);
+            servers.forEach(NettyBenchServer::close);
         }
-        StringBuilder sb = new StringBuilder("keep-alive throughput, " + KIND + ", " + CLIENT_THREADS + " client connections, "
+        StringBuilder sb = new StringBuilder("keep-alive throughput, " + TRANSPORT + ", " + CLIENT_THREADS + " client connections, "
                 + ROUNDS + " x " + SECONDS + " s rounds, " + Instant.now() + "\n");
         double base = median(rates.get("bare Netty + HttpServerKeepAliveHandler"));
         double baseCpu = median(cpu.get("bare Netty + HttpServerKeepAliveHandler"));
@@ -105,41 +129,30 @@ class NettyLoadBenchmark {
                     format2(cpu.get(e.getKey()))));
         }
         System.out.println(sb);
-        assertThat(base).isPositive();
     }
 
-    @Test
-    void newConnectionPerRequestRates() {
+    static void newConnectionPerRequestRates() {
         Map<String, Consumer<ChannelPipeline>> configs = new LinkedHashMap<>();
-        configs.put("stock Netty (keep-alive handler closes)", p -> p.addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                new HttpObjectAggregator(1 << 20), new Apps.Fixed(Apps.SMALL)));
-        Map<String, NettyClosePolicy> policies = new LinkedHashMap<>();
+        configs.put("stock Netty (keep-alive handler closes)", stockNetty());
         for (String spec : new String[] {"server-fin", "client-first", "safe-reset"}) {
-            NettyClosePolicy cp = NettyClosePolicy.builder(ClosePolicy.parse(spec)).build();
-            policies.put(spec, cp);
-            configs.put(spec, p -> {
-                p.addLast(new HttpServerCodec());
-                cp.installHttp(p);
-                p.addLast(new HttpObjectAggregator(1 << 20), new Apps.Fixed(Apps.SMALL));
-            });
+            configs.put(spec, withPolicy(NettyClosePolicy.builder(ClosePolicy.parse(spec)).build()));
         }
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Double>> cpu = new LinkedHashMap<>();
         Map<String, Integer> errors = new LinkedHashMap<>();
-        List<TestServer> servers = new ArrayList<>();
-        StringBuilder sb = new StringBuilder("new connection per request (Connection: close), " + KIND + ", concurrency "
+        List<NettyBenchServer> servers = new ArrayList<>();
+        StringBuilder sb = new StringBuilder("new connection per request (Connection: close), " + TRANSPORT + ", concurrency "
                 + CLIENT_THREADS + ", " + ROUNDS + " rounds x " + CONNECTIONS + " connections, " + Instant.now() + "\n");
         try {
             int i = 0;
             for (Map.Entry<String, Consumer<ChannelPipeline>> c : configs.entrySet()) {
-                servers.add(TestServer.raw(KIND, "srv" + i++, c.getValue()));
+                servers.add(NettyBenchServer.start(TRANSPORT, "srv" + i++, c.getValue()));
                 rates.put(c.getKey(), new ArrayList<>());
                 cpu.put(c.getKey(), new ArrayList<>());
                 errors.put(c.getKey(), 0);
             }
-            i = 0;
-            for (String name : configs.keySet()) {
-                connectionRun(servers.get(i++).address(), 300); // warm-up
+            for (NettyBenchServer s : servers) {
+                connectionRun(s.address(), WARM_UP_CONNECTIONS);
             }
             List<String> names = new ArrayList<>(configs.keySet());
             for (int round = 0; round < ROUNDS; round++) {
@@ -154,7 +167,7 @@ class NettyLoadBenchmark {
             }
             double base = median(rates.get("server-fin"));
             double baseCpu = median(cpu.get("server-fin"));
-            int total = ROUNDS * CONNECTIONS + 300;
+            int total = ROUNDS * CONNECTIONS + WARM_UP_CONNECTIONS;
             i = 0;
             for (String name : configs.keySet()) {
                 TimeWaitCounter.Counts tw = TimeWaitCounter.count(servers.get(i++).port());
@@ -166,7 +179,7 @@ class NettyLoadBenchmark {
                         format2(cpu.get(name))));
             }
         } finally {
-            servers.forEach(TestServer::close);
+            servers.forEach(NettyBenchServer::close);
         }
         System.out.println(sb);
     }
@@ -174,7 +187,12 @@ class NettyLoadBenchmark {
     private static LoadResult connectionRun(InetSocketAddress target, int n) {
         RawHttpClient curl = RawHttpClient.builder(target).path("/weather.xml").connectionClose(true).build();
         return LoadRunner.builder(curl).requests(n).concurrency(CLIENT_THREADS).deadline(Duration.ofSeconds(300))
-                .expectSha256(DeterministicBytes.sha256Hex(Apps.SMALL)).build().run();
+                .expectSha256(DeterministicBytes.sha256Hex(SMALL)).build().run();
+    }
+
+    /** Persistent connections, one request at a time each; reconnects when the server retires a connection. */
+    private static KeepAliveLoad.Result keepAliveRun(InetSocketAddress target, int seconds) throws InterruptedException {
+        return KeepAliveLoad.run(target, "/weather.xml", CLIENT_THREADS, Duration.ofSeconds(seconds));
     }
 
     /** CPU time of the live threads whose names start with {@code prefix} (a server's event loops). */
@@ -183,97 +201,10 @@ class NettyLoadBenchmark {
         long sum = 0;
         for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (t != null && t.getThreadName().startsWith(prefix + "-")) {
-                long c = mx.getThreadCpuTime(t.getThreadId());
-                sum += Math.max(0, c);
+                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
             }
         }
         return sum;
-    }
-
-    private static double keepAliveRun(InetSocketAddress target, int seconds) throws Exception {
-        return keepAliveMeasured(target, seconds)[0];
-    }
-
-    /**
-     * Persistent connections, one request at a time each; reconnects when the server retires a connection.
-     * Returns requests per second and the number of requests.
-     */
-    private static double[] keepAliveMeasured(InetSocketAddress target, int seconds) throws Exception {
-        LongAdder done = new LongAdder();
-        AtomicBoolean stop = new AtomicBoolean();
-        byte[] request = ("GET /weather.xml HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < CLIENT_THREADS; t++) {
-            Thread th = new Thread(() -> {
-                byte[] buf = new byte[64 * 1024];
-                while (!stop.get()) {
-                    try (Socket s = new Socket(target.getAddress(), target.getPort())) {
-                        s.setTcpNoDelay(true);
-                        s.setSoTimeout(10_000);
-                        OutputStream out = s.getOutputStream();
-                        InputStream in = s.getInputStream();
-                        boolean open = true;
-                        while (open && !stop.get()) {
-                            out.write(request);
-                            open = readResponse(in, buf);
-                            done.increment();
-                        }
-                    } catch (IOException e) {
-                        // reconnect
-                    }
-                }
-            }, "keep-alive-client-" + t);
-            threads.add(th);
-        }
-        long start = System.nanoTime();
-        threads.forEach(Thread::start);
-        Thread.sleep(seconds * 1000L); // the measuring window, not a synchronisation
-        stop.set(true);
-        long n = done.sum();
-        long elapsed = System.nanoTime() - start;
-        for (Thread th : threads) {
-            th.join(15_000);
-        }
-        return new double[] {n * 1e9 / elapsed, done.sum()};
-    }
-
-    /** Reads one response with a Content-Length; returns whether the connection stays open. */
-    private static boolean readResponse(InputStream in, byte[] buf) throws IOException {
-        int len = 0;
-        int headEnd = -1;
-        while (headEnd < 0) {
-            int k = in.read(buf, len, buf.length - len);
-            if (k < 0) {
-                throw new IOException("EOF in head");
-            }
-            len += k;
-            headEnd = indexOf(buf, len);
-        }
-        String head = new String(buf, 0, headEnd, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-        int cl = head.indexOf("content-length:");
-        int end = head.indexOf('\r', cl);
-        if (end < 0) {
-            end = head.length();
-        }
-        int length = Integer.parseInt(head.substring(cl + 15, end).trim());
-        long remaining = (long) headEnd + 4 + length - len;
-        while (remaining > 0) {
-            int k = in.read(buf, 0, (int) Math.min(buf.length, remaining));
-            if (k < 0) {
-                throw new IOException("EOF in body");
-            }
-            remaining -= k;
-        }
-        return !head.contains("connection: close");
-    }
-
-    private static int indexOf(byte[] b, int len) {
-        for (int i = 3; i < len; i++) {
-            if (b[i] == '\n' && b[i - 1] == '\r' && b[i - 2] == '\n' && b[i - 3] == '\r') {
-                return i - 3;
-            }
-        }
-        return -1;
     }
 
     private static double median(List<Double> xs) {

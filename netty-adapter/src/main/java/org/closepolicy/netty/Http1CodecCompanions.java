@@ -1,0 +1,117 @@
+package org.closepolicy.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.Map;
+
+/**
+ * The handlers a {@link ClosePolicyHandler} puts before the HTTP codec. This one, named
+ * {@link ClosePolicyHandler#INPUT_NAME}, sees the raw bytes before the HTTP decoder: once the connection is
+ * retired and nothing more read can reach the application, it counts the input toward the closing bounds and
+ * discards it, instead of letting the decoder consume or hold it back. It is added when the connection retires,
+ * not before: a reused connection's reads pass one handler fewer. The {@link ProtocolBytesCounter} before the
+ * codec counts the HTTP bytes, input only until the raw input is discarded here.
+ *
+ * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
+ */
+final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements ProtocolBytesCounter.Owner {
+
+    private final ClosePolicyHandler handler;
+
+    Http1CodecCompanions(ClosePolicyHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public PolicyConnection connection() {
+        return handler.connection();
+    }
+
+    @Override
+    public boolean countsInput() {
+        PolicyConnection c = handler.connection();
+        return c != null && !handler.discardsInput(c);
+    }
+
+    /** Adds the byte counter right before the first HTTP codec handler in front of the policy handler, if any. */
+    void addBytesCounter(ChannelPipeline p) {
+        String codec = firstCodecBefore(p, handler);
+        if (codec != null) {
+            ProtocolBytesCounter.addBefore(p, codec, this);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        PolicyConnection c = handler.connection();
+        if (c != null && msg instanceof ByteBuf b && handler.discardsInput(c)) {
+            // Nothing decoded from now on is passed on: count the raw bytes (bounds and activity) and drop them.
+            c.dropRead(msg, b.readableBytes());
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Puts the raw input handler right before the HTTP decoder that feeds the policy handler, if there is one. */
+    void addRawInput(ChannelPipeline p) {
+        if (p.context(this) != null) {
+            return;
+        }
+        String decoder = null;
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == handler) {
+                break;
+            }
+            if (decoder == null && (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder)) {
+                decoder = e.getKey();
+            }
+        }
+        if (decoder != null) {
+            p.addBefore(decoder, uniqueName(p), this);
+        }
+    }
+
+    /** Removes both handlers, if they were added. */
+    void removeAll(ChannelPipeline p) {
+        if (p.context(this) != null) {
+            p.remove(this);
+        }
+        if (p.get(ProtocolBytesCounter.NAME) != null) {
+            p.remove(ProtocolBytesCounter.NAME);
+        }
+    }
+
+    private static String uniqueName(ChannelPipeline p) {
+        String name = ClosePolicyHandler.INPUT_NAME;
+        for (int i = 1; p.context(name) != null; i++) {
+            name = ClosePolicyHandler.INPUT_NAME + "#" + i;
+        }
+        return name;
+    }
+
+    /** The first HTTP codec handler before {@code handler} (where the protocol bytes are), or null. */
+    private static String firstCodecBefore(ChannelPipeline p, ChannelHandler handler) {
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == handler) {
+                return null;
+            }
+            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder || h instanceof HttpResponseEncoder) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "ClosePolicyHandler.Input";
+    }
+}

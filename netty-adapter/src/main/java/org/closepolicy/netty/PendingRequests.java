@@ -1,0 +1,94 @@
+package org.closepolicy.netty;
+
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * The HTTP/1 requests passed to the application whose response has not started, oldest first: of each, what
+ * the decision at its response's head needs (HTTP/1.0, keep-alive, {@code HEAD}, a decoding failure), packed in
+ * an int so that tracking a request allocates nothing.
+ *
+ * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
+ */
+final class PendingRequests {
+
+    private static final int HTTP_10 = 1;
+    private static final int KEEP_ALIVE = 2;
+    private static final int HEAD = 4;
+    private static final int BAD = 8;
+    /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
+    private static final int UNSOLICITED = KEEP_ALIVE;
+
+    private int[] requests = new int[4];
+    private int head;
+    private int size;
+
+    /** A request was passed to the application. */
+    void add(HttpRequest req) {
+        int info = infoOf(req);
+        if (size == requests.length) {
+            int[] grown = new int[requests.length * 2];
+            for (int i = 0; i < size; i++) {
+                grown[i] = requests[(head + i) % requests.length];
+            }
+            requests = grown;
+            head = 0;
+        }
+        requests[(head + size) % requests.length] = info;
+        size++;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The oldest request, now being answered: removed; an unsolicited response's when there is none. */
+    int next() {
+        if (size == 0) {
+            return UNSOLICITED;
+        }
+        int info = requests[head];
+        head = (head + 1) % requests.length;
+        size--;
+        return info;
+    }
+
+    static boolean http10(int info) {
+        return (info & HTTP_10) != 0;
+    }
+
+    static boolean keepAlive(int info) {
+        return (info & KEEP_ALIVE) != 0;
+    }
+
+    /** The decoder failed on the request: the connection cannot be reused. */
+    static boolean bad(int info) {
+        return (info & BAD) != 0;
+    }
+
+    /** Whether the client sees the end of the response by itself (an HTTP/1.0 client cannot read chunks). */
+    static boolean selfDelimited(HttpResponse res, int info) {
+        int code = res.status().code();
+        return (info & HEAD) != 0 || code == 204 || code == 304 || HttpUtil.isContentLengthSet(res)
+                || ((info & HTTP_10) == 0 && HttpUtil.isTransferEncodingChunked(res));
+    }
+
+    private static int infoOf(HttpRequest req) {
+        int info = 0;
+        if (req.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_0)) {
+            info |= HTTP_10;
+        }
+        if (HttpUtil.isKeepAlive(req)) {
+            info |= KEEP_ALIVE;
+        }
+        if (HttpMethod.HEAD.equals(req.method())) {
+            info |= HEAD;
+        }
+        if (req.decoderResult().isFailure()) {
+            info |= BAD;
+        }
+        return info;
+    }
+}

@@ -1,0 +1,160 @@
+package org.closepolicy.netty;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+
+/**
+ * What the three close-policy handlers ({@link TcpCloseHandler}, {@link ClosePolicyHandler},
+ * {@link Http2ClosePolicyHandler}) do alike: open the {@link PolicyConnection} once the channel is active and
+ * registered, pass the peer's FIN to it, route an application's {@code close()} through the policy, end the
+ * connection with the channel, and answer {@link CloseControl}. Each handler adds only its protocol.
+ *
+ * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
+ */
+abstract class PolicyChannelHandler extends ChannelDuplexHandler {
+
+    final NettyClosePolicy owner;
+    /** The connection, or null before the channel is active. */
+    PolicyConnection conn;
+
+    PolicyChannelHandler(NettyClosePolicy owner) {
+        this.owner = owner;
+    }
+
+    /** A message read once the connection is open. */
+    abstract void read(ChannelHandlerContext ctx, PolicyConnection c, Object msg);
+
+    /** Opens the connection for an active channel; called once. */
+    abstract PolicyConnection open(ChannelHandlerContext ctx);
+
+    /** After {@link #open}: the connection is set. Nothing by default. */
+    void opened(ChannelHandlerContext ctx) {
+    }
+
+    /**
+     * The peer's FIN arrived on a connection that is neither retired nor closed (the machine already knows of it
+     * when it is retired).
+     */
+    abstract void peerFinWhileOpen(PolicyConnection c);
+
+    /** Passes the peer's FIN event on (HTTP/1 may hold it behind pipelined requests). */
+    void passPeerFin(ChannelHandlerContext ctx, Object evt) {
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The application closed the channel of a connection that is not closed yet. */
+    abstract void closedByApplication(PolicyConnection c);
+
+    /** The channel went inactive; before the connection ends. Nothing by default. */
+    void inactive() {
+    }
+
+    /** {@link CloseControl#retire}. */
+    abstract void retireByApplication();
+
+    /** {@link CloseControl#exchangeCompleted}: nothing by default (HTTP exchanges are counted by the handler). */
+    void exchangeCompleted(boolean endsAtEof) {
+    }
+
+    /** {@link CloseControl#abort}: a graceful close now. */
+    abstract void abort();
+
+    /** The connection, or null before the channel is active (for tests and CloseControl). */
+    final PolicyConnection connection() {
+        return conn;
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (conn == null) {
+            conn = open(ctx);
+            opened(ctx);
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+        super.channelRegistered(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start(ctx);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        inactive();
+        if (conn != null) {
+            conn.closed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        PolicyConnection c = conn;
+        if (c == null) {
+            ctx.fireChannelRead(msg); // not active yet: nothing to enforce
+            return;
+        }
+        read(ctx, c, msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        PolicyConnection c = conn;
+        if (evt instanceof ChannelInputShutdownEvent && c != null) {
+            c.peerFinArrived();
+            passPeerFin(ctx, evt);
+            if (c.machine.isClosed()) {
+                return;
+            }
+            if (c.machine.isRetired()) {
+                c.machine.onPeerFin();
+            } else {
+                peerFinWhileOpen(c);
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        PolicyConnection.exceptionCaught(conn, ctx, cause);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        PolicyConnection c = conn;
+        if (c == null || c.machine.isClosed()) {
+            ctx.close(promise);
+            return;
+        }
+        closedByApplication(c);
+        PolicyConnection.completeOnClose(ctx, promise);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + (conn == null ? "not active" : conn.machine) + details() + "]";
+    }
+
+    /** What {@link #toString()} adds after the machine; nothing by default. */
+    String details() {
+        return "";
+    }
+}
