@@ -230,6 +230,24 @@ public class ClosePolicyConnector extends ServerConnector {
         return CompletableFuture.allOf(jetty, closed);
     }
 
+    /**
+     * Whether this connector is shut down, as Jetty's HTTP/1 connection reads it: false while its drain runs.
+     * Jetty's HTTP/1 connection is the only reader of this in Jetty 12.1; once it sees true it shuts the output
+     * down after every response that ends, also one committed as persistent before the stop began, whose client
+     * was told nothing and may already be sending its next request: that FIN (and the unannounced retirement it
+     * leads to, whose client wait ends in an RST under that request) fails the request. The drain does Jetty's job
+     * instead: the next response carries {@code Connection: close}, a quiet connection gets the drain's idle close.
+     */
+    @Override
+    public boolean isShutdown() {
+        return super.isShutdown() && !draining();
+    }
+
+    /** Whether Jetty's graceful stop of this connector has begun (what {@link #isShutdown()} says without a drain). */
+    boolean stopBegun() {
+        return super.isShutdown();
+    }
+
     private static final long ENDPOINTS_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private void awaitEndPointsClosed(CompletableFuture<Void> gone, long deadlineNanos) {

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
@@ -34,11 +35,13 @@ final class Http2Client implements AutoCloseable {
         final Session session;
         final CompletableFuture<GoAwayFrame> goAway;
         final CompletableFuture<Void> closed;
+        final AtomicInteger goAways;
 
-        Connection(Session session, CompletableFuture<GoAwayFrame> goAway, CompletableFuture<Void> closed) {
+        Connection(Session session, CompletableFuture<GoAwayFrame> goAway, CompletableFuture<Void> closed, AtomicInteger goAways) {
             this.session = session;
             this.goAway = goAway;
             this.closed = closed;
+            this.goAways = goAways;
         }
 
         /** Sends a GET; the future completes with the whole response, or with its reset. */
@@ -121,9 +124,11 @@ final class Http2Client implements AutoCloseable {
     Connection connect(InetSocketAddress address) throws Exception {
         CompletableFuture<GoAwayFrame> goAway = new CompletableFuture<>();
         CompletableFuture<Void> closed = new CompletableFuture<>();
+        AtomicInteger goAways = new AtomicInteger();
         Session.Listener listener = new Session.Listener() {
             @Override
             public void onGoAway(Session session, GoAwayFrame frame) {
+                goAways.incrementAndGet();
                 goAway.complete(frame);
             }
 
@@ -134,7 +139,7 @@ final class Http2Client implements AutoCloseable {
             }
         };
         Session session = (tls == null ? client.connect(address, listener) : client.connect(tls, address, listener)).get(20, TimeUnit.SECONDS);
-        return new Connection(session, goAway, closed);
+        return new Connection(session, goAway, closed, goAways);
     }
 
     private static MessageDigest sha256() {
