@@ -34,7 +34,7 @@ public final class CloseSettings {
     /** The shortest idle timeout accepted. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
     /** Default of {@code close.eof-probe}: 100 ms. */
-    public static final Duration DEFAULT_EOF_PROBE = Duration.ofMillis(100);
+    public static final Duration DEFAULT_EOF_PROBE = Duration.ofMillis(500);
     /** The largest jitter accepted: 50 %. */
     public static final double MAX_JITTER = 0.5;
 
@@ -379,8 +379,10 @@ public final class CloseSettings {
          * read to EOF, before a FIN ({@code close.eof-probe}), positive (a shorter {@code close.client-wait} applies
          * instead); default
          * {@link CloseSettings#DEFAULT_EOF_PROBE}. A proxy that closes after a length-delimited response (nginx:
-         * 0.3 ms median, 4 ms at most, measured) is seen well within it; a peer reading to EOF (ab) stalls once
-         * for it per address and expiry of the peer memory.
+         * 0.3 ms median, 4 ms at most, measured on an idle host) is seen well within it even on a loaded host,
+         * where a proxy's close took over 100 ms at times (a miss makes the proxy a known EOF reader: its server
+         * TIME_WAIT comes back until the memory expires); a peer reading to EOF (ab) stalls once for it per address
+         * and expiry of the peer memory.
          */
         public Builder eofProbe(Duration d) {
             v.eofProbe = SettingsValues.positive("close.eof-probe", d);

@@ -24,13 +24,13 @@ class Http10PeerDecisionTest {
     @ParameterizedTest(name = "{0} / {1} -> {2} {3} {4} wait {5} reason {6}")
     @CsvSource(delimiter = '|', textBlock = """
             # spec                                   | peer          | closer       | mode   | fallback | wait  | reason
-            client-first                             | UNKNOWN       | CLIENT_FIRST | FIN    | FIN      | 100ms | CLIENT_REQUESTED
+            client-first                             | UNKNOWN       | CLIENT_FIRST | FIN    | FIN      | 500ms | CLIENT_REQUESTED
             client-first                             | CLOSES_FIRST  | CLIENT_FIRST | FIN    | FIN      | 2s    | CLIENT_REQUESTED
             client-first                             | WAITS_FOR_EOF | SERVER_FIRST | FIN    | RST      |       | EOF_DELIMITED
-            safe-reset                               | UNKNOWN       | CLIENT_FIRST | RST    | FIN      | 100ms | CLIENT_REQUESTED
+            safe-reset                               | UNKNOWN       | CLIENT_FIRST | RST    | FIN      | 500ms | CLIENT_REQUESTED
             safe-reset                               | CLOSES_FIRST  | CLIENT_FIRST | RST    | FIN      | 2s    | CLIENT_REQUESTED
             safe-reset                               | WAITS_FOR_EOF | SERVER_FIRST | FIN    | RST      |       | EOF_DELIMITED
-            keep-alive                               | UNKNOWN       | CLIENT_FIRST | FIN    | FIN      | 100ms | CLIENT_REQUESTED
+            keep-alive                               | UNKNOWN       | CLIENT_FIRST | FIN    | FIN      | 500ms | CLIENT_REQUESTED
             server-fin                               | UNKNOWN       | SERVER_FIRST | FIN    | FIN      |       | CLIENT_REQUESTED
             lingering                                | CLOSES_FIRST  | SERVER_FIRST | LINGER | FIN      |       | CLIENT_REQUESTED
             close.first=server, close.mode=rst       | UNKNOWN       | SERVER_FIRST | FIN    | RST      |       | CLIENT_REQUESTED
@@ -39,7 +39,7 @@ class Http10PeerDecisionTest {
             client-first, close.http10-first=client  | WAITS_FOR_EOF | CLIENT_FIRST | FIN    | FIN      | 2s    | CLIENT_REQUESTED
             client-first, close.http10-first=client  | UNKNOWN       | CLIENT_FIRST | FIN    | FIN      | 2s    | CLIENT_REQUESTED
             client-first, close.http10-first=server  | CLOSES_FIRST  | SERVER_FIRST | FIN    | RST      |       | EOF_DELIMITED
-            client-first, close.fallback=linger      | UNKNOWN       | CLIENT_FIRST | FIN    | LINGER   | 100ms | CLIENT_REQUESTED
+            client-first, close.fallback=linger      | UNKNOWN       | CLIENT_FIRST | FIN    | LINGER   | 500ms | CLIENT_REQUESTED
             """)
     void http10ExchangeClosesByWhatIsKnownOfThePeer(String spec, PeerHabit habit, Closer closer, CloseMode mode, CloseMode fallback,
             String wait, RetireReason reason) {
@@ -91,7 +91,7 @@ class Http10PeerDecisionTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             10.1.2.3     | CLIENT_FIRST | 2s
-            192.0.2.10   | CLIENT_FIRST | 100ms
+            192.0.2.10   | CLIENT_FIRST | 500ms
             """)
     void aRulePinsTheProxiesAddresses(String peer, Closer closer, String wait) {
         ClosePolicy p = ClosePolicy.parse("client-first, rule.proxy.when.cidr=10.0.0.0/8, rule.proxy.close.http10-first=client");

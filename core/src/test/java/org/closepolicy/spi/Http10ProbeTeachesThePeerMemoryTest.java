@@ -3,6 +3,7 @@ package org.closepolicy.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.closepolicy.CloseSettings;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseMode;
@@ -61,7 +62,7 @@ class Http10ProbeTeachesThePeerMemoryTest {
         Conn first = new Conn();
         Retire probe = first.decideAndFlush(p);
         assertThat(probe.probesPeer()).isTrue();
-        assertThat(first.machine.deadlineNanos() - T0).isEqualTo(Duration.ofMillis(100).toNanos());
+        assertThat(first.machine.deadlineNanos() - T0).isEqualTo(CloseSettings.DEFAULT_EOF_PROBE.toNanos());
 
         ticker.advance(Duration.ofMillis(1));
         first.machine.onPeerFin();
@@ -84,7 +85,7 @@ class Http10ProbeTeachesThePeerMemoryTest {
         ClosePolicy p = ClosePolicy.parse(spec);
         Conn first = new Conn();
         first.decideAndFlush(p);
-        first.transport.advance(Duration.ofMillis(100)); // the probe runs out: one look at the send queue
+        first.transport.advance(CloseSettings.DEFAULT_EOF_PROBE); // the probe runs out: one look at the send queue
         assertThat(first.machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
         first.machine.onAcked();
 
@@ -93,7 +94,7 @@ class Http10ProbeTeachesThePeerMemoryTest {
         assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
         assertThat(first.transport.resets).isZero();
         assertThat(first.transport.closes).isEqualTo(1);
-        assertThat(e.closeDuration()).isEqualTo(Duration.ofMillis(100));
+        assertThat(e.closeDuration()).isEqualTo(CloseSettings.DEFAULT_EOF_PROBE);
         assertThat(peers.habit(first.record.remoteAddress())).isEqualTo(PeerHabit.WAITS_FOR_EOF);
 
         Conn next = new Conn();

@@ -158,7 +158,7 @@ public class ClosePolicyConnector extends ServerConnector {
     private static final class Http2Opened implements Connection.Listener {
         @Override
         public void onOpened(Connection connection) {
-            ConnectionControl.ofHttp2(connection);
+            ConnectionControl.http2Of(connection);
         }
     }
 

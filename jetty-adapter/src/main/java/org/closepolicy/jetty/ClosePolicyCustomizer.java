@@ -79,19 +79,19 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
         ConnectionMetaData meta = request.getConnectionMetaData();
         HttpVersion version = meta.getHttpVersion();
         if (version == HttpVersion.HTTP_2) {
-            ConnectionControl control = ConnectionControl.ofHttp2(meta.getConnection());
-            if (control != null) {
-                control.beginStream();
-                request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, control));
+            Http2Retirement http2 = ConnectionControl.http2Of(meta.getConnection());
+            if (http2 != null) {
+                http2.beginStream();
+                request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, http2));
             }
             return request;
         }
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             return request;
         }
-        ConnectionControl control = ConnectionControl.of(request, runtime);
-        if (control.beginExchange(request, version)) {
-            request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, control, request));
+        Http1Exchanges http1 = ConnectionControl.http1Of(request, runtime);
+        if (http1.beginExchange(request, version)) {
+            request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, http1, request));
         }
         return request;
     }

@@ -13,6 +13,7 @@ import org.closepolicy.ConnectionView;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -205,6 +206,32 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
         } finally {
             control.onClosed(cause);
         }
+    }
+
+    /** The decrypting endpoint over TLS, else null. */
+    EndPoint tlsEndPoint() {
+        return getConnection() instanceof SslConnection ssl ? ssl.getSslEndPoint() : null;
+    }
+
+    /** The endpoint the HTTP connection runs on: the decrypting one over TLS, else this one. */
+    EndPoint applicationEndPoint() {
+        EndPoint t = tlsEndPoint();
+        return t != null ? t : this;
+    }
+
+    /**
+     * Whether the client's TLS {@code close_notify} arrived. Its TCP FIN follows at once, but Jetty
+     * stops reading after the alert, so the socket's EOF may never be read: the alert stands for it.
+     */
+    boolean tlsPeerClosed() {
+        if (getConnection() instanceof SslConnection ssl) {
+            try {
+                return ssl.getSSLEngine().isInboundDone();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     boolean isShutdownByPolicy() {

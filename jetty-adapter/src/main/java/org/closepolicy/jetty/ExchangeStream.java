@@ -23,13 +23,13 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ExchangeStream extends HttpStream.Wrapper {
 
-    private final ConnectionControl control;
+    private final Http1Exchanges exchanges;
     private final Request request;
     private final ConnectionMetaData meta;
 
-    ExchangeStream(HttpStream wrapped, ConnectionControl control, Request request) {
+    ExchangeStream(HttpStream wrapped, Http1Exchanges exchanges, Request request) {
         super(wrapped);
-        this.control = control;
+        this.exchanges = exchanges;
         this.request = request;
         this.meta = request.getConnectionMetaData();
     }
@@ -38,29 +38,29 @@ final class ExchangeStream extends HttpStream.Wrapper {
     public Content.Chunk read() {
         Content.Chunk chunk = super.read();
         if (chunk != null && chunk.isLast()) {
-            control.onBodyDone();
+            exchanges.onBodyDone();
         }
         return chunk;
     }
 
     @Override
     public void prepareResponse(HttpFields.Mutable headers) {
-        control.onCommit(headers, meta);
+        exchanges.onCommit(headers, meta);
         super.prepareResponse(headers);
     }
 
     @Override
     public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content, Callback callback) {
-        MetaData.Response framed = response == null ? null : control.frame(response);
+        MetaData.Response framed = response == null ? null : exchanges.frame(response);
         if (!last) {
             super.send(request, framed, false, content, callback);
             return;
         }
-        control.onLastSend();
+        exchanges.onLastSend();
         try {
             super.send(request, framed, true, content, callback);
         } finally {
-            control.afterLastSend();
+            exchanges.afterLastSend();
         }
     }
 
@@ -72,7 +72,7 @@ final class ExchangeStream extends HttpStream.Wrapper {
 
     /** Ends the exchange; a retired connection is then handed to a {@link DrainConnection} through Jetty's upgrade. */
     private void end(boolean persistent) {
-        Connection drain = control.endExchange(persistent);
+        Connection drain = exchanges.endExchange(persistent);
         if (drain != null) {
             request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, drain);
         }
@@ -80,7 +80,7 @@ final class ExchangeStream extends HttpStream.Wrapper {
 
     @Override
     public void failed(Throwable x) {
-        if (control.managesClose() && onlyUnconsumed(x)) {
+        if (exchanges.managesClose() && onlyUnconsumed(x)) {
             // Jetty 12.1 fails an exchange whose request body was not read, and the failure closes the
             // socket with that body still unread: the kernel then answers with an RST that can destroy
             // the response just written (rule 3). The response is complete, so end the exchange as a
@@ -89,7 +89,7 @@ final class ExchangeStream extends HttpStream.Wrapper {
             super.succeeded();
             return;
         }
-        control.endExchange(true);
+        exchanges.endExchange(true);
         super.failed(x);
     }
 

@@ -14,13 +14,13 @@ import org.eclipse.jetty.util.Callback;
  */
 final class Http2Exchange extends HttpStream.Wrapper {
 
-    private final ConnectionControl control;
+    private final Http2Retirement http2;
     private boolean ended;
     private boolean responded;
 
-    Http2Exchange(HttpStream wrapped, ConnectionControl control) {
+    Http2Exchange(HttpStream wrapped, Http2Retirement http2) {
         super(wrapped);
-        this.control = control;
+        this.http2 = http2;
     }
 
     /**
@@ -31,7 +31,7 @@ final class Http2Exchange extends HttpStream.Wrapper {
     @Override
     public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content, Callback callback) {
         if (last && respondOnce()) {
-            control.streamResponded();
+            http2.streamResponded();
         }
         super.send(request, response, last, content, callback);
     }
@@ -62,7 +62,7 @@ final class Http2Exchange extends HttpStream.Wrapper {
 
     private void end() {
         if (endOnce()) {
-            control.endStream(respondOnce());
+            http2.endStream(respondOnce());
         }
     }
 }

@@ -1,0 +1,228 @@
+package org.closepolicy.jetty;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.kernel.AckResult;
+import org.closepolicy.spi.AckCheck;
+import org.closepolicy.spi.Transport;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Transport} of one {@link ClosePolicyEndPoint}, and the connection's lock. The close state
+ * machine runs under the lock and only records the socket operations it asks for; they are carried out
+ * by {@link #unlockAndPerform()} after the lock is released, so no Jetty lock is ever taken under ours.
+ * <pre>{@code
+ * transport.lock();
+ * try {
+ *     machine.onPeerFin();          // may ask for a FIN or an RST
+ * } finally {
+ *     transport.unlockAndPerform(); // sends it, outside the lock
+ * }
+ * }</pre>
+ * The machine's timer runs on Jetty's scheduler, the ack watch on the shared watcher; both come back
+ * under the lock. Within the last send of a response the timer is deferred and armed when the send
+ * returns, which spares a schedule and a cancel per connection.
+ *
+ * <p>Thread-safety: thread-safe; every method but {@link #lock}, {@link #unlockAndPerform} and
+ * {@link #runOnJettyThread} is called under the lock.
+ */
+final class JettyTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JettyTransport.class);
+
+    private static final int OP_SHUTDOWN = 1;
+    private static final int OP_CLOSE = 2;
+    private static final int OP_RESET = 4;
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
+
+    private final ConnectionControl control;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Runnable timerTask = this::onTimer;
+    private final AckCheck acks = new AckCheck(); // a result of an earlier, cancelled watch settles nothing
+
+    // Guarded by the lock.
+    private int ops;
+    private Scheduler.Task timer;
+    private boolean deferTimer; // within the last send: the machine's timer is armed when the send returns
+    private long deferredDeadline; // when deferTimer: the ticker time the machine asked for, or NO_DEADLINE
+    private volatile boolean peerClosed; // the client's FIN or close_notify came
+
+    JettyTransport(ConnectionControl control) {
+        this.control = control;
+    }
+
+    void lock() {
+        lock.lock();
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    /** Releases the lock, then carries out the socket operations the machine asked for while it was held. */
+    void unlockAndPerform() {
+        int o = ops;
+        ops = 0;
+        lock.unlock();
+        perform(o);
+    }
+
+    /** The endpoint closed (under the lock): no timer, no ack watch from now on. */
+    void endPointClosed() {
+        cancelTimer();
+        acks.cancel();
+    }
+
+    /** Forgets the operations asked for since the lock was taken (under the lock): the endpoint is closed. */
+    void discardOps() {
+        ops = 0;
+    }
+
+    /** The client closed (under the lock): a close then sends no {@code close_notify}, which its kernel would reset. */
+    void peerClosed() {
+        peerClosed = true;
+    }
+
+    /** Opens the deferral of the machine's timer for the last send (under the lock). */
+    void deferTimer() {
+        deferTimer = true;
+        deferredDeadline = NO_DEADLINE;
+    }
+
+    /** Whether a deferral is open; read without the lock by the thread that opened it. */
+    boolean deferring() {
+        return deferTimer;
+    }
+
+    /** The last send returned (under the lock): arms the timer the machine asked for meanwhile, if any. */
+    void endDeferral() {
+        deferTimer = false;
+        long at = deferredDeadline;
+        deferredDeadline = NO_DEADLINE;
+        if (at != NO_DEADLINE) {
+            arm(at - control.runtime.ticker().nanos());
+        }
+    }
+
+    /** Runs a task on Jetty's executor, or here when the pool is stopping (nothing here blocks). */
+    void runOnJettyThread(Runnable task) {
+        try {
+            control.executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private void onTimer() {
+        lock.lock();
+        try {
+            timer = null;
+            control.machine.onTimer();
+        } finally {
+            unlockAndPerform();
+        }
+    }
+
+    private void onAckSettled(int generation, AckResult result) {
+        LOG.debug("ack watch of {} settled: {}", control.record, result);
+        // On the watcher thread: hop to a Jetty thread.
+        runOnJettyThread(() -> settleAck(generation, result));
+    }
+
+    private void settleAck(int generation, AckResult result) {
+        lock.lock();
+        try {
+            if (!control.closed) {
+                acks.settle(generation, result, control.machine); // nothing when cancelled meanwhile or replaced
+            }
+        } finally {
+            unlockAndPerform();
+        }
+    }
+
+    // ---------------------------------------------------------------- Transport (called by the machine under the lock)
+
+    @Override
+    public void shutdownOutput() {
+        ops |= OP_SHUTDOWN;
+    }
+
+    @Override
+    public void close() {
+        acks.cancel();
+        ops |= OP_CLOSE;
+    }
+
+    @Override
+    public void reset() {
+        acks.cancel();
+        ops |= OP_RESET;
+    }
+
+    @Override
+    public void schedule(long delayNanos) {
+        cancelTimer();
+        if (deferTimer) {
+            deferredDeadline = control.runtime.ticker().nanos() + Math.max(0, delayNanos);
+            return;
+        }
+        arm(delayNanos);
+    }
+
+    /** Arms the machine's timer (under the lock). */
+    private void arm(long delayNanos) {
+        if (control.closed) {
+            return;
+        }
+        try {
+            timer = control.scheduler.schedule(timerTask, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The scheduler is stopping with the server, which closes every endpoint.
+            LOG.debug("timer rejected for {}", control.record, e);
+        }
+    }
+
+    @Override
+    public void cancelTimer() {
+        deferredDeadline = NO_DEADLINE;
+        Scheduler.Task t = timer;
+        timer = null;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    @Override
+    public void watchAcks(long timeoutNanos) {
+        InetSocketAddress local = control.record.localAddress();
+        InetSocketAddress remote = control.record.remoteAddress();
+        if (local == null || remote == null) {
+            control.machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+            return;
+        }
+        acks.start(control.runtime.ackWatcher(), local, remote, timeoutNanos, this::onAckSettled);
+    }
+
+    /** Carries out the machine's socket operations; never under the lock. */
+    private void perform(int o) {
+        if (o == 0) {
+            return;
+        }
+        ClosePolicyEndPoint endPoint = control.endPoint;
+        if ((o & OP_SHUTDOWN) != 0) {
+            endPoint.shutdownOutputByPolicy(endPoint.tlsEndPoint());
+        }
+        if ((o & OP_RESET) != 0) {
+            endPoint.resetByPolicy(); // no close_notify: the RST discards the send queue anyway
+        } else if ((o & OP_CLOSE) != 0) {
+            // Over TLS close_notify first (unless sent already), except to a client that has closed:
+            // its kernel would answer the alert with an RST.
+            (peerClosed ? endPoint : endPoint.applicationEndPoint()).close();
+        }
+    }
+}
