@@ -205,7 +205,12 @@ public final class CloseStateMachine {
             enter(State.AWAIT_PEER_FIN, Durations.add(now, d.clientWait()));
             return;
         }
-        switch (d.mode()) {
+        closeBy(d.mode(), now);
+    }
+
+    /** The server ends its side in this mode; a FIN is reported with the fallback reason already recorded. */
+    private void closeBy(CloseMode mode, long now) {
+        switch (mode) {
             case LINGER:
                 startLinger(now);
                 break;
@@ -429,19 +434,7 @@ public final class CloseStateMachine {
         if (reason == FallbackReason.CLIENT_WAIT_EXPIRED) {
             ClosingSides.teachPeer(view, decision, false);
         }
-        long now = ticker.nanos();
-        switch (decision.fallback()) {
-            case LINGER:
-                startLinger(now);
-                break;
-            case RST:
-                startReset(now);
-                break;
-            case FIN:
-            default:
-                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, reason, Op.CLOSE);
-                break;
-        }
+        closeBy(decision.fallback(), ticker.nanos());
     }
 
     /** The application closes the connection now (a graceful close). */
