@@ -259,9 +259,13 @@ public final class CloseStateMachine {
                 // A request crossing a close its client was not told of (an idle close): the RST would throw it
                 // away under the client, which then sees a reset after sending. A lingering close answers it with
                 // an EOF before any response byte instead, which clients retry for idempotent requests; this
-                // connection's TIME_WAIT stays on the server (it sends the first FIN).
+                // connection's TIME_WAIT stays on the server (it sends the first FIN). It lingers for what is left
+                // of the ack wait, so the close stays within maxCloseTime.
                 fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
-                startLinger(ticker.nanos());
+                lingerEnd = deadline;
+                sides.outputShutDown();
+                enter(State.LINGERING, deadline);
+                transport.shutdownOutput();
                 break;
             case LINGERING:
                 if (over) {
