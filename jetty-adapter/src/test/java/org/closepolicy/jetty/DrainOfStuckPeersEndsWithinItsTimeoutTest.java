@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class DrainOfStuckPeersEndsWithinItsTimeoutTest {
 
-    /** Fits in the peer's receive buffer: the kernel acknowledges it all although the peer reads nothing yet. */
-    private static final int TOLD_TO_CLOSE_BODY = 100_000;
+    /** Fits in the peer's first receive window: the kernel acknowledges all of it although the peer reads nothing yet. */
+    private static final int TOLD_TO_CLOSE_BODY = 20_000;
 
     @Test
     void silentHalfRequestNeverClosingAndSlowReadingPeersAreBoundedByTheTimeout() throws Exception {
