@@ -72,7 +72,7 @@ class DrainOfStuckPeersEndsWithinItsTimeoutTest {
 
     /**
      * A peer that sends a request during the drain, is told {@code Connection: close} and never closes (nor reads):
-     * the client-first wait runs out, the policy's fallback closes it, and the drain ends within its timeout. The
+     * the client-first wait runs out, the policy's fallback or the drain's deadline closes it, within the timeout. The
      * close is safe: every byte of the response is still readable by the peer afterwards (an RST with unacknowledged
      * bytes would have thrown them away).
      */
@@ -91,7 +91,9 @@ class DrainOfStuckPeersEndsWithinItsTimeoutTest {
             PeerThatNeverCloses.Response r = peer.readResponse(TOLD_TO_CLOSE_BODY);
             System.out.println("netty drain of a peer told to close that never closes: " + report + "; peer read " + r);
             assertThat(report.connectionsAtStart()).as("%s", report).isEqualTo(1);
-            assertThat(report.announced()).as("told Connection: close by the drain: %s", report).isEqualTo(1);
+            // Told Connection: close, then either the policy's fallback closed it (after the client wait, and a second
+            // one when the first look at the send queue found bytes in flight) or the deadline cut it, whichever came first.
+            assertThat(report.announced() + report.cutAtDeadline()).as("%s", report).isEqualTo(1);
             assertThat(report.stillOpen()).as("%s", report).isZero();
             assertThat(report.duration()).as("%s", report).isLessThan(timeout.plusSeconds(2));
             assertThat(report.byWhoClosed().get(WhoClosed.REMOTE_FIN)).as("the peer never closed: %s", report).isZero();
