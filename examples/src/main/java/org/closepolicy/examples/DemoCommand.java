@@ -75,9 +75,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", paramLabel = "time-wait|deploy", defaultValue = "time-wait", converter = ScenarioConverter.class,
             description = {"time-wait: who keeps TIME_WAIT under each preset (default).",
-                "deploy: server A replaced by B on the same port (SO_REUSEPORT) under pooled keep-alive clients; the",
-                "framework's graceful stop (policy none) against the drain. Its default policies: none,keep-alive,",
-                "client-first,safe-reset; --concurrency is per client family (default 8); --duration the load before A stops."})
+                "deploy: server A replaced by B on the same port (SO_REUSEPORT) under pooled keep-alive clients; the "
+                        + "framework's graceful stop (policy none) against the drain. Its default policies: "
+                        + "none,keep-alive,client-first,safe-reset; --concurrency is per client family (default 8); "
+                        + "--duration is the load before A stops (default 2s, --quick 1s)."})
     private Scenario scenario;
 
     @Option(names = "--servers", split = ",", paramLabel = "SERVER", defaultValue = "netty,jetty",
