@@ -9,12 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The JDK's {@link HttpClient} (HTTP/1.1, its own connection pool) requesting from several threads with a pause
@@ -24,18 +20,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safety: thread-safe.
  */
-final class JdkHttpClients implements DeployClients {
+final class JdkHttpClients extends PacedClients {
 
-    private final Duration thinkMax;
-    private final DeployFailures failures = new DeployFailures();
-    private final List<Thread> threads = new ArrayList<>();
     private final byte[] expected = WeatherXml.shared();
-    private volatile boolean running = true;
     private HttpClient client;
     private HttpRequest request;
 
     JdkHttpClients(Duration thinkMax) {
-        this.thinkMax = thinkMax;
+        super(thinkMax);
     }
 
     @Override
@@ -48,46 +40,21 @@ final class JdkHttpClients implements DeployClients {
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         request = HttpRequest.newBuilder(URI.create("http://" + target.getHostString() + ":" + target.getPort() + Endpoints.WEATHER))
                 .timeout(Duration.ofSeconds(10)).GET().build();
-        for (int i = 0; i < threadCount; i++) {
-            Thread t = new Thread(this::run, "jdk-http-client-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        startThreads("jdk-http-client", threadCount);
     }
 
     @Override
-    public DeployFailures.Counts counts() {
-        return failures.snapshot();
-    }
-
-    @Override
-    public DeployFailures.Counts stop(Duration timeout) throws InterruptedException {
-        running = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : threads) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
-        return failures.snapshot();
-    }
-
-    private void run() {
-        while (running) {
-            failures.sent.increment();
-            try {
-                HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (r.statusCode() / 100 == 2 && Arrays.equals(r.body(), expected)) {
-                    failures.ok.increment();
-                } else {
-                    failures.bad.increment();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IOException e) {
-                classify(e).increment();
+    void requestOnce() throws InterruptedException {
+        failures.sent.increment();
+        try {
+            HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() / 100 == 2 && Arrays.equals(r.body(), expected)) {
+                failures.ok.increment();
+            } else {
+                failures.bad.increment();
             }
-            think();
+        } catch (IOException e) {
+            classify(e).increment();
         }
     }
 
@@ -107,18 +74,5 @@ final class JdkHttpClients implements DeployClients {
             return failures.resetBeforeResponse;
         }
         return failures.midResponse;
-    }
-
-    private void think() {
-        if (thinkMax.isZero() || !running) {
-            return;
-        }
-        try {
-            // The application's pause between requests: it is what lets pooled connections sit idle.
-            Thread.sleep(ThreadLocalRandom.current().nextLong(thinkMax.toMillis() + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 }

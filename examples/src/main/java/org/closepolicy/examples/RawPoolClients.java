@@ -9,13 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A keep-alive HTTP/1.1 connection pool without retries, as a plain application pool does it: threads take the
@@ -29,21 +25,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safety: thread-safe.
  */
-final class RawPoolClients implements DeployClients {
+final class RawPoolClients extends PacedClients {
 
     private final String name;
-    private final Duration thinkMax;
-    private final DeployFailures failures = new DeployFailures();
     private final ConcurrentLinkedDeque<SocketChannel> pool = new ConcurrentLinkedDeque<>();
-    private final List<Thread> threads = new ArrayList<>();
     private final byte[] expected = WeatherXml.shared();
-    private volatile boolean running = true;
     private InetSocketAddress target;
     private byte[] request;
 
     RawPoolClients(String name, Duration thinkMax) {
+        super(thinkMax);
         this.name = name;
-        this.thinkMax = thinkMax;
     }
 
     @Override
@@ -56,45 +48,26 @@ final class RawPoolClients implements DeployClients {
         this.target = target;
         this.request = ("GET " + Endpoints.WEATHER + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort()
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < threadCount; i++) {
-            Thread t = new Thread(this::run, name + "-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        startThreads(name, threadCount);
     }
 
     @Override
-    public DeployFailures.Counts counts() {
-        return failures.snapshot();
-    }
-
-    @Override
-    public DeployFailures.Counts stop(Duration timeout) throws InterruptedException {
-        running = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : threads) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
+    void afterStop() {
         for (SocketChannel ch; (ch = pool.poll()) != null; ) {
             closeQuietly(ch);
         }
-        return failures.snapshot();
     }
 
-    private void run() {
-        while (running) {
-            SocketChannel ch = take();
-            if (ch == null) {
-                continue;
-            }
-            boolean keep = exchange(ch);
-            if (keep && running) {
-                pool.push(ch);
-            } else {
-                closeQuietly(ch); // after Connection: close the client closes first: its side keeps the TIME_WAIT
-            }
-            think();
+    @Override
+    void requestOnce() {
+        SocketChannel ch = take();
+        if (ch == null) {
+            return;
+        }
+        if (exchange(ch) && running()) {
+            pool.push(ch);
+        } else {
+            closeQuietly(ch); // after Connection: close the client closes first: its side keeps the TIME_WAIT
         }
     }
 
@@ -203,19 +176,6 @@ final class RawPoolClients implements DeployClients {
         }
         int end = head.indexOf("\r\n", i + 2);
         return Integer.parseInt(head.substring(i + 17, end).trim());
-    }
-
-    private void think() {
-        if (thinkMax.isZero() || !running) {
-            return;
-        }
-        try {
-            // The application's pause between requests: it is what lets pooled connections sit idle.
-            Thread.sleep(ThreadLocalRandom.current().nextLong(thinkMax.toMillis() + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 
     private static void closeQuietly(SocketChannel ch) {
