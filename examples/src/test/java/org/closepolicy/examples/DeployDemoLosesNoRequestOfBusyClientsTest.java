@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code demo --scenario deploy} on one server and policy: the table has a block with a line per client family
  * and every failure column, says the value of {@code net.ipv4.tcp_migrate_req}, and the drained row shows what
- * the drain promises: clients that always have a request in flight lose nothing, and A keeps no TIME_WAIT.
+ * the drain promises: clients that always have a request in flight lose nothing, and A keeps no TIME_WAIT but
+ * those of the lingering closes a request crossing the idle close gets.
  */
 class DeployDemoLosesNoRequestOfBusyClientsTest {
 
@@ -40,7 +41,10 @@ class DeployDemoLosesNoRequestOfBusyClientsTest {
         assertThat(row.get("stop")).isEqualTo("drain");
         Map<String, Object> report = (Map<String, Object>) row.get("drainReport");
         assertThat(report.get("cutAtDeadline")).as("%s", report).isEqualTo(0L);
-        assertThat(report.get("serverTimeWait")).as("%s", report).isEqualTo(0L);
+        // The only closes that may leave a server TIME_WAIT are the lingering ones of the idle-close race (a request of
+        // an idle family crossing the drain's idle close); every announced close is the client's.
+        long lingering = (Long) ((Map<String, Object>) report.get("byCloseMode")).get("LINGER");
+        assertThat(report.get("serverTimeWait")).as("%s", report).isEqualTo(lingering);
         List<Map<String, Object>> clients = (List<Map<String, Object>>) row.get("clients");
         assertThat(clients).extracting(c -> c.get("client"))
                 .containsExactly("raw pool, always in flight", "raw pool, idle between requests", "JDK HttpClient, idle between requests");
@@ -51,7 +55,7 @@ class DeployDemoLosesNoRequestOfBusyClientsTest {
         assertThat((Long) busy.get("ok")).as("%s", busy).isPositive();
         assertThat(busy.get("failed")).as("requests always in flight lose nothing to a drain: %s", busy).isEqualTo(0L);
         if (TimeWaitCounter.supported()) {
-            assertThat(row.get("serverTimeWait")).as("server TIME_WAIT on the port when A had stopped").isEqualTo(0L);
+            assertThat((Long) row.get("serverTimeWait")).as("server TIME_WAIT on the port when A had stopped").isLessThanOrEqualTo(lingering);
         }
     }
 }
