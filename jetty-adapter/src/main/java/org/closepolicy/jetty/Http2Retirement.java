@@ -1,8 +1,6 @@
 package org.closepolicy.jetty;
 
 import java.util.Locale;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
@@ -11,7 +9,6 @@ import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.GoAwayDrain;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,17 +32,17 @@ final class Http2Retirement {
     private static final Logger LOG = LoggerFactory.getLogger(Http2Retirement.class);
 
     private final ConnectionControl c;
-    private final Runnable reuseTask = this::onReuseTimer;
+    private final SchedulerTimer reuseTimer; // the maximum age, or the drain's deadline
 
     // Guarded by the lock.
     private volatile Connection connection; // the HTTP/2 connection, once ALPN or an upgrade chose it
     private final GoAwayDrain drain = new GoAwayDrain(); // while it drains the machine is still OPEN
     private volatile Retire draining; // drain.retiring(), readable without the lock
     private int syntheticStreamIds; // for a stream whose id Jetty does not give as a number
-    private Scheduler.Task reuseTimer; // the maximum age, or the drain's deadline
 
     Http2Retirement(ConnectionControl control) {
         this.c = control;
+        this.reuseTimer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onReuseTimer);
     }
 
     /** The HTTP/2 connection, or null while the endpoint speaks HTTP/1. */
@@ -309,13 +306,12 @@ final class Http2Retirement {
     }
 
     /** The maximum age (with jitter) came, or the drain ran out of time. */
-    private void onReuseTimer() {
+    private void onReuseTimer(int generation) {
         Retire start = null;
         boolean drainExpired = false;
         c.transport.lock();
         try {
-            reuseTimer = null;
-            if (c.closed || c.machine.isRetired()) {
+            if (!reuseTimer.fired(generation) || c.closed || c.machine.isRetired()) {
                 return;
             }
             if (drain.draining()) {
@@ -352,23 +348,11 @@ final class Http2Retirement {
     }
 
     private void scheduleReuseTimer(long delayNanos) {
-        cancelReuseTimer();
-        if (c.closed) {
-            return;
-        }
-        try {
-            reuseTimer = c.scheduler.schedule(reuseTask, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            LOG.debug("reuse timer rejected for {}", c.record, e);
-        }
+        reuseTimer.schedule(delayNanos);
     }
 
     /** Cancels the age or drain timer (under the lock). */
     void cancelReuseTimer() {
-        Scheduler.Task t = reuseTimer;
-        reuseTimer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        reuseTimer.cancel();
     }
 }

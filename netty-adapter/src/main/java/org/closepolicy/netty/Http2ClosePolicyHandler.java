@@ -11,8 +11,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
@@ -94,7 +92,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     private Http2Connection h2;
     /** The client streams in flight and the decision carried out since the GOAWAY. */
     private final GoAwayDrain drain = new GoAwayDrain();
-    private ScheduledFuture<?> drainTimer;
+    private EventLoopTimer drainTimer; // the drain's deadline; made with the first GOAWAY
     private boolean drainPending;
     private boolean flushPending;
 
@@ -240,7 +238,10 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
         flushPending = true;
         if (!drain.goAwayWritten()) {
-            drainTimer = ctx.executor().schedule(this::drainTimedOut, drain.deadlineDelayNanos(), TimeUnit.NANOSECONDS);
+            if (drainTimer == null) {
+                drainTimer = new EventLoopTimer(ctx.executor(), owner.runtime().ticker(), this::drainTimedOut);
+            }
+            drainTimer.schedule(drain.deadlineDelayNanos());
         }
         later();
     }
@@ -274,7 +275,6 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     }
 
     private void drainTimedOut() {
-        drainTimer = null;
         if (conn.machine.isRetired() || !drain.draining()) {
             return;
         }
@@ -283,8 +283,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     private void cancelDrainTimer() {
         if (drainTimer != null) {
-            drainTimer.cancel(false);
-            drainTimer = null;
+            drainTimer.cancel();
         }
     }
 
