@@ -6,6 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.spi.AckCheck;
+import org.closepolicy.spi.StepTimer;
+import org.closepolicy.spi.TimedTransport;
 import org.closepolicy.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe; every method but {@link #lock}, {@link #unlockAndPerform} and
  * {@link #runOnJettyThread} is called under the lock.
  */
-final class JettyTransport implements Transport {
+final class JettyTransport extends TimedTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(JettyTransport.class);
 
@@ -155,13 +157,8 @@ final class JettyTransport implements Transport {
     }
 
     @Override
-    public void schedule(long delayNanos) {
-        timer.schedule(delayNanos);
-    }
-
-    @Override
-    public void cancelTimer() {
-        timer.cancel();
+    protected StepTimer<?> timer() {
+        return timer;
     }
 
     @Override

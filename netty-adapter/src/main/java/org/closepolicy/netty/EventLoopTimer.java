@@ -1,5 +1,6 @@
 package org.closepolicy.netty;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,7 +12,7 @@ import org.closepolicy.spi.StepTimer;
  * A {@link StepTimer} on a channel's event loop: each arming is a task of the loop that runs {@code step} when it
  * is still the current timer.
  * <pre>{@code
- * StepTimer<ScheduledFuture<?>> timer = new EventLoopTimer(ctx.executor(), runtime.ticker(), machine::onTimer);
+ * StepTimer<ScheduledFuture<?>> timer = new EventLoopTimer(ctx, runtime.ticker(), machine::onTimer);
  * }</pre>
  *
  * <p>Thread-safety: confined to the channel's event loop.
@@ -21,9 +22,9 @@ final class EventLoopTimer extends StepTimer<ScheduledFuture<?>> {
     private final EventExecutor loop;
     private final Runnable step;
 
-    EventLoopTimer(EventExecutor loop, Ticker ticker, Runnable step) {
+    EventLoopTimer(ChannelHandlerContext ctx, Ticker ticker, Runnable step) {
         super(ticker);
-        this.loop = loop;
+        this.loop = ctx.executor();
         this.step = step;
     }
 

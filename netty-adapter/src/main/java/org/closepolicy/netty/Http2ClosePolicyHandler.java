@@ -239,7 +239,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         flushPending = true;
         if (!drain.goAwayWritten()) {
             if (drainTimer == null) {
-                drainTimer = new EventLoopTimer(ctx.executor(), owner.runtime().ticker(), this::drainTimedOut);
+                drainTimer = new EventLoopTimer(ctx, owner.runtime().ticker(), this::drainTimedOut);
             }
             drainTimer.schedule(drain.deadlineDelayNanos());
         }

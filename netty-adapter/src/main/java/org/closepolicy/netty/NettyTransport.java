@@ -11,6 +11,7 @@ import org.closepolicy.kernel.AckResult;
 import org.closepolicy.spi.AckCheck;
 import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.StepTimer;
+import org.closepolicy.spi.TimedTransport;
 import org.closepolicy.spi.Transport;
 
 /**
@@ -34,7 +35,7 @@ import org.closepolicy.spi.Transport;
  *
  * <p>Thread-safety: confined to the channel's event loop.
  */
-final class NettyTransport implements Transport {
+final class NettyTransport extends TimedTransport {
 
     private final ChannelHandlerContext ctx;
     private final ChannelHandlerContext closeCtx;
@@ -50,7 +51,7 @@ final class NettyTransport implements Transport {
         this.ctx = ctx;
         this.closeCtx = closeCtx;
         this.owner = owner;
-        this.timer = new EventLoopTimer(ctx.executor(), owner.runtime().ticker(), this::onTimer);
+        this.timer = new EventLoopTimer(ctx, owner.runtime().ticker(), this::onTimer);
     }
 
     /** The context of the {@code SslHandler} in front of the close context, or null; looked up at the first close. */
@@ -117,13 +118,8 @@ final class NettyTransport implements Transport {
     }
 
     @Override
-    public void schedule(long delayNanos) {
-        timer.schedule(delayNanos);
-    }
-
-    @Override
-    public void cancelTimer() {
-        timer.cancel();
+    protected StepTimer<?> timer() {
+        return timer;
     }
 
     /** The machine's timer fired. */
