@@ -35,7 +35,7 @@ class BehindRealNginxAndAbTest {
                     .deadline(Duration.ofSeconds(60)).build().run();
             assertThat(load.errors()).as("%s", load).isZero();
             await().atMost(Duration.ofSeconds(30)).until(() -> server.events().size() >= n);
-            assertThat(TimeWaitCounter.serverSide(server.port())).as("backend TIME_WAIT of %d, %s", n, server.stats())
+            assertThat(server.timeWait().count().serverSide()).as("backend TIME_WAIT of %d, %s", n, server.stats())
                     .isLessThanOrEqualTo(n / 100);
             assertThat(server.stats().whoClosed(WhoClosed.REMOTE_FIN)).isGreaterThanOrEqualTo(n - n / 100);
         }

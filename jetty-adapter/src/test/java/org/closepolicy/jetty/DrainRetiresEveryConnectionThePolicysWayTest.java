@@ -64,7 +64,7 @@ class DrainRetiresEveryConnectionThePolicysWayTest {
             assertThat(report.byWhoClosed().get(WhoClosed.REMOTE_FIN)).as("%s", report).isEqualTo(100);
             assertThat(report.serverTimeWait()).as("%s", report).isZero();
             if (TimeWaitCounter.supported()) {
-                assertThat(TimeWaitCounter.serverSide(server.port())).isZero();
+                assertThat(server.timeWait().count().serverSide()).isZero();
             }
             System.out.println("jetty drain, 100 busy keep-alive connections: " + report + " clients " + r);
         }
@@ -73,7 +73,6 @@ class DrainRetiresEveryConnectionThePolicysWayTest {
     @Test
     void jettyGracefulStopDrainsIdleConnectionsWithinTheStopTimeout() throws Exception {
         TestServer server = TestServer.start(ClosePolicies.keepAlive(), ExampleHandlers.routes());
-        int port = server.port();
         RawHttpClient.Exchange[] idle = new RawHttpClient.Exchange[20];
         for (int i = 0; i < idle.length; i++) {
             idle[i] = RawHttpClient.builder(server.address()).keepAlive(true).path("/bytes?n=1900")
@@ -98,7 +97,7 @@ class DrainRetiresEveryConnectionThePolicysWayTest {
             assertThat(whole.bodySha256()).isEqualTo(DeterministicBytes.sha256Hex(1900));
         }
         if (TimeWaitCounter.supported()) {
-            assertThat(TimeWaitCounter.serverSide(port)).as("the policy's idle close (ack-checked RST)").isZero();
+            assertThat(server.timeWait().count().serverSide()).as("the policy's idle close (ack-checked RST)").isZero();
         }
         System.out.println("jetty graceful stop, 20 idle keep-alive connections: " + report + " in " + tookMs + " ms");
     }

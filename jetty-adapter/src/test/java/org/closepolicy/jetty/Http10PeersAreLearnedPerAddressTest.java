@@ -53,7 +53,7 @@ class Http10PeersAreLearnedPerAddressTest {
             }
             awaitEvents(server, CONNECTIONS);
             assertThat(server.events()).allSatisfy(e -> assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN));
-            assertThat(TimeWaitCounter.serverSide(server.port())).as("server TIME_WAIT").isZero();
+            assertThat(server.timeWait().count().serverSide()).as("server TIME_WAIT").isZero();
             PeerMemory peers = server.stats().peers();
             // The client opens its next connection as it closes the last: a request may overtake the FIN that ends
             // the probe, so a second probe can happen.

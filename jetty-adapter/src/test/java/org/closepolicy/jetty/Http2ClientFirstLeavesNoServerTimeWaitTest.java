@@ -57,7 +57,7 @@ class Http2ClientFirstLeavesNoServerTimeWaitTest {
                 assertThat(b.get(60, TimeUnit.SECONDS)).isEqualTo(Sha256.hex(ExampleHandlers.WEATHER));
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().closed() == N);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = server.timeWait().count();
 
             assertThat(server.events()).allSatisfy(e -> {
                 assertThat(e.protocol()).isEqualTo(Protocol.HTTP2);

@@ -46,7 +46,7 @@ class MaxRequestsRetiresKeepAliveConnectionsTest {
             assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
             assertThat(server.stats().reused()).isEqualTo(2);
             if (TimeWaitCounter.supported()) {
-                assertThat(TimeWaitCounter.serverSide(server.port())).isZero();
+                assertThat(server.timeWait().count().serverSide()).isZero();
             }
         }
     }

@@ -73,7 +73,7 @@ class TlsClosesAsThePresetSaysTest {
     void serverFinSendsCloseNotifyThenFinAndKeepsTheTimeWait() throws Exception {
         try (TestServer server = tlsServer(Preset.SERVER_FIN)) {
             LoadResult r = load(server);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = server.timeWait().count();
 
             assertThat(r.errors()).as(r.toString()).isZero();
             assertThat(server.stats().whoClosed(WhoClosed.LOCAL_FIN)).isEqualTo(N);
@@ -88,7 +88,7 @@ class TlsClosesAsThePresetSaysTest {
     void clientFirstPresetsWaitForTheClientsCloseAndLeaveTheServerNoTimeWait(Preset preset) throws Exception {
         try (TestServer server = tlsServer(preset)) {
             LoadResult r = load(server);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = server.timeWait().count();
 
             assertThat(r.errors()).as(r.toString()).isZero();
             assertThat(r.resets()).isZero();
@@ -127,7 +127,7 @@ class TlsClosesAsThePresetSaysTest {
                 assertThat(Sha256.hex(res.body())).isEqualTo(Sha256.hex(ExampleHandlers.WEATHER));
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().closed() == n);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = server.timeWait().count();
 
             // HttpClient closes as soon as it has the response, leaving the server's close_notify unread:
             // its kernel then resets instead of sending a FIN. Either way the client ended the connection.

@@ -132,7 +132,7 @@ class WhoClosedFirstIsRecordedTest {
                 // Client-first settings close an idle connection with an ack-checked RST: no TIME_WAIT anywhere.
                 assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
                 assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
-                assertThat(TimeWaitCounter.serverSide(server.port())).isZero();
+                assertThat(server.timeWait().count().serverSide()).isZero();
             }
             HttpResult whole = x.await(Duration.ofSeconds(20));
             assertThat(whole.resetSeen() || whole.serverClosed()).isTrue();

@@ -30,7 +30,7 @@ class ApplicationCloseFollowsPolicyTest {
             assertThat(r.errors()).as("%s", r).isZero();
             server.events.awaitAtLeast(n, Duration.ofSeconds(20));
             assertThat(server.closePolicy.stats().whoClosed(WhoClosed.REMOTE_FIN)).isEqualTo(n);
-            assertThat(TimeWaitCounter.serverSide(server.port())).isLessThanOrEqualTo(n / 100);
+            assertThat(server.timeWait().count().serverSide()).isLessThanOrEqualTo(n / 100);
         }
     }
 }

@@ -34,7 +34,7 @@ class BehindRealNginxAndAbTest {
                     .deadline(Duration.ofSeconds(60)).build().run();
             assertThat(load.errors()).as("%s", load).isZero();
             server.events.awaitAtLeast(n, Duration.ofSeconds(30));
-            assertThat(TimeWaitCounter.serverSide(server.port())).as("backend TIME_WAIT of %d, %s", n, server.closePolicy.stats())
+            assertThat(server.timeWait().count().serverSide()).as("backend TIME_WAIT of %d, %s", n, server.closePolicy.stats())
                     .isLessThanOrEqualTo(n / 100);
             assertThat(server.closePolicy.stats().whoClosed(WhoClosed.REMOTE_FIN)).isGreaterThanOrEqualTo(n - n / 100);
         }

@@ -48,7 +48,7 @@ class Http10PeersAreLearnedPerAddressTest {
             }
             List<CloseEvent> events = server.events.awaitAtLeast(CONNECTIONS, Duration.ofSeconds(30));
             assertThat(events).allSatisfy(e -> assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN));
-            assertThat(TimeWaitCounter.serverSide(server.port())).as("server TIME_WAIT").isZero();
+            assertThat(server.timeWait().count().serverSide()).as("server TIME_WAIT").isZero();
             PeerMemory peers = server.closePolicy.peers();
             // The client opens its next connection as it closes the last: the next request may reach the other event loop
             // before the FIN that ends the probe, so up to one probe per event loop.

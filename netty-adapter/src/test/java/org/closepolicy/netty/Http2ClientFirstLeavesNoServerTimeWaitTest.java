@@ -46,7 +46,7 @@ class Http2ClientFirstLeavesNoServerTimeWaitTest {
             }
             CloseStats stats = server.closePolicy.stats();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> stats.closed() >= n);
-            TimeWaitCounter.Counts c = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts c = server.timeWait().count();
             String seen = "server TW " + c.serverSide() + ", client TW " + c.clientSide() + ", " + stats.toJson();
             System.out.println("h2 TIME_WAIT " + preset + ": " + seen);
             assertThat(goAways.get()).isEqualTo(n);

@@ -47,7 +47,7 @@ class Http2MaxRequestsMoveClientsToNewConnectionsTest {
             assertThat(server.closePolicy.stats().opened()).isGreaterThanOrEqualTo(3);
             assertThat(goAways.get()).isGreaterThanOrEqualTo(2);
             if (TimeWaitCounter.supported()) {
-                assertThat(TimeWaitCounter.count(server.port()).serverSide()).isZero();
+                assertThat(server.timeWait().count().serverSide()).isZero();
             }
             for (CloseEvent e : events) {
                 assertThat(e.protocol()).isEqualTo(Protocol.HTTP2);

@@ -38,7 +38,7 @@ class JdkHttpClientLeavesNoServerTimeWaitTest {
                 assertThat(DeterministicBytes.sha256Hex(r.body())).isEqualTo(expected);
             }
             server.events.awaitAtLeast(n, Duration.ofSeconds(20));
-            TimeWaitCounter.Counts c = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts c = server.timeWait().count();
             System.out.println("TIME_WAIT JDK HttpClient " + spec + ": server " + c.serverSide() + " client " + c.clientSide()
                     + " " + server.closePolicy.stats().toJson());
             assertThat(c.serverSide()).isLessThanOrEqualTo(n / 100);

@@ -79,7 +79,7 @@ class TcpCloseHandlerFollowsPolicyTest {
                 assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
                 assertThat(e.retireReason()).isEqualTo(RetireReason.MAX_REQUESTS);
             }
-            assertThat(TimeWaitCounter.serverSide(server.port())).isLessThanOrEqualTo(n / 100);
+            assertThat(server.timeWait().count().serverSide()).isLessThanOrEqualTo(n / 100);
         }
     }
 
@@ -96,7 +96,7 @@ class TcpCloseHandlerFollowsPolicyTest {
             for (CloseEvent e : server.events.awaitAtLeast(n, Duration.ofSeconds(20))) {
                 assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.RST);
             }
-            TimeWaitCounter.Counts c = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts c = server.timeWait().count();
             assertThat(c.serverSide()).isLessThanOrEqualTo(n / 100);
             assertThat(c.clientSide()).isLessThanOrEqualTo(n / 100);
         }
