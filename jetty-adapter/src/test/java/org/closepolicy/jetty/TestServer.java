@@ -8,7 +8,6 @@ import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseListener;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
-import org.closepolicy.testkit.TimeWaitCounter;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -19,7 +18,6 @@ final class TestServer implements AutoCloseable {
     private final Server server;
     private final ClosePolicyConnector connector;
     private final List<CloseEvent> events = new CopyOnWriteArrayList<>();
-    private final TimeWaitCounter.Since timeWait;
 
     private TestServer(ClosePolicy policy, Handler handler, UnaryOperator<ClosePolicyConnector.Builder> options) throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(32, 4);
@@ -38,7 +36,6 @@ final class TestServer implements AutoCloseable {
         server.addConnector(connector);
         server.setHandler(handler);
         server.start();
-        timeWait = TimeWaitCounter.since(port());
     }
 
     static TestServer start(ClosePolicy policy, Handler handler) throws Exception {
@@ -55,11 +52,6 @@ final class TestServer implements AutoCloseable {
 
     InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port());
-    }
-
-    /** TIME_WAIT on this server's port, without the rows that were there when it bound it (not its own). */
-    TimeWaitCounter.Since timeWait() {
-        return timeWait;
     }
 
     Server connectorServer() {

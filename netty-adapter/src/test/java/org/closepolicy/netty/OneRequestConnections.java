@@ -30,7 +30,7 @@ final class OneRequestConnections {
     static Outcome run(TestServer.Kind kind, String label, ClosePolicy policy, int n, OneRequestLoad.Settled settled) {
         try (TestServer server = TestServer.aggregating(kind, policy, p -> p.addLast(new Apps.Fixed(Apps.SMALL)))) {
             // Rows already on the port are other sockets' (the port may have been a client port of an earlier run).
-            TimeWaitCounter.Since timeWait = server.timeWait();
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port());
             RawHttpClient curl = RawHttpClient.builder(server.address()).path("/weather.xml").build();
             LoadResult load = OneRequestLoad.run(curl, n, DeterministicBytes.sha256Hex(Apps.SMALL));
             server.events.awaitAtLeast(n, Duration.ofSeconds(30));

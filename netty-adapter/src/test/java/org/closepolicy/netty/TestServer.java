@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.kernel.AckWatcher;
-import org.closepolicy.testkit.TimeWaitCounter;
 
 /** A real Netty server on 127.0.0.1, port 0, on NIO or epoll. */
 final class TestServer implements AutoCloseable {
@@ -42,7 +41,6 @@ final class TestServer implements AutoCloseable {
     final Events events;
     private final EventLoopGroup group;
     private final Channel server;
-    private final TimeWaitCounter.Since timeWait;
 
     private TestServer(Kind kind, NettyClosePolicy closePolicy, Events events, Consumer<ChannelPipeline> init) {
         ThreadFactory threads = new DefaultThreadFactory("test-server");
@@ -67,7 +65,6 @@ final class TestServer implements AutoCloseable {
                     }
                 });
         this.server = b.bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
-        this.timeWait = TimeWaitCounter.since(port());
     }
 
     /** An HTTP server: codec, close policy, aggregator, then the application's handlers. */
@@ -139,11 +136,6 @@ final class TestServer implements AutoCloseable {
 
     InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
-    }
-
-    /** TIME_WAIT on this server's port, without the rows that were there when it bound it (not its own). */
-    TimeWaitCounter.Since timeWait() {
-        return timeWait;
     }
 
     @Override
