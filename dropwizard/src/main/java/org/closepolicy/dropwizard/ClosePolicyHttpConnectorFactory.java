@@ -47,6 +47,10 @@ public class ClosePolicyHttpConnectorFactory extends HttpConnectorFactory {
     private String policy;
     private ClosePolicy closePolicy;
 
+    /** A factory with Dropwizard's HTTP defaults and no policy yet (Dropwizard creates it from the configuration). */
+    public ClosePolicyHttpConnectorFactory() {
+    }
+
     /** The policy's spec text as configured (null until set: Dropwizard's validation then names the property). */
     @JsonProperty
     @NotNull
