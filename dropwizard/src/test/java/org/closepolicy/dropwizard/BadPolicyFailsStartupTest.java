@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dropwizard.core.Configuration;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import java.util.ArrayList;
@@ -22,11 +21,7 @@ class BadPolicyFailsStartupTest {
 
     @Test
     void aBadSpecNamesThePropertyPathTheKeyAndTheValue() {
-        String messages = startupFailure(new DropwizardTestSupport<>(SampleApp.class,
-                ResourceHelpers.resourceFilePath("client-first.yml"),
-                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("server.applicationConnectors[0].policy", "client-first; close.client-wait=soon")));
+        String messages = startupFailure(SampleApp.withPolicy("client-first; close.client-wait=soon"));
 
         assertThat(messages)
                 .containsPattern(POLICY_PATH)
@@ -36,11 +31,7 @@ class BadPolicyFailsStartupTest {
 
     @Test
     void anUnknownKeyIsNamed() {
-        String messages = startupFailure(new DropwizardTestSupport<>(SampleApp.class,
-                ResourceHelpers.resourceFilePath("client-first.yml"),
-                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("server.applicationConnectors[0].policy", "client-first; reuse.max-request=10")));
+        String messages = startupFailure(SampleApp.withPolicy("client-first; reuse.max-request=10"));
 
         assertThat(messages)
                 .containsPattern(POLICY_PATH)

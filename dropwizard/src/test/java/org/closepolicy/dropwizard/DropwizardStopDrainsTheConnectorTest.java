@@ -3,9 +3,7 @@ package org.closepolicy.dropwizard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.core.Configuration;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +21,7 @@ class DropwizardStopDrainsTheConnectorTest {
 
     @Test
     void anIdleKeepAliveConnectionIsRetiredByTheDrainWhenDropwizardStops() throws Exception {
-        DropwizardTestSupport<Configuration> app = new DropwizardTestSupport<>(SampleApp.class,
-                ResourceHelpers.resourceFilePath("client-first.yml"),
-                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("server.applicationConnectors[0].policy", "keep-alive"));
+        DropwizardTestSupport<Configuration> app = SampleApp.withPolicy("keep-alive");
         app.before();
         ClosePolicyConnector connector;
         RawHttpClient.Exchange idle;
@@ -50,6 +44,7 @@ class DropwizardStopDrainsTheConnectorTest {
 
         DrainReport report = connector.drain(Duration.ZERO).get(30, TimeUnit.SECONDS);
         HttpResult whole = idle.await(Duration.ofSeconds(30));
+        System.out.println("Dropwizard stop: " + report);
         assertThat(report.connectionsAtStart()).as("%s", report).isEqualTo(1);
         assertThat(report.idleClosed()).as("%s", report).isEqualTo(1);
         assertThat(report.cutAtDeadline()).as("%s", report).isZero();

@@ -3,6 +3,9 @@ package org.closepolicy.dropwizard;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -33,6 +36,15 @@ public class SampleApp extends Application<Configuration> {
             }
         });
         // end::dropwizard-connectors[]
+    }
+
+    /** This application with the README's configuration ({@code client-first.yml}) on free ports, with this policy. */
+    static DropwizardTestSupport<Configuration> withPolicy(String spec) {
+        return new DropwizardTestSupport<>(SampleApp.class,
+                ResourceHelpers.resourceFilePath("client-first.yml"),
+                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("server.applicationConnectors[0].policy", spec));
     }
 
     /** The application connector (the only close-policy one in these tests). */
