@@ -35,7 +35,6 @@ final class Http2Retirement {
     private static final Logger LOG = LoggerFactory.getLogger(Http2Retirement.class);
 
     private final ConnectionControl c;
-    private final Runnable reuseTask = this::onReuseTimer;
 
     // Guarded by the lock.
     private volatile Connection connection; // the HTTP/2 connection, once ALPN or an upgrade chose it
@@ -323,7 +322,7 @@ final class Http2Retirement {
             return;
         }
         try {
-            reuseTimer = c.scheduler.schedule(reuseTask, delayNanos, TimeUnit.NANOSECONDS);
+            reuseTimer = c.scheduler.schedule(this::onReuseTimer, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("reuse timer rejected for {}", c.record, e);
         }

@@ -42,8 +42,8 @@ final class JettyTransport implements Transport {
 
     private final ConnectionControl control;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Runnable timerTask = this::onTimer;
-    private final AckCheck acks = new AckCheck(); // a result of an earlier, cancelled watch settles nothing
+    // Made by the first ack check (most connections never need one); a result of an earlier, cancelled watch settles nothing.
+    private AckCheck acks;
 
     // Guarded by the lock.
     private int ops;
@@ -75,7 +75,7 @@ final class JettyTransport implements Transport {
     /** The endpoint closed (under the lock): no timer, no ack watch from now on. */
     void endPointClosed() {
         cancelTimer();
-        acks.cancel();
+        cancelAcks();
     }
 
     /** Forgets the operations asked for since the lock was taken (under the lock): the endpoint is closed. */
@@ -128,6 +128,12 @@ final class JettyTransport implements Transport {
         }
     }
 
+    private void cancelAcks() {
+        if (acks != null) {
+            acks.cancel();
+        }
+    }
+
     private void onAckSettled(int generation, AckResult result) {
         LOG.debug("ack watch of {} settled: {}", control.record, result);
         // On the watcher thread: hop to a Jetty thread.
@@ -154,13 +160,13 @@ final class JettyTransport implements Transport {
 
     @Override
     public void close() {
-        acks.cancel();
+        cancelAcks();
         ops |= OP_CLOSE;
     }
 
     @Override
     public void reset() {
-        acks.cancel();
+        cancelAcks();
         ops |= OP_RESET;
     }
 
@@ -180,7 +186,7 @@ final class JettyTransport implements Transport {
             return;
         }
         try {
-            timer = control.scheduler.schedule(timerTask, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            timer = control.scheduler.schedule(this::onTimer, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // The scheduler is stopping with the server, which closes every endpoint.
             LOG.debug("timer rejected for {}", control.record, e);
@@ -204,6 +210,9 @@ final class JettyTransport implements Transport {
         if (local == null || remote == null) {
             control.machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
             return;
+        }
+        if (acks == null) {
+            acks = new AckCheck();
         }
         acks.start(control.runtime.ackWatcher(), local, remote, timeoutNanos, this::onAckSettled);
     }

@@ -44,7 +44,7 @@ final class NettyTransport implements Transport, Runnable {
     private CloseStateMachine machine;
     private ScheduledFuture<?> timer;
     private long timerAt;
-    private final AckCheck acks = new AckCheck();
+    private AckCheck acks; // made by the first ack check: most connections never need one
     private boolean closed;
 
     NettyTransport(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner) {
@@ -113,7 +113,9 @@ final class NettyTransport implements Transport, Runnable {
 
     private void released() {
         closed = true;
-        acks.cancel();
+        if (acks != null) {
+            acks.cancel();
+        }
     }
 
     @Override
@@ -149,6 +151,9 @@ final class NettyTransport implements Transport, Runnable {
     @Override
     public void watchAcks(long timeoutNanos) {
         Channel ch = ctx.channel();
+        if (acks == null) {
+            acks = new AckCheck();
+        }
         acks.start(owner.runtime().ackWatcher(), ch.localAddress(), ch.remoteAddress(), timeoutNanos, this::later);
     }
 

@@ -80,7 +80,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     final CloseStateMachine machine;
     private final NettyTransport transport;
     private final Host host;
-    private final ChannelFutureListener flushed = this::onFlushed;
+    private ChannelFutureListener flushed; // made at retirement: a kept connection does not carry it
     private ScheduledFuture<?> reuseTimer;
     private long reuseTimerAt;
     private long idleNanos = DEFAULT_IDLE_NANOS;
@@ -331,13 +331,16 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         retire(r, false);
         if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
             // An empty buffer completes after every earlier write: the HTTP encoder lets it through between messages.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushedListener());
         }
         keepReading();
     }
 
     /** The listener to add to the last write of the retiring exchange. */
     ChannelFutureListener flushedListener() {
+        if (flushed == null) {
+            flushed = this::onFlushed;
+        }
         return flushed;
     }
 
