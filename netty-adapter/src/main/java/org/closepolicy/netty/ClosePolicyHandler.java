@@ -133,11 +133,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         public boolean closesWhenQuiet() {
             return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
         }
-
-        @Override
-        public boolean maxAgeWaitsForNextResponse() {
-            return !upgraded;
-        }
     };
 
     ClosePolicyHandler(NettyClosePolicy owner) {

@@ -69,16 +69,6 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         default boolean closesWhenQuiet() {
             return true;
         }
-
-        /**
-         * Whether a maximum age reached between requests waits for the next response ({@code Connection: close}) and
-         * the idle timeout closes the connection only once nothing has moved for it. HTTP/1 says yes: a client that
-         * is not told may be sending its next request as the timer fires, and that request would be lost. HTTP/2
-         * tells the client with {@code GOAWAY} at once and says no.
-         */
-        default boolean maxAgeWaitsForNextResponse() {
-            return false;
-        }
     }
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
@@ -249,7 +239,9 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         record.idle();
         Decision d = decide(now);
         if (d instanceof Retire r) {
-            if (r.reason() == RetireReason.MAX_AGE && host.maxAgeWaitsForNextResponse()) {
+            // HTTP/1 (not after an upgrade): nothing can tell the client now, and its next request may be on its
+            // way; that request would be lost. Its response carries Connection: close instead (HTTP/2 has GOAWAY).
+            if (r.reason() == RetireReason.MAX_AGE && record.protocol() == Protocol.HTTP1 && host.closesWhenQuiet()) {
                 long quietAt = record.lastActivityNanos() + idleNanos;
                 if (now - quietAt < 0) {
                     ensureTimer(quietAt, now); // the next response retires it, or the idle timeout below
