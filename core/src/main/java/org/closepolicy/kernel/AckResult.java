@@ -14,8 +14,9 @@ public enum AckResult {
     /** The send queue of the 4-tuple is empty: the peer acknowledged every byte, an RST loses nothing. */
     ACKED,
     /**
-     * The 4-tuple is not in the table: the connection is closed, or the read missed it (an address that maps
-     * differently). Proves nothing about acknowledgement, so it never leads to an RST.
+     * The 4-tuple is not in the table: the connection is closed, or the lookup missed it (an address that maps
+     * differently). On the {@code /proc/net/tcp} path, two reads in a row must lack the row, since one read of a
+     * busy table skips rows. Proves nothing about acknowledgement, so it never leads to an RST.
      */
     GONE,
     /** The deadline passed with bytes still queued; {@code pendingBytes} is the last send queue seen. */
