@@ -453,7 +453,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
             Retire r = answering()
                     ? owner.runtime().retireAtEndOfStream(c.record, unread)
-                    : owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, unread);
+                    : owner.runtime().retireUnannounced(c.record, closeReason, unread);
             done = true;
             c.retireAfterWrites(r);
         }

@@ -19,6 +19,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
+import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.Decision;
 import org.closepolicy.Protocol;
@@ -320,6 +321,9 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         drainStep(DrainStep.ANNOUNCED);
         cancelReuseTimer();
         host.retiring();
+        if (r.mode() == CloseMode.RST) {
+            transport.watchTlsReplies();
+        }
         machine.retire(r, flushed);
         if (peerFin) {
             machine.onPeerFin();

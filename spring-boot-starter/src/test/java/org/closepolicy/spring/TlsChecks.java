@@ -54,6 +54,12 @@ abstract class TlsChecks {
     }
 
     @Test
+    void aSlowReaderOverTlsGetsTheWholeMegabyte() {
+        // safe-reset resets only once the client closed or every byte is acknowledged: nothing of the body is lost
+        Servers.slowReaderGetsWholeBody(port, SelfSignedCertificate.get().clientContext().getSocketFactory());
+    }
+
+    @Test
     void http2OverTlsServesWholeBodies() throws Exception {
         for (String path : new String[] {"/small", "/big"}) {
             // A client per request: safe-reset retires the connection after one stream (GOAWAY), and the JDK client
