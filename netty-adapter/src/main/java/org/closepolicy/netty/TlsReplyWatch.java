@@ -7,14 +7,15 @@ import org.closepolicy.spi.CloseStateMachine;
 
 /**
  * Tells the RST in reply to the client's FIN (rule 0) the TLS layer's own answer apart from the response. A TLS
- * engine answers the client's {@code close_notify} with its own (TLS 1.2, OpenSSL, and the JDK's TLS 1.3 after a
- * {@code user_canceled}): written the moment the alert is read, it is still unacknowledged when the client's FIN,
- * read in the same go, asks whether every byte has arrived, and the "not yet" hint would turn the RST into a FIN
- * (the client keeps TIME_WAIT). Sitting right before the {@code SslHandler}, this handler looks at the hint each
- * time raw bytes arrive while the connection waits for the client's FIN, before the {@code SslHandler} can answer
- * them. When it read "none in flight" then and only the TLS layer wrote since (the response was flushed before
- * the wait began; the policy handler drops the application's writes), what is in flight is only that answer,
- * which the client, having closed, does not read: the hint is taken from that look.
+ * engine may answer the client's {@code close_notify} with its own (the JDK's TLS 1.3 engine does when a JDK
+ * client closes, with {@code user_canceled} first): written the moment the alert is read, it is still
+ * unacknowledged when the client's FIN, read in the same go, asks whether every byte has arrived, and the "not
+ * yet" hint would turn the RST into a FIN (the client keeps TIME_WAIT). Sitting right before the
+ * {@code SslHandler}, this handler looks at the hint each time raw bytes arrive while the connection waits for the
+ * client's FIN, before the {@code SslHandler} can answer them. When it read "none in flight" then and only the
+ * TLS layer wrote since (the response was flushed before the wait began; the policy handler drops the
+ * application's writes), what is in flight is only that answer, which the client, having closed, does not read:
+ * the hint is taken from that look.
  * <pre>{@code
  * head ... [closePolicyTlsReplies] [SslHandler] ... [HttpServerCodec] [closePolicy] ... tail
  * }</pre>
