@@ -22,7 +22,7 @@ class ReactorClientFirstLeavesNoServerTimeWaitTest {
     @Test
     void oneRequestConnectionsLeaveTheirTimeWaitWithTheClient() {
         Assumptions.assumeTrue(TimeWaitCounter.supported(), "needs the kernel's TCP table");
-        int n = 500;
+        int n = 200;
         try (ReactorServer server = new ReactorServer(ClosePolicies.clientFirst(), s -> s)) {
             LoadResult load = LoadRunner.builder(RawHttpClient.builder(server.address()).build())
                     .requests(n)

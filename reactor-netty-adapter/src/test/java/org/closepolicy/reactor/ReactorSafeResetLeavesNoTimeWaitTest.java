@@ -22,7 +22,7 @@ class ReactorSafeResetLeavesNoTimeWaitTest {
     @Test
     void oneRequestConnectionsLeaveNoTimeWaitOnEitherSide() {
         Assumptions.assumeTrue(TimeWaitCounter.supported(), "needs the kernel's TCP table");
-        int n = 500;
+        int n = 200;
         try (ReactorServer server = new ReactorServer(ClosePolicies.safeReset(), s -> s)) {
             TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port());
             LoadResult load = LoadRunner.builder(RawHttpClient.builder(server.address()).build())
