@@ -46,7 +46,7 @@ abstract class TlsChecks {
     @Test
     void safeResetOverTlsLeavesAtMostOnePercentTimeWaitOnEitherSide() {
         Assumptions.assumeTrue(TimeWaitCounter.supported(), "needs the kernel's TCP table");
-        int n = 200;
+        int n = 100;
         TimeWaitCounter.Counts c = Servers.oneRequestConnections(port, n,
                 SelfSignedCertificate.get().clientContext().getSocketFactory(), true);
         assertThat(c.serverSide()).isLessThanOrEqualTo(n / 100);
