@@ -98,7 +98,7 @@ final class Drain {
 
     /** Counts a connection in and tells it to drain (once). */
     void join(ConnectionRegistry.Entry e, boolean atStartOfDrain) {
-        if (!e.joined.compareAndSet(false, true)) {
+        if (!e.join()) {
             return;
         }
         boolean cutNow;
@@ -130,7 +130,7 @@ final class Drain {
 
     /** A connection closed (the registry has forgotten it). */
     void closed(ConnectionRegistry.Entry e, CloseEvent event) {
-        if (e.joined.compareAndSet(false, true)) {
+        if (e.join()) {
             // It closed before the drain reached it: it was open at the start.
             synchronized (this) {
                 pending++;
@@ -169,7 +169,7 @@ final class Drain {
             deadlinePassed = true;
         }
         for (ConnectionRegistry.Entry e : registrySnapshot()) {
-            if (e.joined.get() && !e.cut) {
+            if (e.joined() && !e.cut) {
                 e.cut = true;
                 toCut.add(e);
             }

@@ -42,7 +42,8 @@ final class JettyTransport extends TimedTransport {
     private final ConnectionControl control;
     private final ReentrantLock lock = new ReentrantLock();
     private final SchedulerTimer timer;
-    private final AckCheck acks = new AckCheck(); // a result of an earlier, cancelled watch settles nothing
+    // Made by the first ack check (most connections never need one); a result of an earlier, cancelled watch settles nothing.
+    private AckCheck acks;
 
     // Guarded by the lock.
     private int ops;
@@ -72,7 +73,7 @@ final class JettyTransport extends TimedTransport {
     /** The endpoint closed (under the lock): no timer, no ack watch from now on. */
     void endPointClosed() {
         cancelTimer();
-        acks.cancel();
+        cancelAcks();
     }
 
     /** Forgets the operations asked for since the lock was taken (under the lock): the endpoint is closed. */
@@ -120,6 +121,12 @@ final class JettyTransport extends TimedTransport {
         }
     }
 
+    private void cancelAcks() {
+        if (acks != null) {
+            acks.cancel();
+        }
+    }
+
     private void onAckSettled(int generation, AckResult result) {
         LOG.debug("ack watch of {} settled: {}", control.record, result);
         // On the watcher thread: hop to a Jetty thread.
@@ -146,13 +153,13 @@ final class JettyTransport extends TimedTransport {
 
     @Override
     public void close() {
-        acks.cancel();
+        cancelAcks();
         ops |= OP_CLOSE;
     }
 
     @Override
     public void reset() {
-        acks.cancel();
+        cancelAcks();
         ops |= OP_RESET;
     }
 
@@ -168,6 +175,9 @@ final class JettyTransport extends TimedTransport {
         if (local == null || remote == null) {
             control.machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
             return;
+        }
+        if (acks == null) {
+            acks = new AckCheck();
         }
         acks.start(control.runtime.ackWatcher(), local, remote, timeoutNanos, this::onAckSettled);
     }

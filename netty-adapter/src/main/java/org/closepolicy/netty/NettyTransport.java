@@ -46,7 +46,7 @@ final class NettyTransport extends TimedTransport {
     private TlsReplyWatch tlsReplies;
     private CloseStateMachine machine;
     private final StepTimer<ScheduledFuture<?>> timer;
-    private final AckCheck acks = new AckCheck();
+    private AckCheck acks; // made by the first ack check: most connections never need one
     private boolean closed;
 
     NettyTransport(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner) {
@@ -116,7 +116,9 @@ final class NettyTransport extends TimedTransport {
 
     private void released() {
         closed = true;
-        acks.cancel();
+        if (acks != null) {
+            acks.cancel();
+        }
     }
 
     @Override
@@ -132,6 +134,9 @@ final class NettyTransport extends TimedTransport {
     @Override
     public void watchAcks(long timeoutNanos) {
         Channel ch = ctx.channel();
+        if (acks == null) {
+            acks = new AckCheck();
+        }
         acks.start(owner.runtime().ackWatcher(), ch.localAddress(), ch.remoteAddress(), timeoutNanos, this::later);
     }
 

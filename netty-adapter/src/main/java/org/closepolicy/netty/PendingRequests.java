@@ -21,13 +21,26 @@ final class PendingRequests {
     /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
     private static final int UNSOLICITED = KEEP_ALIVE;
 
-    private int[] requests = new int[4];
+    // One request at a time (no pipelining) is the common case: it lives in `single`, and the ring is made only
+    // when a second request arrives before the first is answered.
+    private int single;
+    private int[] requests;
     private int head;
     private int size;
 
     /** A request was passed to the application. */
     void add(HttpRequest req) {
         int info = infoOf(req);
+        if (requests == null) {
+            if (size == 0) {
+                single = info;
+                size = 1;
+                return;
+            }
+            requests = new int[4];
+            requests[0] = single;
+            head = 0;
+        }
         if (size == requests.length) {
             int[] grown = new int[requests.length * 2];
             for (int i = 0; i < size; i++) {
@@ -48,6 +61,10 @@ final class PendingRequests {
     int next() {
         if (size == 0) {
             return UNSOLICITED;
+        }
+        if (requests == null) {
+            size = 0;
+            return single;
         }
         int info = requests[head];
         head = (head + 1) % requests.length;

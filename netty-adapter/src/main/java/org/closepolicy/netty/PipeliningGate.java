@@ -32,7 +32,8 @@ final class PipeliningGate {
 
     private final int maxRequests;
     private final long maxBytes;
-    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    // Made on the first held message: most connections never pipeline, and an empty deque costs 112 bytes.
+    private ArrayDeque<Object> held;
     private int requests;
     private long bytes;
     private boolean overflowed;
@@ -56,7 +57,7 @@ final class PipeliningGate {
             overflowed = true;
             return false;
         }
-        held.addLast(msg);
+        held().addLast(msg);
         bytes += size;
         if (request) {
             requests++;
@@ -66,7 +67,7 @@ final class PipeliningGate {
 
     /** Holds a user event (the peer's FIN) behind the held requests, if there are any. */
     boolean holdEvent(Object event) {
-        if (held.isEmpty()) {
+        if (isEmpty()) {
             return false;
         }
         held.addLast(new HeldEvent(event));
@@ -75,12 +76,12 @@ final class PipeliningGate {
 
     /** The oldest held message or event, or null. */
     Object peek() {
-        return held.peekFirst();
+        return held == null ? null : held.peekFirst();
     }
 
     /** Removes the oldest held message or event, or returns null when nothing is held. */
     Object poll() {
-        Object msg = held.pollFirst();
+        Object msg = held == null ? null : held.pollFirst();
         if (msg instanceof HttpRequest req) {
             requests--;
             bytes -= headSize(req) + PolicyConnection.size(msg);
@@ -97,7 +98,7 @@ final class PipeliningGate {
 
     /** Whether anything is held. */
     boolean isEmpty() {
-        return held.isEmpty();
+        return held == null || held.isEmpty();
     }
 
     /** Whether a request was refused for a bound: later requests are refused too. */
@@ -108,7 +109,7 @@ final class PipeliningGate {
     /** Releases everything held (the connection retires or closed): held requests are never answered. */
     void clear() {
         Object msg;
-        while ((msg = held.pollFirst()) != null) {
+        while (held != null && (msg = held.pollFirst()) != null) {
             ReferenceCountUtil.release(msg);
         }
         requests = 0;
@@ -120,6 +121,13 @@ final class PipeliningGate {
      * (128 by default) before their responses; it then discards the rest of the input and closes the channel after
      * the next response. Netty gives no type for it, so the message is matched.
      */
+    private ArrayDeque<Object> held() {
+        if (held == null) {
+            held = new ArrayDeque<>(4);
+        }
+        return held;
+    }
+
     static boolean isCodecDepthExceeded(Throwable cause) {
         return cause instanceof DecoderException && cause.getCause() instanceof IllegalStateException e
                 && String.valueOf(e.getMessage()).startsWith("maxPipelineDepth exceeded");

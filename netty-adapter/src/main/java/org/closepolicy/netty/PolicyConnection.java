@@ -82,7 +82,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     final CloseStateMachine machine;
     private final NettyTransport transport;
     private final Host host;
-    private final ChannelFutureListener flushed = this::onFlushed;
+    private ChannelFutureListener flushed; // made at retirement: a kept connection does not carry it
     private ScheduledFuture<?> reuseTimer;
     private long reuseTimerAt;
     private long idleNanos = DEFAULT_IDLE_NANOS;
@@ -241,6 +241,17 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         record.idle();
         Decision d = decide(now);
         if (d instanceof Retire r) {
+            // HTTP/1 (not after an upgrade): nothing can tell the client now, and its next request may be on its
+            // way; that request would be lost. Its response carries Connection: close instead (HTTP/2 has GOAWAY).
+            if (r.reason() == RetireReason.MAX_AGE && record.protocol() == Protocol.HTTP1 && host.closesWhenQuiet()) {
+                long quietAt = record.lastActivityNanos() + idleNanos;
+                if (now - quietAt < 0) {
+                    ensureTimer(quietAt, now); // the next response retires it, or the idle timeout below
+                    return;
+                }
+                // Quiet for a whole idle timeout: close as an idle timeout does; the client was told nothing.
+                r = owner.runtime().retireUnannounced(record, RetireReason.MAX_AGE, record.unreadInput());
+            }
             host.retireOutsideExchange(r);
         } else {
             arm((Reuse) d, now);
@@ -334,13 +345,16 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         retire(r, false);
         if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
             // An empty buffer completes after every earlier write: the HTTP encoder lets it through between messages.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushedListener());
         }
         keepReading();
     }
 
     /** The listener to add to the last write of the retiring exchange. */
     ChannelFutureListener flushedListener() {
+        if (flushed == null) {
+            flushed = this::onFlushed;
+        }
         return flushed;
     }
 
