@@ -99,6 +99,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private final Http1CodecCompanions companions = new Http1CodecCompanions(this);
 
     private boolean requestBodyOpen;
+    /**
+     * The newest request declares no body (no {@code Content-Length} or 0, no {@code Transfer-Encoding}): while its
+     * {@code LastHttpContent} is still to come from the decoder, no byte of it is unread on the socket.
+     */
+    private boolean requestBodyEmpty;
     private int bodyRoute = BODY_PASSED;
     private boolean passHeldScheduled;
     private boolean responseOpen;
@@ -156,12 +161,20 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         NettyClosePolicy.sharedFor(policy).installHttp(pipeline);
     }
 
+    /** {@link NettyClosePolicy#installHttp} put this handler right after the {@code HttpServerCodec} of this name. */
+    void installedAfterServerCodec(String name) {
+        companions.serverCodec(name);
+    }
+
     // ---- lifecycle
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
-        companions.removeAll(ctx.pipeline());
+        if (ctx.channel().isOpen()) {
+            // Taken out of a live pipeline. A closed channel's pipeline is being torn down and removes them itself.
+            companions.removeAll(ctx.pipeline());
+        }
     }
 
     /**
@@ -206,6 +219,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 return;
             }
             requestBodyOpen = !(msg instanceof LastHttpContent);
+            requestBodyEmpty = requestBodyOpen && PendingRequests.declaresNoBody(req);
             if (busy()) {
                 // Pipelined behind a request still being answered: it waits, so responses leave in request order.
                 bodyRoute = BODY_HELD;
@@ -394,7 +408,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         boolean keepAlive = PendingRequests.keepAlive(info);
         boolean bad = PendingRequests.bad(info);
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
-        boolean unread = (latest && requestBodyOpen) || bad || !latest || pipelining.overflowed();
+        boolean unread = (latest && bodyUnread()) || bad || !latest || pipelining.overflowed();
         boolean eof = !PendingRequests.selfDelimited(res, info);
         c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
         c.record.onResponse(eof, unread, now);
@@ -426,9 +440,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
             Retire r = peerFin
-                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
+                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, bodyUnread() || overflowed)
                     : owner.runtime().retireUnannounced(c.record,
-                            retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, requestBodyOpen || overflowed);
+                            retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, bodyUnread() || overflowed);
             c.retire(r, false);
             responseRetiring = true;
         }
@@ -448,7 +462,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (upgraded) {
             c.machine.abort();
         } else if (!c.machine.isRetired()) {
-            boolean unread = requestBodyOpen || !pipelining.isEmpty() || pipelining.overflowed();
+            boolean unread = bodyUnread() || !pipelining.isEmpty() || pipelining.overflowed();
             // Between two responses with pipelined requests held (closed by the application, or by the codec over its
             // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
             Retire r = answering()
@@ -471,7 +485,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         retireRequested = true;
         if (!busy()) {
             done = true;
-            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, bodyUnread()));
         }
     }
 
@@ -483,6 +497,15 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             pipelining.clear();
             conn.machine.abort();
         }
+    }
+
+    /**
+     * Whether bytes of the newest request's body may still be unread (rule 3: a server FIN over them lingers). A
+     * request without a body is answered before the decoder passes its empty {@code LastHttpContent} when the
+     * application replies to the head: nothing of it is left on the socket then.
+     */
+    private boolean bodyUnread() {
+        return requestBodyOpen && !requestBodyEmpty;
     }
 
     private boolean busy() {

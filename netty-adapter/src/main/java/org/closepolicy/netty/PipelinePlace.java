@@ -33,6 +33,10 @@ final class PipelinePlace {
      * @throws IllegalStateException when there is no HTTP/1 server codec yet
      */
     static String http1Codec(ChannelPipeline pipeline) {
+        io.netty.channel.ChannelHandlerContext codec = pipeline.context(HttpServerCodec.class);
+        if (codec != null) {
+            return codec.name(); // the usual pipeline, found without copying the pipeline into a map
+        }
         String decoder = null;
         String encoder = null;
         String last = null;
