@@ -82,9 +82,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     /** The name of the companion handler that sees the raw input before the HTTP decoder. */
     public static final String INPUT_NAME = "closePolicyInput";
 
-    private static final String PRIOR_KNOWLEDGE_EVENT =
-            "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
-
     static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
             "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
 
@@ -96,13 +93,10 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private final PipeliningGate pipelining;
     private final Runnable passHeld = this::passHeld;
     private final PendingRequests requests = new PendingRequests();
-    private final Http1CodecCompanions companions = new Http1CodecCompanions(this);
+    final Http1CodecCompanions companions = new Http1CodecCompanions(this);
 
     private boolean requestBodyOpen;
-    /**
-     * The newest request declares no body (no {@code Content-Length} or 0, no {@code Transfer-Encoding}): while its
-     * {@code LastHttpContent} is still to come from the decoder, no byte of it is unread on the socket.
-     */
+    /** The newest request declares no body: nothing of it is unread while the decoder's empty last content is due. */
     private boolean requestBodyEmpty;
     private int bodyRoute = BODY_PASSED;
     private boolean passHeldScheduled;
@@ -161,20 +155,12 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         NettyClosePolicy.sharedFor(policy).installHttp(pipeline);
     }
 
-    /** {@link NettyClosePolicy#installHttp} put this handler right after the {@code HttpServerCodec} of this name. */
-    void installedAfterServerCodec(String name) {
-        companions.serverCodec(name);
-    }
-
     // ---- lifecycle
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
-        if (ctx.channel().isOpen()) {
-            // Taken out of a live pipeline. A closed channel's pipeline is being torn down and removes them itself.
-            companions.removeAll(ctx.pipeline());
-        }
+        companions.removeAll(ctx.pipeline());
     }
 
     /**
@@ -320,10 +306,8 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (conn != null && !upgraded && PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName())) {
-            // An HTTP/1.1-or-h2c server switched to HTTP/2 without a 101: from now on only pass messages on, as after
-            // an upgrade. Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
-            upgraded = true;
+        if (conn != null && !upgraded && PipelinePlace.isPriorKnowledgeUpgrade(evt)) {
+            upgraded = true; // from now on only pass messages on, as after a 101
             conn.stopReuseChecks();
         }
         if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
@@ -499,11 +483,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         }
     }
 
-    /**
-     * Whether bytes of the newest request's body may still be unread (rule 3: a server FIN over them lingers). A
-     * request without a body is answered before the decoder passes its empty {@code LastHttpContent} when the
-     * application replies to the head: nothing of it is left on the socket then.
-     */
+    /** Whether bytes of the newest request's body may be unread (rule 3), also when the application answers its head. */
     private boolean bodyUnread() {
         return requestBodyOpen && !requestBodyEmpty;
     }

@@ -102,8 +102,11 @@ final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements
         return null;
     }
 
-    /** Removes both handlers, if they were added. */
+    /** Removes both handlers, if they were added, from a live pipeline (a closed channel's is torn down whole). */
     void removeAll(ChannelPipeline p) {
+        if (!p.channel().isOpen()) {
+            return;
+        }
         if (p.context(this) != null) {
             p.remove(this);
         }
