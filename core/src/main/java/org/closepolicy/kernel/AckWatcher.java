@@ -10,9 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.closepolicy.Ticker;
-import org.closepolicy.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Callbacks run on the watcher thread: they must be short and hop to their own thread for any work. A
  * callback that throws is logged (once per watcher, then at debug level) and counted in
- * {@link #callbackFailures()}; the thread carries on. Deadlines use the injected {@link Ticker}; the pace of
+ * {@link #callbackFailures()}; the thread carries on. Deadlines use the injected {@link Builder#nanoClock nanosecond clock}; the pace of
  * table reads (the tick) uses the real clock.
  *
  * <p>{@link #close()} stops the thread and settles every pending watch with {@link AckResult#CLOSED} on the
@@ -69,7 +68,7 @@ public final class AckWatcher implements AutoCloseable {
     private static volatile AckWatcher shared;
 
     private final long tickNanos;
-    private final Ticker ticker;
+    private final LongSupplier nanoClock;
     private final Supplier<SendQueueReader> readerFactory;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Watch> inbox = new ConcurrentLinkedQueue<>();
@@ -86,7 +85,7 @@ public final class AckWatcher implements AutoCloseable {
 
     private AckWatcher(Builder b) {
         this.tickNanos = b.tick.toNanos();
-        this.ticker = b.ticker;
+        this.nanoClock = b.nanoClock;
         this.readerFactory = b.readerFactory;
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
@@ -145,7 +144,7 @@ public final class AckWatcher implements AutoCloseable {
         if (key == null) {
             throw new IllegalArgumentException("addresses must carry address bytes: " + local + " -> " + remote);
         }
-        Watch w = new Watch(this, local, remote, key, callback, ticker.nanos(), Durations.nanos(timeout));
+        Watch w = new Watch(this, local, remote, key, callback, nanoClock.getAsLong(), saturatedNanos(timeout));
         pending.incrementAndGet();
         if (closed) {
             settle(w, AckResult.CLOSED, -1);
@@ -283,7 +282,7 @@ public final class AckWatcher implements AutoCloseable {
             active.clear();
             return;
         }
-        long now = ticker.nanos();
+        long now = nanoClock.getAsLong();
         int keep = 0;
         for (int i = 0; i < n; i++) {
             Watch w = active.get(i);
@@ -307,6 +306,15 @@ public final class AckWatcher implements AutoCloseable {
             active.set(keep++, w);
         }
         active.subList(keep, active.size()).clear();
+    }
+
+    /** {@code d} in nanoseconds, saturated: a timeout of centuries stays "never" instead of overflowing. */
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void settle(Watch w, AckResult result, long pendingBytes) {
@@ -409,7 +417,7 @@ public final class AckWatcher implements AutoCloseable {
      */
     public static final class Builder {
         private Duration tick = MIN_TICK;
-        private Ticker ticker = Ticker.system();
+        private LongSupplier nanoClock = System::nanoTime;
         private Supplier<SendQueueReader> readerFactory = SockDiagSendQueues::system;
 
         private Builder() {
@@ -425,9 +433,12 @@ public final class AckWatcher implements AutoCloseable {
             return this;
         }
 
-        /** Clock for watch deadlines (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+        /**
+         * Monotonic nanoseconds for watch deadlines (default {@link System#nanoTime()}); tests pass a
+         * clock they move, e.g. {@code now::get} of an {@code AtomicLong}.
+         */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 

@@ -6,8 +6,8 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.closepolicy.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ public final class TimeWaitSampler implements AutoCloseable {
     private static final long JOIN_TIMEOUT_MILLIS = 5_000;
 
     private final long periodNanos;
-    private final Ticker ticker;
+    private final LongSupplier nanoClock;
     private final Supplier<TcpSnapshot> source;
     private final boolean[] portMask;
     private final int[] ports;
@@ -51,7 +51,7 @@ public final class TimeWaitSampler implements AutoCloseable {
 
     private TimeWaitSampler(Builder b) {
         this.periodNanos = b.period.toNanos();
-        this.ticker = b.ticker;
+        this.nanoClock = b.nanoClock;
         this.source = b.source;
         this.ports = b.ports.clone();
         if (ports.length == 0) {
@@ -88,7 +88,7 @@ public final class TimeWaitSampler implements AutoCloseable {
         return latest.supported;
     }
 
-    /** {@link Ticker} time of the last sample. */
+    /** Time of the last sample, on the {@link Builder#nanoClock nanosecond clock}. */
     public long lastSampleNanos() {
         return latest.atNanos;
     }
@@ -139,7 +139,7 @@ public final class TimeWaitSampler implements AutoCloseable {
         Sample s;
         try {
             TcpSnapshot snap = source.get();
-            long at = ticker.nanos();
+            long at = nanoClock.getAsLong();
             if (snap == null || !snap.supported()) {
                 s = new Sample(false, 0, 0, at);
             } else {
@@ -159,7 +159,7 @@ public final class TimeWaitSampler implements AutoCloseable {
 
     private long safeNanos() {
         try {
-            return ticker.nanos();
+            return nanoClock.getAsLong();
         } catch (RuntimeException e) {
             return System.nanoTime();
         }
@@ -188,7 +188,7 @@ public final class TimeWaitSampler implements AutoCloseable {
      */
     public static final class Builder {
         private Duration period = Duration.ofSeconds(1);
-        private Ticker ticker = Ticker.system();
+        private LongSupplier nanoClock = System::nanoTime;
         private Supplier<TcpSnapshot> source = () -> TcpTable.system().snapshot();
         private int[] ports = new int[0];
 
@@ -222,9 +222,12 @@ public final class TimeWaitSampler implements AutoCloseable {
             return ports(ports.stream().mapToInt(Integer::intValue).toArray());
         }
 
-        /** Clock for {@link TimeWaitSampler#lastSampleNanos()} (default {@link Ticker#system()}). */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+        /**
+         * Monotonic nanoseconds for {@link TimeWaitSampler#lastSampleNanos()} (default {@link System#nanoTime()}); tests pass a
+         * clock they move, e.g. {@code now::get} of an {@code AtomicLong}.
+         */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 

@@ -54,6 +54,20 @@ public final class ConnectionRegistry implements CloseListener {
         }
     }
 
+    /**
+     * A connection began to end this way: counted when the drain has told that connection to drain ({@code told})
+     * and the adapter keeps a registry; otherwise nothing (a connection ending for its own reasons before the drain
+     * reached it is no step of the drain).
+     * <pre>{@code
+     * ConnectionRegistry.step(runtime.connections(), drainRequested, record.id(), DrainStep.GOAWAY);
+     * }</pre>
+     */
+    public static void step(ConnectionRegistry registry, boolean told, long id, DrainStep step) {
+        if (told && registry != null) {
+            registry.step(id, step);
+        }
+    }
+
     /** Whether a drain has begun (connections are no longer reused). */
     public boolean draining() {
         return drain != null;

@@ -30,7 +30,8 @@ public interface Transport {
 
     /**
      * Arms the machine's single timer; a later call replaces an earlier one. When it fires, the
-     * adapter calls {@link CloseStateMachine#onTimer()} on the connection's thread.
+     * adapter calls {@link CloseStateMachine#onTimer()} on the connection's thread. {@link TimedTransport}
+     * implements this (and {@link #cancelTimer()}) once for every adapter with a {@link StepTimer}.
      */
     void schedule(long delayNanos);
 

@@ -37,7 +37,7 @@ class AckChecksFallBackToTheTableTest {
     }
 
     private AckWatcher watcher(SockDiagSendQueues.Opener opener) {
-        AckWatcher w = AckWatcher.builder().ticker(now::get)
+        AckWatcher w = AckWatcher.builder().nanoClock(now::get)
                 .reader(() -> new SockDiagSendQueues(opener, new TableSendQueues(table, AckPath.PROC_NET_TCP)))
                 .build();
         watchers.add(w);

@@ -79,7 +79,7 @@ class AckWatcherTest {
     }
 
     private AckWatcher watcher(FakeTable table) {
-        AckWatcher w = AckWatcher.builder().source(table).ticker(now::get).build();
+        AckWatcher w = AckWatcher.builder().source(table).nanoClock(now::get).build();
         watchers.add(w);
         return w;
     }

@@ -47,7 +47,7 @@ class TimeWaitSamplerTest {
     void countsServerSideTimeWaitForTheConfiguredPorts() {
         AtomicLong now = new AtomicLong(123);
         try (TimeWaitSampler s = TimeWaitSampler.builder().ports(8080, 8443).source(() -> table(5))
-                .ticker(now::get).period(Duration.ofSeconds(60)).build()) {
+                .nanoClock(now::get).period(Duration.ofSeconds(60)).build()) {
             assertThat(s.supported()).isTrue();
             assertThat(s.serverTimeWait()).isEqualTo(7);
             assertThat(s.totalTimeWait()).isEqualTo(10);

@@ -81,8 +81,8 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
         if (version == HttpVersion.HTTP_2) {
             Http2Retirement http2 = ConnectionControl.http2Of(meta.getConnection());
             if (http2 != null) {
-                http2.beginStream();
-                request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, http2));
+                int streamId = http2.beginStream(request.getId());
+                request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, http2, streamId));
             }
             return request;
         }

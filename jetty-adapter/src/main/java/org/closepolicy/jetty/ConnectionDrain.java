@@ -60,10 +60,7 @@ final class ConnectionDrain implements DrainableConnection {
 
     /** Tells the drain how this connection began to end (the first step counts). */
     void step(DrainStep step) {
-        ConnectionRegistry registry = c.runtime.connections();
-        if (requested && registry != null) {
-            registry.step(c.record.id(), step);
-        }
+        ConnectionRegistry.step(c.runtime.connections(), requested, c.record.id(), step);
     }
 
     /**

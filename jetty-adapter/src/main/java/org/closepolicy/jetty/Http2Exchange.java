@@ -15,12 +15,14 @@ import org.eclipse.jetty.util.Callback;
 final class Http2Exchange extends HttpStream.Wrapper {
 
     private final Http2Retirement http2;
+    private final int streamId;
     private boolean ended;
     private boolean responded;
 
-    Http2Exchange(HttpStream wrapped, Http2Retirement http2) {
+    Http2Exchange(HttpStream wrapped, Http2Retirement http2, int streamId) {
         super(wrapped);
         this.http2 = http2;
+        this.streamId = streamId;
     }
 
     /**
@@ -62,7 +64,7 @@ final class Http2Exchange extends HttpStream.Wrapper {
 
     private void end() {
         if (endOnce()) {
-            http2.endStream(respondOnce());
+            http2.endStream(streamId, respondOnce());
         }
     }
 }

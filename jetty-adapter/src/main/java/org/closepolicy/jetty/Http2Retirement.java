@@ -1,17 +1,14 @@
 package org.closepolicy.jetty;
 
 import java.util.Locale;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
-import org.closepolicy.spi.Durations;
+import org.closepolicy.spi.GoAwayDrain;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,17 +32,17 @@ final class Http2Retirement {
     private static final Logger LOG = LoggerFactory.getLogger(Http2Retirement.class);
 
     private final ConnectionControl c;
-    private final Runnable reuseTask = this::onReuseTimer;
+    private final SchedulerTimer reuseTimer; // the maximum age, or the drain's deadline
 
     // Guarded by the lock.
     private volatile Connection connection; // the HTTP/2 connection, once ALPN or an upgrade chose it
-    private int openStreams;
-    private volatile Retire draining; // GOAWAY decided, streams still in flight; the machine is still OPEN
-    private boolean goAwayWritten;
-    private Scheduler.Task reuseTimer; // the maximum age, or the drain's deadline
+    private final GoAwayDrain drain = new GoAwayDrain(); // while it drains the machine is still OPEN
+    private volatile Retire draining; // drain.retiring(), readable without the lock
+    private int syntheticStreamIds; // for a stream whose id Jetty does not give as a number
 
     Http2Retirement(ConnectionControl control) {
         this.c = control;
+        this.reuseTimer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onReuseTimer);
     }
 
     /** The HTTP/2 connection, or null while the endpoint speaks HTTP/1. */
@@ -94,14 +91,29 @@ final class Http2Retirement {
         }
     }
 
-    /** An HTTP/2 stream (one request) begins. */
-    void beginStream() {
+    /**
+     * An HTTP/2 stream (one request) begins.
+     *
+     * @param requestId Jetty's id of the request: the stream id
+     * @return the stream id to end it with
+     */
+    int beginStream(String requestId) {
         c.transport.lock();
         try {
-            openStreams++;
+            int id = streamId(requestId);
+            drain.streamOpened(id);
             c.record.onRequest(HttpVersion.HTTP_2, false, c.runtime.ticker().nanos());
+            return id;
         } finally {
             c.transport.unlock();
+        }
+    }
+
+    private int streamId(String requestId) {
+        try {
+            return Integer.parseInt(requestId);
+        } catch (NumberFormatException e) {
+            return --syntheticStreamIds; // never a client stream id (those are odd and positive)
         }
     }
 
@@ -118,29 +130,31 @@ final class Http2Retirement {
     /**
      * An HTTP/2 stream ended: decide, and start or finish the drain of a retired connection.
      *
+     * @param streamId what {@link #beginStream} returned
      * @param uncounted whether its response was not counted by {@link #streamResponded} (a failed stream)
      */
-    void endStream(boolean uncounted) {
+    void endStream(int streamId, boolean uncounted) {
         Retire start = null;
         Reuse reuse = null;
         boolean drained;
         c.transport.lock();
         try {
-            openStreams = Math.max(0, openStreams - 1);
+            drained = drain.streamEnded(streamId);
             long now = c.runtime.ticker().nanos();
             c.syncBytes(connection, now);
             if (uncounted) {
                 c.record.onResponse(false, false, now);
             }
-            if (draining == null && !c.machine.isRetired()) {
+            if (!drain.draining() && !c.machine.isRetired()) {
                 Decision d = c.runtime.policy().decide(c.record, now);
                 if (d instanceof Retire r) {
-                    start = draining = r;
+                    start = r;
+                    begin(r);
                 } else {
                     reuse = (Reuse) d;
                 }
             }
-            drained = drained();
+            drained &= !c.machine.isRetired();
         } finally {
             c.transport.unlock();
         }
@@ -155,9 +169,25 @@ final class Http2Retirement {
         }
     }
 
+    /** Starts the drain (under the lock); false when one runs already. */
+    private boolean begin(Retire r) {
+        if (!drain.begin(r)) {
+            return false;
+        }
+        draining = r;
+        return true;
+    }
+
+    /** Ends the drain (under the lock): the retirement for the machine, or null. */
+    private Retire finish(boolean timedOut) {
+        Retire r = timedOut ? drain.expire(c.runtime, c.record) : drain.finish();
+        draining = null;
+        return r;
+    }
+
     /** Whether the GOAWAY of a draining connection is written and its last stream ended (under the lock). */
     private boolean drained() {
-        return draining != null && goAwayWritten && openStreams == 0 && !c.machine.isRetired();
+        return drain.drained() && !c.machine.isRetired();
     }
 
     /** Sends the GOAWAY and arms the drain's deadline. */
@@ -166,7 +196,7 @@ final class Http2Retirement {
         c.transport.lock();
         try {
             cancelReuseTimer();
-            scheduleReuseTimer(Durations.nanos(r.drainTimeout()));
+            scheduleReuseTimer(drain.deadlineDelayNanos());
         } finally {
             c.transport.unlock();
         }
@@ -177,8 +207,7 @@ final class Http2Retirement {
         boolean drained;
         c.transport.lock();
         try {
-            goAwayWritten = true;
-            drained = drained();
+            drained = drain.goAwayWritten() && !c.machine.isRetired();
         } finally {
             c.transport.unlock();
         }
@@ -198,11 +227,10 @@ final class Http2Retirement {
         }
         c.transport.lock();
         try {
-            Retire r = draining;
-            if (r == null || c.machine.isRetired()) {
+            if (!drain.draining() || c.machine.isRetired()) {
                 return;
             }
-            draining = null;
+            Retire r = finish(timedOut);
             cancelReuseTimer();
             c.retireNow(r, true);
         } finally {
@@ -216,7 +244,9 @@ final class Http2Retirement {
      */
     Retire announceServerDrain() {
         cancelReuseTimer();
-        return draining = c.runtime.retireAnnounced(c.record, RetireReason.DRAIN, c.record.unreadInput());
+        Retire r = c.runtime.retireAnnounced(c.record, RetireReason.DRAIN, c.record.unreadInput());
+        begin(r);
+        return r;
     }
 
     /** Sends the GOAWAY of {@link #announceServerDrain}; a connection with no stream in flight is retired at once. */
@@ -239,7 +269,7 @@ final class Http2Retirement {
         Retire r;
         c.transport.lock();
         try {
-            if (c.machine.isRetired() || draining != null || openStreams > 0) {
+            if (c.machine.isRetired() || drain.draining() || drain.inFlight() > 0) {
                 return; // the close policy's or the streams' own deadlines apply
             }
             c.record.idle();
@@ -247,7 +277,7 @@ final class Http2Retirement {
             if (r == null) {
                 return;
             }
-            draining = r;
+            begin(r);
         } finally {
             c.transport.unlock();
         }
@@ -259,11 +289,10 @@ final class Http2Retirement {
      * retirement already decided becomes the machine's, so the event says why (under the lock).
      */
     boolean retireDraining() {
-        Retire r = draining;
-        if (r == null || c.machine.isRetired()) {
+        if (!drain.draining() || c.machine.isRetired()) {
             return false;
         }
-        draining = null;
+        Retire r = finish(false);
         cancelReuseTimer();
         c.retireNow(r, false);
         return true;
@@ -271,30 +300,31 @@ final class Http2Retirement {
 
     /** The connection closes without its drain (under the lock): the drain's timers stop. */
     void abandonDrain() {
+        drain.abandon();
         draining = null;
         cancelReuseTimer();
     }
 
     /** The maximum age (with jitter) came, or the drain ran out of time. */
-    private void onReuseTimer() {
+    private void onReuseTimer(int generation) {
         Retire start = null;
         boolean drainExpired = false;
         c.transport.lock();
         try {
-            reuseTimer = null;
-            if (c.closed || c.machine.isRetired()) {
+            if (!reuseTimer.fired(generation) || c.closed || c.machine.isRetired()) {
                 return;
             }
-            if (draining != null) {
+            if (drain.draining()) {
                 drainExpired = true;
             } else {
                 long now = c.runtime.ticker().nanos();
-                if (openStreams > 0) {
+                if (drain.inFlight() > 0) {
                     c.record.touch(now); // busy: only its age can retire it now
                 }
                 Decision d = c.runtime.policy().decide(c.record, now);
                 if (d instanceof Retire r) {
-                    start = draining = r;
+                    start = r;
+                    begin(r);
                 } else {
                     armAgeTimer((Reuse) d, now);
                 }
@@ -318,23 +348,11 @@ final class Http2Retirement {
     }
 
     private void scheduleReuseTimer(long delayNanos) {
-        cancelReuseTimer();
-        if (c.closed) {
-            return;
-        }
-        try {
-            reuseTimer = c.scheduler.schedule(reuseTask, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            LOG.debug("reuse timer rejected for {}", c.record, e);
-        }
+        reuseTimer.schedule(delayNanos);
     }
 
     /** Cancels the age or drain timer (under the lock). */
     void cancelReuseTimer() {
-        Scheduler.Task t = reuseTimer;
-        reuseTimer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        reuseTimer.cancel();
     }
 }

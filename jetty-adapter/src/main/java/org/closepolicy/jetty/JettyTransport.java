@@ -2,13 +2,13 @@ package org.closepolicy.jetty;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.spi.AckCheck;
+import org.closepolicy.spi.StepTimer;
+import org.closepolicy.spi.TimedTransport;
 import org.closepolicy.spi.Transport;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,29 +31,26 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe; every method but {@link #lock}, {@link #unlockAndPerform} and
  * {@link #runOnJettyThread} is called under the lock.
  */
-final class JettyTransport implements Transport {
+final class JettyTransport extends TimedTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(JettyTransport.class);
 
     private static final int OP_SHUTDOWN = 1;
     private static final int OP_CLOSE = 2;
     private static final int OP_RESET = 4;
-    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     private final ConnectionControl control;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Runnable timerTask = this::onTimer;
+    private final SchedulerTimer timer;
     private final AckCheck acks = new AckCheck(); // a result of an earlier, cancelled watch settles nothing
 
     // Guarded by the lock.
     private int ops;
-    private Scheduler.Task timer;
-    private boolean deferTimer; // within the last send: the machine's timer is armed when the send returns
-    private long deferredDeadline; // when deferTimer: the ticker time the machine asked for, or NO_DEADLINE
     private volatile boolean peerClosed; // the client's FIN or close_notify came
 
     JettyTransport(ConnectionControl control) {
         this.control = control;
+        this.timer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onTimer);
     }
 
     void lock() {
@@ -90,23 +87,17 @@ final class JettyTransport implements Transport {
 
     /** Opens the deferral of the machine's timer for the last send (under the lock). */
     void deferTimer() {
-        deferTimer = true;
-        deferredDeadline = NO_DEADLINE;
+        timer.defer();
     }
 
     /** Whether a deferral is open; read without the lock by the thread that opened it. */
     boolean deferring() {
-        return deferTimer;
+        return timer.deferring();
     }
 
     /** The last send returned (under the lock): arms the timer the machine asked for meanwhile, if any. */
     void endDeferral() {
-        deferTimer = false;
-        long at = deferredDeadline;
-        deferredDeadline = NO_DEADLINE;
-        if (at != NO_DEADLINE) {
-            arm(at - control.runtime.ticker().nanos());
-        }
+        timer.endDeferral();
     }
 
     /** Runs a task on Jetty's executor, or here when the pool is stopping (nothing here blocks). */
@@ -118,11 +109,12 @@ final class JettyTransport implements Transport {
         }
     }
 
-    private void onTimer() {
+    private void onTimer(int generation) {
         lock.lock();
         try {
-            timer = null;
-            control.machine.onTimer();
+            if (timer.fired(generation)) {
+                control.machine.onTimer();
+            }
         } finally {
             unlockAndPerform();
         }
@@ -165,36 +157,8 @@ final class JettyTransport implements Transport {
     }
 
     @Override
-    public void schedule(long delayNanos) {
-        cancelTimer();
-        if (deferTimer) {
-            deferredDeadline = control.runtime.ticker().nanos() + Math.max(0, delayNanos);
-            return;
-        }
-        arm(delayNanos);
-    }
-
-    /** Arms the machine's timer (under the lock). */
-    private void arm(long delayNanos) {
-        if (control.closed) {
-            return;
-        }
-        try {
-            timer = control.scheduler.schedule(timerTask, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // The scheduler is stopping with the server, which closes every endpoint.
-            LOG.debug("timer rejected for {}", control.record, e);
-        }
-    }
-
-    @Override
-    public void cancelTimer() {
-        deferredDeadline = NO_DEADLINE;
-        Scheduler.Task t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel();
-        }
+    protected StepTimer<?> timer() {
+        return timer;
     }
 
     @Override

@@ -91,22 +91,40 @@ final class ExampleHandlers {
         };
     }
 
+    /** Writes a response piece by piece, and completes the handler's callback when it has ended. */
+    private abstract static class Writer extends IteratingCallback {
+        private final Callback done;
+
+        Writer(Callback done) {
+            this.done = done;
+        }
+
+        @Override
+        protected void onCompleteSuccess() {
+            done.succeeded();
+        }
+
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            done.failed(cause);
+        }
+    }
+
     /**
      * Writes {@code n} {@link DeterministicBytes} in 64 KiB pieces, each write after the previous one
      * completes, then an empty last write: the response is committed before its end is known.
      */
-    private static final class BodyWriter extends IteratingCallback {
+    private static final class BodyWriter extends Writer {
         private final Response response;
         private final long total;
-        private final Callback done;
         private final byte[] chunk = new byte[64 * 1024];
         private long written;
         private boolean lastWritten;
 
         BodyWriter(Response response, long total, boolean withLength, Callback done) {
+            super(done);
             this.response = response;
             this.total = total;
-            this.done = done;
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
             if (withLength) {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, total);
@@ -129,34 +147,23 @@ final class ExampleHandlers {
             response.write(false, ByteBuffer.wrap(chunk, 0, len), this);
             return Action.SCHEDULED;
         }
-
-        @Override
-        protected void onCompleteSuccess() {
-            done.succeeded();
-        }
-
-        @Override
-        protected void onCompleteFailure(Throwable cause) {
-            done.failed(cause);
-        }
     }
 
     /** Writes {@code n} {@link DeterministicBytes} in ten pieces, one every {@code ms / 10} milliseconds. */
-    private static final class SlowWriter extends IteratingCallback {
+    private static final class SlowWriter extends Writer {
         private final Request request;
         private final Response response;
         private final long total;
         private final long pauseMillis;
-        private final Callback done;
         private long written;
         private boolean lastWritten;
 
         SlowWriter(Request request, Response response, long total, long millis, Callback done) {
+            super(done);
             this.request = request;
             this.response = response;
             this.total = total;
             this.pauseMillis = Math.max(1, millis / 10);
-            this.done = done;
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, total);
         }
@@ -175,16 +182,6 @@ final class ExampleHandlers {
             request.getComponents().getScheduler().schedule(() -> response.write(last, ByteBuffer.wrap(piece), this),
                     pauseMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
             return Action.SCHEDULED;
-        }
-
-        @Override
-        protected void onCompleteSuccess() {
-            done.succeeded();
-        }
-
-        @Override
-        protected void onCompleteFailure(Throwable cause) {
-            done.failed(cause);
         }
     }
 

@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import org.closepolicy.CloseEvent;
-import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicy;
-import org.closepolicy.FallbackReason;
 import org.closepolicy.PeerHabit;
 import org.closepolicy.WhoClosed;
 import org.closepolicy.spi.PeerMemory;
+import org.closepolicy.testkit.Http10Peers;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.RawHttpClient;
 import org.closepolicy.testkit.TimeWaitCounter;
@@ -43,6 +41,7 @@ class Http10PeersAreLearnedPerAddressTest {
     void aProxyThatClosesAfterTheLengthLeavesNoServerTimeWait(String spec) throws Exception {
         assumeThat(TimeWaitCounter.supported()).as("kernel TCP table readable").isTrue();
         try (TestServer server = server(spec)) {
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             RawHttpClient proxy = RawHttpClient.builder(server.address()).path("/weather").version(RawHttpClient.Version.HTTP_1_0)
                     .closeStyle(RawHttpClient.CloseStyle.CURL_LIKE).build();
             for (int i = 0; i < CONNECTIONS; i++) {
@@ -53,7 +52,7 @@ class Http10PeersAreLearnedPerAddressTest {
             }
             awaitEvents(server, CONNECTIONS);
             assertThat(server.events()).allSatisfy(e -> assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN));
-            assertThat(TimeWaitCounter.serverSide(server.port())).as("server TIME_WAIT").isZero();
+            assertThat(timeWait.count().serverSide()).as("server TIME_WAIT").isZero();
             PeerMemory peers = server.stats().peers();
             // The client opens its next connection as it closes the last: a request may overtake the FIN that ends
             // the probe, so a second probe can happen.
@@ -70,20 +69,10 @@ class Http10PeersAreLearnedPerAddressTest {
         try (TestServer server = server(spec)) {
             RawHttpClient ab = RawHttpClient.builder(server.address()).path("/weather").version(RawHttpClient.Version.HTTP_1_0)
                     .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).build();
-            for (int i = 0; i < 50; i++) {
-                HttpResult r = ab.send();
-                assertThat(r.ok()).as("%s", r).isTrue();
-                assertThat(r.serverClosed()).as("the server's FIN ends the exchange: %s", r).isTrue();
-                assertThat(r.resetSeen()).as("%s", r).isFalse();
-            }
+            Http10Peers.fetchUntilServerFin(ab, 50);
             awaitEvents(server, 50);
             List<CloseEvent> events = server.events();
-            assertThat(events).allSatisfy(e -> {
-                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_FIN);
-                assertThat(e.usedMode()).as("%s", e).isNotEqualTo(CloseMode.RST);
-            });
-            long waited = events.stream().filter(e -> e.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED).count();
-            assertThat(waited).as("the stall is one probe for the one address").isLessThanOrEqualTo(1);
+            Http10Peers.assertServerClosedWithAtMostOneProbe(events);
         }
     }
 
@@ -94,24 +83,9 @@ class Http10PeersAreLearnedPerAddressTest {
             RawHttpClient abK = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0).keepAlive(true)
                     .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).build();
             int perConnection = spec.startsWith("keep-alive") ? 5 : 1;
-            for (int c = 0; c < 10; c++) {
-                List<HttpResult> rs = abK.sequence(Collections.nCopies(perConnection, "/weather"));
-                for (HttpResult r : rs) {
-                    assertThat(r.ok()).as("%s", r).isTrue();
-                    assertThat(r.resetSeen()).as("%s", r).isFalse();
-                    assertThat(r.error()).as("%s", r).isNull();
-                }
-                HttpResult last = rs.get(rs.size() - 1);
-                assertThat(last.headers().hasToken("Connection", "close")).as("%s", last).isTrue();
-                assertThat(last.serverClosed()).as("%s", last).isTrue();
-            }
+            Http10Peers.fetchKeepAliveUntilRetired(abK, 10, perConnection, "/weather");
             awaitEvents(server, 10);
-            assertThat(server.events()).allSatisfy(e -> {
-                assertThat(e.usedMode()).as("%s", e).isNotEqualTo(CloseMode.RST);
-                assertThat(e.requestsServed()).isEqualTo(perConnection);
-            });
-            assertThat(server.events().stream().filter(e -> e.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED).count())
-                    .isEqualTo(1);
+            Http10Peers.assertRetiredWithoutResetAfterOneProbe(server.events(), perConnection);
         }
     }
 }

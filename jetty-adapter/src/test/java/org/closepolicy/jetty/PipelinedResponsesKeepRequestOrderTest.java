@@ -3,6 +3,7 @@ package org.closepolicy.jetty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,14 +12,11 @@ import java.util.stream.Stream;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.ClosePolicy;
-import org.closepolicy.CloseSettings;
-import org.closepolicy.Closer;
 import org.closepolicy.Preset;
 import org.closepolicy.RetireReason;
-import org.closepolicy.WhoClosed;
 import org.closepolicy.testkit.DeterministicBytes;
 import org.closepolicy.testkit.HttpResult;
-import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.PipelinedOrder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
@@ -52,27 +50,10 @@ class PipelinedResponsesKeepRequestOrderTest {
         return b.build();
     }
 
-    private static RawHttpClient slowReader(int port) {
-        return RawHttpClient.builder("127.0.0.1", port)
-                .receiveBufferSize(32 * 1024)
-                .readChunk(16 * 1024)
-                .readDelay(Duration.ofMillis(1))
-                .stopAtConnectionClose(true)
-                .deadline(Duration.ofSeconds(60))
-                .build();
-    }
-
     private static void assertAnswers(HttpResult r, String path, int index) {
         int size = path.equals(LATER) ? LARGE : ExampleHandlers.WEATHER.length;
-        assertThat(r.status()).as("response %d (%s): %s", index + 1, path, r).isEqualTo(200);
-        assertThat(r.complete()).as("response %d whole: %s", index + 1, r).isTrue();
-        assertThat(r.bodyLength()).as("response %d answers %s: %s", index + 1, path, r).isEqualTo(size);
         String sha = path.equals(LATER) ? DeterministicBytes.sha256Hex(LARGE) : org.closepolicy.testkit.Sha256.hex(ExampleHandlers.WEATHER);
-        assertThat(r.bodySha256()).as("response %d body", index + 1).isEqualTo(sha);
-    }
-
-    private static boolean announcesClose(HttpResult r) {
-        return r.headers().first("Connection").map("close"::equalsIgnoreCase).orElse(false);
+        PipelinedOrder.assertAnswers(r, path, index, size, sha);
     }
 
     @Test
@@ -85,7 +66,7 @@ class PipelinedResponsesKeepRequestOrderTest {
         server.setHandler(ExampleHandlers.routes());
         server.start();
         try {
-            List<HttpResult> results = slowReader(connector.getLocalPort()).pipeline(SHAPES.get(0));
+            List<HttpResult> results = PipelinedOrder.slowReader(new InetSocketAddress("127.0.0.1", connector.getLocalPort())).pipeline(SHAPES.get(0));
             assertAnswers(results.get(0), LATER, 0);
             assertAnswers(results.get(1), "/weather", 1);
         } finally {
@@ -97,28 +78,10 @@ class PipelinedResponsesKeepRequestOrderTest {
     @MethodSource("runs")
     void responsesArriveInRequestOrder(Preset preset, List<String> paths) throws Exception {
         try (TestServer server = TestServer.start(ClosePolicies.of(preset), ExampleHandlers.routes())) {
-            List<HttpResult> results = slowReader(server.port()).pipeline(paths);
+            List<HttpResult> results = PipelinedOrder.slowReader(server.address()).pipeline(paths);
             await().atMost(Duration.ofSeconds(30)).until(() -> server.events().size() == 1);
             CloseEvent e = server.events().get(0);
-            if (preset == Preset.KEEP_ALIVE) {
-                for (int i = 0; i < paths.size(); i++) {
-                    assertAnswers(results.get(i), paths.get(i), i);
-                    assertThat(announcesClose(results.get(i))).as("response %d: %s", i + 1, results.get(i)).isFalse();
-                }
-                assertThat(e.requestsServed()).as("%s", e).isEqualTo(paths.size());
-                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
-                return;
-            }
-            assertAnswers(results.get(0), paths.get(0), 0);
-            assertThat(announcesClose(results.get(0))).as("Connection: close on %s", results.get(0)).isTrue();
-            for (int i = 1; i < paths.size(); i++) {
-                assertThat(results.get(i).status()).as("request %d is not answered: %s", i + 1, results.get(i)).isEqualTo(-1);
-            }
-            assertThat(e.requestsServed()).as("%s", e).isEqualTo(1);
-            assertThat(e.retireReason()).as("%s", e).isEqualTo(RetireReason.MAX_REQUESTS);
-            Closer closer = CloseSettings.of(preset).closer();
-            assertThat(e.plannedCloser()).as("%s", e).isEqualTo(closer);
-            assertThat(e.whoClosed()).as("%s", e).isEqualTo(closer == Closer.SERVER_FIRST ? WhoClosed.LOCAL_FIN : WhoClosed.REMOTE_FIN);
+            PipelinedOrder.assertRequestOrder(preset, paths, results, e, PipelinedResponsesKeepRequestOrderTest::assertAnswers);
         }
     }
 
@@ -130,10 +93,10 @@ class PipelinedResponsesKeepRequestOrderTest {
         List<String> paths = new ArrayList<>(Collections.nCopies(200, "/weather"));
         paths.set(0, LATER);
         try (TestServer server = TestServer.start(policy, ExampleHandlers.routes())) {
-            List<HttpResult> results = slowReader(server.port()).pipeline(paths);
+            List<HttpResult> results = PipelinedOrder.slowReader(server.address()).pipeline(paths);
             for (int i = 0; i < max; i++) {
                 assertAnswers(results.get(i), paths.get(i), i);
-                assertThat(announcesClose(results.get(i))).as("Connection: close on response %d of %d", i + 1, max).isEqualTo(i == max - 1);
+                assertThat(PipelinedOrder.announcesClose(results.get(i))).as("Connection: close on response %d of %d", i + 1, max).isEqualTo(i == max - 1);
             }
             for (int i = max; i < paths.size(); i++) {
                 assertThat(results.get(i).status()).as("request %d", i + 1).isEqualTo(-1);

@@ -72,8 +72,9 @@ class TlsClosesAsThePresetSaysTest {
     @Test
     void serverFinSendsCloseNotifyThenFinAndKeepsTheTimeWait() throws Exception {
         try (TestServer server = tlsServer(Preset.SERVER_FIN)) {
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             LoadResult r = load(server);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = timeWait.count();
 
             assertThat(r.errors()).as(r.toString()).isZero();
             assertThat(server.stats().whoClosed(WhoClosed.LOCAL_FIN)).isEqualTo(N);
@@ -87,8 +88,9 @@ class TlsClosesAsThePresetSaysTest {
     @EnumSource(value = Preset.class, names = {"CLIENT_FIRST", "SAFE_RESET"})
     void clientFirstPresetsWaitForTheClientsCloseAndLeaveTheServerNoTimeWait(Preset preset) throws Exception {
         try (TestServer server = tlsServer(preset)) {
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             LoadResult r = load(server);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = timeWait.count();
 
             assertThat(r.errors()).as(r.toString()).isZero();
             assertThat(r.resets()).isZero();
@@ -113,6 +115,7 @@ class TlsClosesAsThePresetSaysTest {
     void jdkHttpClientClosesFirst(Preset preset) throws Exception {
         int n = 100;
         try (TestServer server = tlsServer(preset)) {
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             HttpClient client = HttpClient.newBuilder().sslContext(SelfSignedTls.get().client()).version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(20)).build();
             URI uri = URI.create("https://127.0.0.1:" + server.port() + "/weather");
@@ -127,7 +130,7 @@ class TlsClosesAsThePresetSaysTest {
                 assertThat(Sha256.hex(res.body())).isEqualTo(Sha256.hex(ExampleHandlers.WEATHER));
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().closed() == n);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = timeWait.count();
 
             // HttpClient closes as soon as it has the response, leaving the server's close_notify unread:
             // its kernel then resets instead of sending a FIN. Either way the client ended the connection.

@@ -11,8 +11,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.Decision;
 import org.closepolicy.HttpVersion;
 import org.closepolicy.Protocol;
@@ -20,7 +18,7 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.DrainStep;
-import org.closepolicy.spi.Durations;
+import org.closepolicy.spi.GoAwayDrain;
 
 /**
  * Enforces a {@link org.closepolicy.ClosePolicy} on one HTTP/2 server connection (h2 over TLS with ALPN, or h2c
@@ -92,9 +90,9 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     private ChannelHandlerContext ctx;
     private Http2Connection h2;
-    /** The decision being carried out since the GOAWAY; null while the connection serves streams. */
-    private Retire retiring;
-    private ScheduledFuture<?> drainTimer;
+    /** The client streams in flight and the decision carried out since the GOAWAY. */
+    private final GoAwayDrain drain = new GoAwayDrain();
+    private EventLoopTimer drainTimer; // the drain's deadline; made with the first GOAWAY
     private boolean drainPending;
     private boolean flushPending;
 
@@ -111,7 +109,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
         @Override
         public void beforeTimerDecision(long now) {
-            if (h2.numActiveStreams() > 0) {
+            if (drain.inFlight() > 0) {
                 conn.record.touch(now);
             }
         }
@@ -130,6 +128,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         public void onStreamActive(Http2Stream stream) {
             PolicyConnection c = conn;
             if (c != null && isClientStream(stream)) {
+                drain.streamOpened(stream.id());
                 c.record.onRequest(HttpVersion.HTTP_2, false, c.now());
             }
         }
@@ -137,7 +136,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         @Override
         public void onStreamClosed(Http2Stream stream) {
             if (conn != null && isClientStream(stream)) {
-                streamClosed();
+                streamClosed(drain.streamEnded(stream.id()));
             }
         }
     };
@@ -202,15 +201,16 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     // ---- streams and retirement
 
-    private void streamClosed() {
+    /** A client stream closed; {@code drained}: it was the last one of a drain whose GOAWAY is out. */
+    private void streamClosed(boolean drained) {
         PolicyConnection c = conn;
         if (c.machine.isClosed() || !ctx.channel().isActive()) {
             return; // the codec closes every stream when the channel goes
         }
         long now = c.now();
         c.record.onResponse(false, false, now);
-        if (retiring != null) {
-            if (h2.numActiveStreams() == 0) {
+        if (drain.draining()) {
+            if (drained) {
                 later();
             }
             return;
@@ -229,17 +229,19 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
      */
     private void goAway(Retire r) {
         PolicyConnection c = conn;
-        if (retiring != null || c.machine.isRetired()) {
+        if (c.machine.isRetired() || !drain.begin(r)) {
             return;
         }
-        retiring = r;
         c.stopReuseChecks();
         c.keepReading();
+        // The codec announces the highest client stream it created, which is the drain's last stream id.
         ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
         flushPending = true;
-        if (h2.numActiveStreams() > 0) {
-            long nanos = Durations.nanos(r.drainTimeout());
-            drainTimer = ctx.executor().schedule(this::drainTimedOut, Math.min(nanos, TimeUnit.DAYS.toNanos(365)), TimeUnit.NANOSECONDS);
+        if (!drain.goAwayWritten()) {
+            if (drainTimer == null) {
+                drainTimer = new EventLoopTimer(ctx, owner.runtime().ticker(), this::drainTimedOut);
+            }
+            drainTimer.schedule(drain.deadlineDelayNanos());
         }
         later();
     }
@@ -259,8 +261,8 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
             flushPending = false;
             ctx.flush();
         }
-        if (retiring != null && h2.numActiveStreams() == 0) {
-            drained(retiring);
+        if (drain.drained()) {
+            drained(drain.finish());
         }
     }
 
@@ -273,18 +275,15 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     }
 
     private void drainTimedOut() {
-        drainTimer = null;
-        if (conn.machine.isRetired()) {
+        if (conn.machine.isRetired() || !drain.draining()) {
             return;
         }
-        // Streams are still open: the client cannot be expected to close; the server closes first.
-        drained(owner.runtime().retireUnannounced(conn.record, retiring.reason(), false));
+        drained(drain.expire(owner.runtime(), conn.record));
     }
 
     private void cancelDrainTimer() {
         if (drainTimer != null) {
-            drainTimer.cancel(false);
-            drainTimer = null;
+            drainTimer.cancel();
         }
     }
 
@@ -303,7 +302,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         if (bytes > 0) {
             c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         }
-        if (msg instanceof Http2GoAwayFrame && retiring == null) {
+        if (msg instanceof Http2GoAwayFrame && !drain.draining()) {
             // The client is leaving: answer with our GOAWAY, drain, then wait for its FIN (or the policy's how).
             goAway(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
         }
@@ -312,9 +311,9 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     void peerFinWhileOpen(PolicyConnection c) {
-        if (retiring != null) {
+        if (drain.draining()) {
             // The client closed during the drain: nothing more can be asked of it; close once writes are out.
-            drained(retiring);
+            drained(drain.finish());
         } else {
             c.machine.onPeerFin();
         }
@@ -354,6 +353,6 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     String details() {
-        return retiring != null ? ", draining" : "";
+        return drain.draining() ? ", draining" : "";
     }
 }

@@ -7,10 +7,11 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import org.closepolicy.kernel.AckResult;
 import org.closepolicy.spi.AckCheck;
 import org.closepolicy.spi.CloseStateMachine;
-import org.closepolicy.kernel.AckResult;
+import org.closepolicy.spi.StepTimer;
+import org.closepolicy.spi.TimedTransport;
 import org.closepolicy.spi.Transport;
 
 /**
@@ -34,7 +35,7 @@ import org.closepolicy.spi.Transport;
  *
  * <p>Thread-safety: confined to the channel's event loop.
  */
-final class NettyTransport implements Transport, Runnable {
+final class NettyTransport extends TimedTransport {
 
     private final ChannelHandlerContext ctx;
     private final ChannelHandlerContext closeCtx;
@@ -42,8 +43,7 @@ final class NettyTransport implements Transport, Runnable {
     private ChannelHandlerContext tls;
     private boolean tlsLooked;
     private CloseStateMachine machine;
-    private ScheduledFuture<?> timer;
-    private long timerAt;
+    private final StepTimer<ScheduledFuture<?>> timer;
     private final AckCheck acks = new AckCheck();
     private boolean closed;
 
@@ -51,6 +51,7 @@ final class NettyTransport implements Transport, Runnable {
         this.ctx = ctx;
         this.closeCtx = closeCtx;
         this.owner = owner;
+        this.timer = new EventLoopTimer(ctx, owner.runtime().ticker(), this::onTimer);
     }
 
     /** The context of the {@code SslHandler} in front of the close context, or null; looked up at the first close. */
@@ -117,32 +118,12 @@ final class NettyTransport implements Transport, Runnable {
     }
 
     @Override
-    public void schedule(long delayNanos) {
-        long delay = Math.max(0, delayNanos);
-        long at = System.nanoTime() + delay;
-        if (timer != null) {
-            // An earlier firing is harmless: the machine re-arms when woken before its deadline.
-            if (at - timerAt >= 0) {
-                return;
-            }
-            timer.cancel(false);
-        }
-        timerAt = at;
-        timer = ctx.executor().schedule(this, delay, TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+    protected StepTimer<?> timer() {
+        return timer;
     }
 
     /** The machine's timer fired. */
-    @Override
-    public void run() {
-        timer = null;
+    private void onTimer() {
         machine.onTimer();
     }
 

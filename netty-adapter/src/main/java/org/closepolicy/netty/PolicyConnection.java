@@ -29,6 +29,7 @@ import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.ConnectionRecord;
+import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.DrainableConnection;
 
@@ -293,9 +294,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
 
     /** Tells the drain how this connection began to end (the first step counts). */
     void drainStep(DrainStep step) {
-        if (draining) {
-            owner.connections().step(record.id(), step);
-        }
+        ConnectionRegistry.step(owner.connections(), draining, record.id(), step);
     }
 
     private void startDraining(long idleGraceNanos) {

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import org.closepolicy.CloseEvent;
-import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicy;
-import org.closepolicy.FallbackReason;
 import org.closepolicy.PeerHabit;
 import org.closepolicy.RetireReason;
 import org.closepolicy.WhoClosed;
 import org.closepolicy.spi.PeerMemory;
+import org.closepolicy.testkit.Http10Peers;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.RawHttpClient;
 import org.closepolicy.testkit.TimeWaitCounter;
@@ -39,6 +37,7 @@ class Http10PeersAreLearnedPerAddressTest {
     void aProxyThatClosesAfterTheLengthLeavesNoServerTimeWait(String spec) {
         assumeThat(TimeWaitCounter.supported()).as("kernel TCP table readable").isTrue();
         try (TestServer server = server(spec)) {
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             RawHttpClient proxy = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0)
                     .closeStyle(RawHttpClient.CloseStyle.CURL_LIKE).build();
             for (int i = 0; i < CONNECTIONS; i++) {
@@ -48,7 +47,7 @@ class Http10PeersAreLearnedPerAddressTest {
             }
             List<CloseEvent> events = server.events.awaitAtLeast(CONNECTIONS, Duration.ofSeconds(30));
             assertThat(events).allSatisfy(e -> assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN));
-            assertThat(TimeWaitCounter.serverSide(server.port())).as("server TIME_WAIT").isZero();
+            assertThat(timeWait.count().serverSide()).as("server TIME_WAIT").isZero();
             PeerMemory peers = server.closePolicy.peers();
             // The client opens its next connection as it closes the last: the next request may reach the other event loop
             // before the FIN that ends the probe, so up to one probe per event loop.
@@ -65,19 +64,9 @@ class Http10PeersAreLearnedPerAddressTest {
         try (TestServer server = server(spec)) {
             RawHttpClient ab = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0)
                     .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).build();
-            for (int i = 0; i < 50; i++) {
-                HttpResult r = ab.send();
-                assertThat(r.ok()).as("%s", r).isTrue();
-                assertThat(r.serverClosed()).as("the server's FIN ends the exchange: %s", r).isTrue();
-                assertThat(r.resetSeen()).as("%s", r).isFalse();
-            }
+            Http10Peers.fetchUntilServerFin(ab, 50);
             List<CloseEvent> events = server.events.awaitAtLeast(50, Duration.ofSeconds(30));
-            assertThat(events).allSatisfy(e -> {
-                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.LOCAL_FIN);
-                assertThat(e.usedMode()).as("%s", e).isNotEqualTo(CloseMode.RST);
-            });
-            long waited = events.stream().filter(e -> e.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED).count();
-            assertThat(waited).as("the stall is one probe for the one address").isLessThanOrEqualTo(1);
+            Http10Peers.assertServerClosedWithAtMostOneProbe(events);
             assertThat(events.stream().filter(e -> e.retireReason() == RetireReason.EOF_DELIMITED).count())
                     .isGreaterThanOrEqualTo(spec.equals("server-fin") ? 0 : 49);
         }
@@ -90,23 +79,9 @@ class Http10PeersAreLearnedPerAddressTest {
             RawHttpClient abK = RawHttpClient.builder(server.address()).version(RawHttpClient.Version.HTTP_1_0).keepAlive(true)
                     .closeStyle(RawHttpClient.CloseStyle.EOF_WAITING).build();
             int perConnection = spec.startsWith("keep-alive") ? 5 : 1;
-            for (int c = 0; c < 10; c++) {
-                List<HttpResult> rs = abK.sequence(Collections.nCopies(perConnection, "/"));
-                for (HttpResult r : rs) {
-                    assertThat(r.ok()).as("%s", r).isTrue();
-                    assertThat(r.resetSeen()).as("%s", r).isFalse();
-                    assertThat(r.error()).as("%s", r).isNull();
-                }
-                HttpResult last = rs.get(rs.size() - 1);
-                assertThat(last.headers().hasToken("Connection", "close")).as("%s", last).isTrue();
-                assertThat(last.serverClosed()).as("%s", last).isTrue();
-            }
+            Http10Peers.fetchKeepAliveUntilRetired(abK, 10, perConnection, "/");
             List<CloseEvent> events = server.events.awaitAtLeast(10, Duration.ofSeconds(30));
-            assertThat(events).allSatisfy(e -> {
-                assertThat(e.usedMode()).as("%s", e).isNotEqualTo(CloseMode.RST);
-                assertThat(e.requestsServed()).isEqualTo(perConnection);
-            });
-            assertThat(events.stream().filter(e -> e.fallbackReason() == FallbackReason.CLIENT_WAIT_EXPIRED).count()).isEqualTo(1);
+            Http10Peers.assertRetiredWithoutResetAfterOneProbe(events, perConnection);
         }
     }
 }

@@ -35,6 +35,7 @@ class Http2ClientFirstLeavesNoServerTimeWaitTest {
 
         String expected = DeterministicBytes.sha256Hex(Apps.SMALL);
         try (TestServer server = H2.h2c(policy, goAways)) {
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             for (int i = 0; i < n; i++) {
                 try (H2.Client client = new H2.Client(server.address(), true)) {
                     for (int k = 0; k < 2; k++) {
@@ -46,7 +47,7 @@ class Http2ClientFirstLeavesNoServerTimeWaitTest {
             }
             CloseStats stats = server.closePolicy.stats();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> stats.closed() >= n);
-            TimeWaitCounter.Counts c = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts c = timeWait.count();
             String seen = "server TW " + c.serverSide() + ", client TW " + c.clientSide() + ", " + stats.toJson();
             System.out.println("h2 TIME_WAIT " + preset + ": " + seen);
             assertThat(goAways.get()).isEqualTo(n);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.time.Duration;
-import java.util.stream.Stream;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicy;
@@ -15,7 +14,6 @@ import org.closepolicy.StandardClosePolicy;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.RawHttpClient;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -26,17 +24,8 @@ class NeverClosingClientFallsBackTest {
 
     private static final Duration CLIENT_WAIT = Duration.ofMillis(500);
 
-    static Stream<Arguments> runs() {
-        Stream.Builder<Arguments> b = Stream.builder();
-        for (TestServer.Kind kind : TestServer.Kind.values()) {
-            b.add(Arguments.of(kind, Preset.CLIENT_FIRST));
-            b.add(Arguments.of(kind, Preset.SAFE_RESET));
-        }
-        return b.build();
-    }
-
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("runs")
+    @MethodSource("org.closepolicy.netty.ClientWaitCases#everyKindWithAClientWait")
     void fallbackRunsWhenTheClientWaitRunsOut(TestServer.Kind kind, Preset preset) throws Exception {
         assumeThat(kind.available()).isTrue();
         StandardClosePolicy policy = ClosePolicy.builder(preset).clientWait(CLIENT_WAIT).build();

@@ -11,14 +11,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.ClosePolicies;
-import org.closepolicy.CloseSettings;
-import org.closepolicy.Closer;
 import org.closepolicy.Preset;
-import org.closepolicy.RetireReason;
-import org.closepolicy.WhoClosed;
 import org.closepolicy.testkit.DeterministicBytes;
 import org.closepolicy.testkit.HttpResult;
-import org.closepolicy.testkit.RawHttpClient;
+import org.closepolicy.testkit.PipelinedOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,29 +47,12 @@ class PipelinedResponsesKeepRequestOrderTest {
         return b.build();
     }
 
-    private static RawHttpClient slowReader(TestServer server) {
-        return RawHttpClient.builder(server.address())
-                .receiveBufferSize(32 * 1024)
-                .readChunk(16 * 1024)
-                .readDelay(Duration.ofMillis(1))
-                .stopAtConnectionClose(true)
-                .deadline(Duration.ofSeconds(60))
-                .build();
-    }
-
     private static int sizeOf(String path) {
         return path.equals("/slow") ? Apps.SlowOrFast.SLOW_BODY : Apps.SMALL;
     }
 
     private static void assertAnswers(HttpResult r, String path, int index) {
-        assertThat(r.status()).as("response %d (%s): %s", index + 1, path, r).isEqualTo(200);
-        assertThat(r.complete()).as("response %d (%s) whole: %s", index + 1, path, r).isTrue();
-        assertThat(r.bodyLength()).as("response %d answers %s: %s", index + 1, path, r).isEqualTo(sizeOf(path));
-        assertThat(r.bodySha256()).as("response %d body", index + 1).isEqualTo(DeterministicBytes.sha256Hex(sizeOf(path)));
-    }
-
-    private static boolean announcesClose(HttpResult r) {
-        return r.headers().first("Connection").map("close"::equalsIgnoreCase).orElse(false);
+        PipelinedOrder.assertAnswers(r, path, index, sizeOf(path), DeterministicBytes.sha256Hex(sizeOf(path)));
     }
 
     @ParameterizedTest(name = "bare {0}")
@@ -82,7 +61,7 @@ class PipelinedResponsesKeepRequestOrderTest {
         assumeThat(kind.available()).isTrue();
         try (TestServer server = TestServer.raw(kind, p -> p.addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
                 new HttpObjectAggregator(1 << 20), new Apps.SlowOrFast(SLOW_DELAY)))) {
-            List<HttpResult> results = slowReader(server).pipeline(List.of("/slow", "/fast"));
+            List<HttpResult> results = PipelinedOrder.slowReader(server.address()).pipeline(List.of("/slow", "/fast"));
             // The baseline this handler fixes: the client takes the small body for the answer to /slow.
             assertThat(results.get(0).bodyLength()).as("first response on the wire: %s", results.get(0)).isEqualTo(Apps.SMALL);
             assertThat(results.get(1).bodyLength()).as("%s", results.get(1)).isEqualTo(Apps.SlowOrFast.SLOW_BODY);
@@ -94,28 +73,9 @@ class PipelinedResponsesKeepRequestOrderTest {
     void responsesArriveInRequestOrder(TestServer.Kind kind, Preset preset, List<String> paths) {
         assumeThat(kind.available()).isTrue();
         try (TestServer server = TestServer.aggregating(kind, ClosePolicies.of(preset), p -> p.addLast(new Apps.SlowOrFast(SLOW_DELAY)))) {
-            List<HttpResult> results = slowReader(server).pipeline(paths);
+            List<HttpResult> results = PipelinedOrder.slowReader(server.address()).pipeline(paths);
             CloseEvent e = server.events.awaitOne(Duration.ofSeconds(30));
-            if (preset == Preset.KEEP_ALIVE) {
-                for (int i = 0; i < paths.size(); i++) {
-                    assertAnswers(results.get(i), paths.get(i), i);
-                    assertThat(announcesClose(results.get(i))).as("response %d: %s", i + 1, results.get(i)).isFalse();
-                }
-                assertThat(e.requestsServed()).as("%s", e).isEqualTo(paths.size());
-                assertThat(e.whoClosed()).as("the client closes the kept connection: %s", e).isEqualTo(WhoClosed.REMOTE_FIN);
-                return;
-            }
-            // Retire after one request: the first request is answered, and only it.
-            assertAnswers(results.get(0), paths.get(0), 0);
-            assertThat(announcesClose(results.get(0))).as("Connection: close on %s", results.get(0)).isTrue();
-            for (int i = 1; i < paths.size(); i++) {
-                assertThat(results.get(i).status()).as("request %d is not answered: %s", i + 1, results.get(i)).isEqualTo(-1);
-            }
-            assertThat(e.requestsServed()).as("%s", e).isEqualTo(1);
-            assertThat(e.retireReason()).as("%s", e).isEqualTo(RetireReason.MAX_REQUESTS);
-            Closer closer = CloseSettings.of(preset).closer();
-            assertThat(e.plannedCloser()).as("%s", e).isEqualTo(closer);
-            assertThat(e.whoClosed()).as("%s", e).isEqualTo(closer == Closer.SERVER_FIRST ? WhoClosed.LOCAL_FIN : WhoClosed.REMOTE_FIN);
+            PipelinedOrder.assertRequestOrder(preset, paths, results, e, PipelinedResponsesKeepRequestOrderTest::assertAnswers);
         }
     }
 }

@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.testkit.DeterministicBytes;
-import org.closepolicy.testkit.LoadResult;
-import org.closepolicy.testkit.LoadRunner;
+import org.closepolicy.testkit.OneRequestLoad;
 import org.closepolicy.testkit.RawHttpClient;
 import org.closepolicy.testkit.SelfSignedCertificate;
 import org.closepolicy.testkit.TimeWaitCounter;
@@ -24,17 +23,10 @@ class ReactorSafeResetLeavesNoTimeWaitTest {
         Assumptions.assumeTrue(TimeWaitCounter.supported(), "needs the kernel's TCP table");
         int n = 500;
         try (ReactorServer server = new ReactorServer(ClosePolicies.safeReset(), s -> s)) {
-            LoadResult load = LoadRunner.builder(RawHttpClient.builder(server.address()).build())
-                    .requests(n)
-                    .concurrency(4)
-                    .deadline(Duration.ofSeconds(60))
-                    .expectStatus(200)
-                    .expectSha256(DeterministicBytes.sha256Hex(ReactorServer.SMALL))
-                    .build()
-                    .run();
-            assertThat(load.errors()).as("%s", load).isZero();
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
+            OneRequestLoad.run(RawHttpClient.builder(server.address()).build(), n, DeterministicBytes.sha256Hex(ReactorServer.SMALL));
             await().atMost(Duration.ofSeconds(20)).until(() -> server.closePolicy.stats().closed() == n);
-            TimeWaitCounter.Counts c = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts c = timeWait.count();
             assertThat(c.serverSide()).as("%s", c).isLessThanOrEqualTo(n / 100);
             assertThat(c.clientSide()).as("%s", c).isLessThanOrEqualTo(n / 100);
         }
@@ -53,18 +45,11 @@ class ReactorSafeResetLeavesNoTimeWaitTest {
         Http11SslContextSpec tls = Http11SslContextSpec.forServer(cert.keyManagerFactory());
         int n = 200;
         try (ReactorServer server = new ReactorServer(ClosePolicies.safeReset(), s -> s.secure(spec -> spec.sslContext(tls)))) {
-            LoadResult load = LoadRunner.builder(RawHttpClient.builder(server.address())
-                            .tls(cert.clientContext().getSocketFactory()).build())
-                    .requests(n)
-                    .concurrency(4)
-                    .deadline(Duration.ofSeconds(60))
-                    .expectStatus(200)
-                    .expectSha256(DeterministicBytes.sha256Hex(ReactorServer.SMALL))
-                    .build()
-                    .run();
-            assertThat(load.errors()).as("%s", load).isZero();
+            TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
+            OneRequestLoad.run(RawHttpClient.builder(server.address())
+                            .tls(cert.clientContext().getSocketFactory()).build(), n, DeterministicBytes.sha256Hex(ReactorServer.SMALL));
             await().atMost(Duration.ofSeconds(20)).until(() -> server.closePolicy.stats().closed() == n);
-            TimeWaitCounter.Counts c = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts c = timeWait.count();
             System.out.println("reactor tls safe-reset: " + c + " " + server.closePolicy.stats().toJson());
             assertThat(c.serverSide()).isLessThanOrEqualTo(n / 100);
             assertThat(c.clientSide()).isLessThanOrEqualTo(n / 100);

@@ -25,7 +25,8 @@ import org.closepolicy.testkit.TimeWaitCounter;
  * {@code BurstClient HOST PORT N PATH LENGTH SHA256}. Connects all N without blocking, prints
  * {@code CONNECTED n}, waits for a line on standard input, then sends one request on every connection, reads each
  * response (Content-Length), checks its SHA-256, closes it at once (the client closes first), and prints
- * {@code BURST ok errors bytes firstError} and {@code TW n} (client-side TIME_WAIT toward the port). Bounded by
+ * {@code BURST ok errors bytes firstError} and {@code TW n} (client-side TIME_WAIT toward the port, left
+ * out what was there before it connected). Bounded by
  * 180 s overall.
  */
 public final class BurstClient {
@@ -52,6 +53,7 @@ public final class BurstClient {
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+        TimeWaitCounter.Since timeWait = TimeWaitCounter.since(target.getPort()); // before the first connection
         int n = Integer.parseInt(args[2]);
         String path = args[3];
         long length = Long.parseLong(args[4]);
@@ -162,7 +164,7 @@ public final class BurstClient {
             c.ch.close();
         }
         out.println("BURST " + ok + " " + errors + " " + bytes + " " + firstError.replace('\n', ' '));
-        out.println("TW " + TimeWaitCounter.count(target.getPort()).clientSide());
+        out.println("TW " + timeWait.count().clientSide());
     }
 
     /** Feeds bytes to a connection; returns true when its whole response has been read. */

@@ -10,7 +10,6 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.testkit.Fds;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.RawHttpClient;
-import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -58,8 +57,8 @@ class EarlyRejectionReachesClientTest {
             }
             assertThat(Fds.awaitAtMost(before, Duration.ofSeconds(5))).as("descriptors").isLessThanOrEqualTo(before);
             Results.row("early 413, 2 MB upload unread", adapter, name, TRIES, (long) TRIES * "request body too large\n".length(),
-                    0, server.events().maxCloseDuration(), TimeWaitCounter.count(server.port()).serverSide(),
-                    TimeWaitCounter.count(server.port()).clientSide(),
+                    0, server.events().maxCloseDuration(), server.timeWait().count().serverSide(),
+                    server.timeWait().count().clientSide(),
                     LossyRateLimitedLinkDeliversEveryByteTest.summary(events) + "; client saw RST after the 413 on " + resets);
         }
     }

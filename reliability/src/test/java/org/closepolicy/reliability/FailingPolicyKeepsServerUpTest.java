@@ -87,7 +87,7 @@ class FailingPolicyKeepsServerUpTest {
             HttpResult after = curl.send();
             assertThat(after.ok()).as("still serving: %s", after).isTrue();
             assertThat(ClosePolicies.safeDefault().mode()).isEqualTo(CloseMode.LINGER);
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = server.timeWait().count();
             Results.row("policy " + failure.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " under load (16 clients)",
                     adapter, "safe-reset (wrapped)", CONNECTIONS + 1, r.bytesVerified() + after.bodyLength(), r.errors(), null,
                     tw.serverSide(), tw.clientSide(), safeDefaults + " safe defaults; "

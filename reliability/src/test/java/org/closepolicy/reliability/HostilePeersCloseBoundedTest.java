@@ -21,7 +21,6 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.testkit.Fds;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.RawHttpClient;
-import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -181,7 +180,7 @@ class HostilePeersCloseBoundedTest {
                         .append(": ").append(notes.get(b));
             }
             Results.row("hostile peers (6 kinds at once)", adapter, scenario.preset(), Behaviour.values().length, -1, 0, max,
-                    TimeWaitCounter.count(server.port()).serverSide(), TimeWaitCounter.count(server.port()).clientSide(),
+                    server.timeWait().count().serverSide(), server.timeWait().count().clientSide(),
                     summary.toString().replace("|", "/").replace(StandardCharsets.UTF_8.name(), ""));
             // Last, so that a known deviation does not hide the checks above.
             KnownBugs.check(resetMid != null && resetMid.whoClosed() == org.closepolicy.WhoClosed.REMOTE_RST, adapter,

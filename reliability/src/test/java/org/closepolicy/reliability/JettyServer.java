@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.jetty.ClosePolicyConnector;
+import org.closepolicy.testkit.TimeWaitCounter;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -25,6 +26,7 @@ final class JettyServer implements ServerUnderTest {
     private final Server server;
     private final ClosePolicyConnector connector;
     private final CloseRecorder events;
+    private final TimeWaitCounter.Since timeWait;
 
     private JettyServer(ClosePolicy policy, Options options) throws Exception {
         this.events = new CloseRecorder(options.keepEvents());
@@ -47,6 +49,7 @@ final class JettyServer implements ServerUnderTest {
         server.addConnector(connector);
         server.setHandler(new Routes());
         server.start();
+        this.timeWait = TimeWaitCounter.since(connector.getLocalPort());
     }
 
     static JettyServer start(ClosePolicy policy, Options options) {
@@ -75,6 +78,11 @@ final class JettyServer implements ServerUnderTest {
     @Override
     public CloseRecorder events() {
         return events;
+    }
+
+    @Override
+    public TimeWaitCounter.Since timeWait() {
+        return timeWait;
     }
 
     @Override

@@ -11,7 +11,6 @@ import org.closepolicy.ClosePolicy;
 import org.closepolicy.RetireReason;
 import org.closepolicy.StandardClosePolicy;
 import org.closepolicy.testkit.Fds;
-import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -195,7 +194,7 @@ class LossyDelayedLinkTest {
         for (CloseEvent e : events) {
             assertThat(e.closeDuration()).as("close time of %s: %s", what, e).isLessThanOrEqualTo(bound);
         }
-        long twServer = TimeWaitCounter.count(server.port()).serverSide();
+        long twServer = server.timeWait().count().serverSide();
         long twClient = report.timeWait(server.port());
         switch (p) {
             case SERVER_FIN -> ExpectedCloses.serverFin(events, twServer);

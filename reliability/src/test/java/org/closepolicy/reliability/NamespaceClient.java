@@ -36,7 +36,8 @@ import org.closepolicy.testkit.TimeWaitCounter;
  * {@code CONNECT JOB MICROS} line per connection with the time its {@code connect()} took (one round trip: SYN to
  * SYN-ACK). Jobs run one after another, and so do the connections of a job, unless {@code --concurrent} is given:
  * then every connection of the fetching styles runs on its own thread, all at once (the others still run in turn).
- * At the end it prints {@code TW PORT N} (client-side TIME_WAIT toward each port, in this namespace) and
+ * At the end it prints {@code TW PORT N} (client-side TIME_WAIT toward each port, in this namespace, left out what
+ * was there before its first connection) and
  * {@code DONE}.
  */
 public final class NamespaceClient {
@@ -142,6 +143,9 @@ public final class NamespaceClient {
         for (int i = first + 1; i < args.length; i++) {
             jobs.add(Job.parse(args[i]));
         }
+        // Before the first connection: rows toward a port from an earlier run in this namespace are not this run's.
+        Map<Integer, TimeWaitCounter.Since> timeWait = new HashMap<>();
+        jobs.forEach(job -> timeWait.computeIfAbsent(job.port(), TimeWaitCounter::since));
         List<Socket> stalled = new ArrayList<>();
         List<Thread> running = new ArrayList<>();
         for (int j = 0; j < jobs.size(); j++) {
@@ -195,7 +199,7 @@ public final class NamespaceClient {
             }
         }
         for (Job job : jobs) {
-            out.println("TW " + job.port() + " " + TimeWaitCounter.count(job.port()).clientSide());
+            out.println("TW " + job.port() + " " + timeWait.get(job.port()).count().clientSide());
         }
         out.println("DONE");
     }

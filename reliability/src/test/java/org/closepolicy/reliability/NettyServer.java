@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
 import org.closepolicy.netty.NettyClosePolicy;
+import org.closepolicy.testkit.TimeWaitCounter;
 
 /** The test routes on Netty: epoll where available (else NIO), two event loops, streaming requests. */
 final class NettyServer implements ServerUnderTest {
@@ -43,6 +44,7 @@ final class NettyServer implements ServerUnderTest {
     private final CloseRecorder events;
     private final EventLoopGroup group;
     private final Channel server;
+    private final TimeWaitCounter.Since timeWait;
 
     private NettyServer(ClosePolicy policy, Options options) {
         this.events = new CloseRecorder(options.keepEvents());
@@ -64,6 +66,7 @@ final class NettyServer implements ServerUnderTest {
                     }
                 })
                 .bind(new InetSocketAddress(options.host(), 0)).syncUninterruptibly().channel();
+        this.timeWait = TimeWaitCounter.since(address().getPort());
     }
 
     static NettyServer start(ClosePolicy policy, Options options) {
@@ -88,6 +91,11 @@ final class NettyServer implements ServerUnderTest {
     @Override
     public CloseRecorder events() {
         return events;
+    }
+
+    @Override
+    public TimeWaitCounter.Since timeWait() {
+        return timeWait;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.CloseStats;
+import org.closepolicy.testkit.TimeWaitCounter;
 
 /**
  * A real server of one adapter on an ephemeral port, serving:
@@ -68,6 +69,12 @@ interface ServerUnderTest extends AutoCloseable {
 
     /** Every close event (when kept). */
     CloseRecorder events();
+
+    /**
+     * TIME_WAIT on this server's port, without the rows that were there when it bound it (an earlier client's
+     * TIME_WAIT on the same ephemeral port is not this server's).
+     */
+    TimeWaitCounter.Since timeWait();
 
     /** Stops the server; never throws. */
     @Override

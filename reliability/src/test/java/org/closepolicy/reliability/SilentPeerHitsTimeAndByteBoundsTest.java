@@ -10,7 +10,6 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.testkit.Fds;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.RawHttpClient;
-import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,7 +46,7 @@ class SilentPeerHitsTimeAndByteBoundsTest {
                         .isLessThanOrEqualTo(settings.clientWait().plus(settings.ackWait()).plus(Scenario.SLACK));
                 assertThat(Fds.awaitAtMost(before, Duration.ofSeconds(5))).isLessThanOrEqualTo(before);
                 Results.row("peer never sends FIN (holds, reads nothing)", adapter, s.preset(), 1, r.bodyLength(), 0,
-                        e.closeDuration(), TimeWaitCounter.count(server.port()).serverSide(), TimeWaitCounter.count(server.port()).clientSide(),
+                        e.closeDuration(), server.timeWait().count().serverSide(), server.timeWait().count().clientSide(),
                         e.whoClosed() + "/" + e.usedMode() + "/" + e.fallbackReason() + "; client saw " + (r.resetSeen() ? "RST" : r.serverClosed() ? "FIN" : "nothing"));
             }
         }
@@ -68,7 +67,7 @@ class SilentPeerHitsTimeAndByteBoundsTest {
                     CloseEvent e = server.events().awaitAtLeast(1, lingerTime.plus(Duration.ofSeconds(10))).get(0);
                     assertThat(e.closeDuration()).as("%s", e).isLessThanOrEqualTo(lingerTime.plus(Scenario.SLACK));
                     Results.row("lingering kept alive by 1 byte / 200 ms", adapter, "lingering, linger-time=2s, linger-timeout=1s", 1,
-                            -1, 0, e.closeDuration(), TimeWaitCounter.count(server.port()).serverSide(), -1,
+                            -1, 0, e.closeDuration(), server.timeWait().count().serverSide(), -1,
                             e.whoClosed() + "/" + e.usedMode() + "/" + e.fallbackReason() + "; " + t.sent() + " B trickled");
                     KnownBugs.check(e.closeDuration().compareTo(lingerTime.minus(MARGIN)) >= 0, adapter,
                             KnownBugs.CODEC_HIDES_INPUT_WHILE_CLOSING,
@@ -110,7 +109,7 @@ class SilentPeerHitsTimeAndByteBoundsTest {
             assertThat(e.closeDuration()).as("outer bound: %s", e).isLessThanOrEqualTo(outer.plus(Scenario.SLACK));
             assertThat(Fds.awaitAtMost(before, Duration.ofSeconds(5))).isLessThanOrEqualTo(before);
             Results.row("slowloris 4 KiB / 20 ms while closing", adapter, spec.split(",")[0] + ", linger-bytes=64KiB, time bound " + outer.toSeconds() + " s", 1,
-                    -1, 0, e.closeDuration(), TimeWaitCounter.count(server.port()).serverSide(), -1,
+                    -1, 0, e.closeDuration(), server.timeWait().count().serverSide(), -1,
                     e.whoClosed() + "/" + e.usedMode() + "/" + e.fallbackReason() + "; " + sent + " B sent by then");
             // 4 KiB / 20 ms reaches 64 KiB in about 0.3 s: the byte bound must end it long before the time bound.
             KnownBugs.check(e.closeDuration().compareTo(Duration.ofMillis(2_500)) <= 0 && sent >= limit - 4096, adapter,

@@ -78,7 +78,7 @@ class SoakLeavesNoLeaksTest {
             if (bytesOut(server) < (long) n * Payloads.SMALL) {
                 countersShort.add(s.preset() + " bytesOut=" + bytesOut(server));
             }
-            TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+            TimeWaitCounter.Counts tw = server.timeWait().count();
             if (s.serverHoldsTimeWait()) {
                 // The server does not wait for the client: its FIN races the client's own close after the body, so
                 // only part of the TIME_WAIT lands here (the design's measurements show the same for curl and ab).
@@ -121,7 +121,7 @@ class SoakLeavesNoLeaksTest {
                 assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 await().atMost(s.waitBound().plus(Duration.ofSeconds(20))).pollInterval(Duration.ofMillis(20))
                         .until(() -> server.stats().open() == 0);
-                TimeWaitCounter.Counts tw = TimeWaitCounter.count(server.port());
+                TimeWaitCounter.Counts tw = server.timeWait().count();
                 long twClient = Long.parseLong(twLine.split(" ")[1]);
                 assertThat(tw.serverSide()).as("server TIME_WAIT").isLessThanOrEqualTo(CONCURRENT / 100);
                 assertThat(twClient).as("client TIME_WAIT").isLessThanOrEqualTo(CONCURRENT / 100);

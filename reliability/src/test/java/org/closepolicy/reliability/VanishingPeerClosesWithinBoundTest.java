@@ -13,7 +13,6 @@ import java.util.List;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.testkit.Fds;
-import org.closepolicy.testkit.TimeWaitCounter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -69,7 +68,7 @@ class VanishingPeerClosesWithinBoundTest {
                         .isLessThanOrEqualTo(before + 2);
                 assertThat(server.stats().open()).isZero();
                 Results.row("peer vanishes mid-response (8 MB) and after a response", adapter, scenario.preset(), 2, -1, 0,
-                        server.events().maxCloseDuration(), TimeWaitCounter.count(server.port()).serverSide(), -1,
+                        server.events().maxCloseDuration(), server.timeWait().count().serverSide(), -1,
                         "both closed " + took.toMillis() + " ms after the drop; " + LossyRateLimitedLinkDeliversEveryByteTest.summary(events));
             } finally {
                 Peers.closeQuietly(mid);
@@ -103,7 +102,7 @@ class VanishingPeerClosesWithinBoundTest {
             assertThat(took).as("closed after the link went down: %s", e).isLessThanOrEqualTo(bound);
             await().atMost(Duration.ofSeconds(5)).until(() -> Fds.openCount() <= before - 1);
             Results.row("link down mid-response (8 MB, client in a namespace)", adapter, scenario.preset(), 1, -1, 0,
-                    e.closeDuration(), TimeWaitCounter.count(server.port()).serverSide(), -1,
+                    e.closeDuration(), server.timeWait().count().serverSide(), -1,
                     "closed " + took.toMillis() + " ms after link down; " + e.whoClosed() + "/" + e.usedMode() + "/" + e.fallbackReason());
             OutputStream stdin = client.getOutputStream();
             stdin.close();

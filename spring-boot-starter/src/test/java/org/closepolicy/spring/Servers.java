@@ -1,7 +1,6 @@
 package org.closepolicy.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -9,7 +8,7 @@ import javax.net.ssl.SSLSocketFactory;
 import org.closepolicy.testkit.DeterministicBytes;
 import org.closepolicy.testkit.HttpResult;
 import org.closepolicy.testkit.LoadResult;
-import org.closepolicy.testkit.LoadRunner;
+import org.closepolicy.testkit.OneRequestLoad;
 import org.closepolicy.testkit.RawHttpClient;
 import org.closepolicy.testkit.TimeWaitCounter;
 
@@ -30,29 +29,14 @@ final class Servers {
 
     /** {@code n} curl-like one-request connections; every body hash-checked; returns the kernel's counts once settled. */
     static TimeWaitCounter.Counts oneRequestConnections(int port, int n, SSLSocketFactory tls, boolean bothSides) {
+        TimeWaitCounter.Since timeWait = TimeWaitCounter.since(port); // earlier tests' rows on the port left out
         RawHttpClient.Builder b = RawHttpClient.builder(new InetSocketAddress("127.0.0.1", port)).path("/small");
         if (tls != null) {
             b.tls(tls);
         }
-        LoadResult load = LoadRunner.builder(b.build())
-                .requests(n)
-                .concurrency(4)
-                .deadline(Duration.ofSeconds(120))
-                .expectStatus(200)
-                .expectSha256(DeterministicBytes.sha256Hex(SampleApp.SMALL))
-                .build()
-                .run();
-        assertThat(load.errors()).as("%s", load).isZero();
-        assertThat(load.ok()).isEqualTo(n);
-        try {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                TimeWaitCounter.Counts c = TimeWaitCounter.count(port);
-                return c.serverSide() <= n / 100 && (!bothSides || c.clientSide() <= n / 100);
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // the caller's assertions report the counts
-        }
-        TimeWaitCounter.Counts c = TimeWaitCounter.count(port);
+        LoadResult load = OneRequestLoad.run(b.build(), n, DeterministicBytes.sha256Hex(SampleApp.SMALL));
+        TimeWaitCounter.Counts c = OneRequestLoad.settled(timeWait,
+                (serverSide, clientSide) -> serverSide <= n / 100 && (!bothSides || clientSide <= n / 100));
         System.out.println("TIME_WAIT port " + port + " n=" + n + ": server " + c.serverSide() + ", client " + c.clientSide()
                 + " (" + load + ")");
         return c;

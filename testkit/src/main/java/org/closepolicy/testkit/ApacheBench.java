@@ -1,5 +1,7 @@
 package org.closepolicy.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +91,21 @@ public final class ApacheBench {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /**
+     * The two runs every adapter must pass: 300 requests of {@code path}, a new connection each, 4 at a time; then
+     * 500 on keep-alive connections, one at a time. Each completes every request, none failed, and the keep-alive run
+     * exits with 0 (ab aborts on a reset).
+     */
+    public static void assertCompletesWithAndWithoutKeepAlive(InetSocketAddress target, String path) throws IOException {
+        Result plain = run(target, path, 300, 4, false, java.time.Duration.ofSeconds(60));
+        assertThat(plain.failed()).as(plain.output()).isZero();
+        assertThat(plain.complete()).as(plain.output()).isEqualTo(300);
+        Result keepAlive = run(target, path, 500, 1, true, java.time.Duration.ofSeconds(60));
+        assertThat(keepAlive.exitCode()).as(keepAlive.output()).isZero();
+        assertThat(keepAlive.failed()).as(keepAlive.output()).isZero();
+        assertThat(keepAlive.complete()).as(keepAlive.output()).isEqualTo(500);
     }
 
     private static long number(Pattern p, String text) {

@@ -1,5 +1,7 @@
 package org.closepolicy.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -147,6 +149,14 @@ public final class Nginx implements AutoCloseable {
     /** Where nginx listens. */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** {@code n} requests through nginx, 8 at a time, a new client connection each; fails on any error. */
+    public LoadResult fetch(int n) {
+        LoadResult load = LoadRunner.builder(RawHttpClient.builder(address).build()).requests(n).concurrency(8)
+                .deadline(java.time.Duration.ofSeconds(60)).build().run();
+        assertThat(load.errors()).as("%s", load).isZero();
+        return load;
     }
 
     /** Stops nginx (fast shutdown) and removes its prefix directory. */

@@ -20,6 +20,11 @@ import org.closepolicy.kernel.TcpTable;
  * <p>Counts are -1 where the table cannot be read, so that an assertion such as "server TIME_WAIT == 0" fails
  * instead of passing silently.
  *
+ * <p>Each 4-tuple counts once. The kernel writes {@code /proc/net/tcp} a page per read and resumes each read at a
+ * position within a hash bucket; when sockets come and go in that bucket meanwhile (a busy host), a row is written
+ * twice. A TIME_WAIT 4-tuple is unique in the kernel, so a repeated row is such a duplicate, never a second socket.
+ * (A row can be skipped the same way; that only a table read in one piece would avoid.)
+ *
  * <p>Thread-safety: stateless; safe from any thread.
  */
 public final class TimeWaitCounter {
@@ -49,24 +54,43 @@ public final class TimeWaitCounter {
 
     /** TIME_WAIT rows whose local port is {@code serverPort}; -1 if unsupported. */
     public static int serverSide(int serverPort) {
-        TcpSnapshot s = TcpTable.system().snapshot();
-        return s.supported() ? s.countLocalPort(TcpState.TIME_WAIT, serverPort) : -1;
+        return count(serverPort).serverSide();
     }
 
     /** TIME_WAIT rows whose remote port is {@code serverPort}; -1 if unsupported. */
     public static int clientSide(int serverPort) {
-        TcpSnapshot s = TcpTable.system().snapshot();
-        return s.supported() ? s.countRemotePort(TcpState.TIME_WAIT, serverPort) : -1;
+        return count(serverPort).clientSide();
     }
 
     /** Both sides from one snapshot. */
     public static Counts count(int serverPort) {
-        TcpSnapshot s = TcpTable.system().snapshot();
+        return count(TcpTable.system().snapshot(), serverPort, Set.of());
+    }
+
+    /** Both sides of {@code port} in {@code s}, each 4-tuple once, without the rows keyed in {@code leaveOut}. */
+    static Counts count(TcpSnapshot s, int port, Set<String> leaveOut) {
         if (!s.supported()) {
             return new Counts(-1, -1);
         }
-        return new Counts(s.countLocalPort(TcpState.TIME_WAIT, serverPort),
-                s.countRemotePort(TcpState.TIME_WAIT, serverPort));
+        Set<String> seen = new HashSet<>();
+        int server = 0;
+        int client = 0;
+        for (TcpEntry e : s.entries()) {
+            boolean local = e.local().getPort() == port;
+            if (e.state() != TcpState.TIME_WAIT || !(local || e.remote().getPort() == port)) {
+                continue;
+            }
+            String key = key(e);
+            if (leaveOut.contains(key) || !seen.add(key)) {
+                continue;
+            }
+            if (local) {
+                server++;
+            } else {
+                client++;
+            }
+        }
+        return new Counts(server, client);
     }
 
     /**
@@ -82,9 +106,17 @@ public final class TimeWaitCounter {
      * }</pre>
      */
     public static Since since(int serverPort) {
-        TcpSnapshot s = TcpTable.system().snapshot();
+        return since(TcpTable.system(), serverPort);
+    }
+
+    static Since since(TcpTable table, int serverPort) {
         Set<String> earlier = new HashSet<>();
-        if (s.supported()) {
+        // Two reads: a row one read skipped (see the class comment) would later count as the server's own.
+        for (int read = 0; read < 2; read++) {
+            TcpSnapshot s = table.snapshot();
+            if (!s.supported()) {
+                break;
+            }
             for (TcpEntry e : s.entries()) {
                 boolean onThePort = e.local().getPort() == serverPort || e.remote().getPort() == serverPort;
                 if (onThePort && e.state() != TcpState.LISTEN) { // the server's own listening socket is not a connection
@@ -92,7 +124,7 @@ public final class TimeWaitCounter {
                 }
             }
         }
-        return new Since(serverPort, earlier);
+        return new Since(table, serverPort, earlier);
     }
 
     private static String key(TcpEntry e) {
@@ -105,10 +137,12 @@ public final class TimeWaitCounter {
      * <p>Thread-safety: immutable; safe from any thread.
      */
     public static final class Since {
+        private final TcpTable table;
         private final int port;
         private final Set<String> earlier;
 
-        private Since(int port, Set<String> earlier) {
+        private Since(TcpTable table, int port, Set<String> earlier) {
+            this.table = table;
             this.port = port;
             this.earlier = Set.copyOf(earlier);
         }
@@ -120,23 +154,7 @@ public final class TimeWaitCounter {
 
         /** Both sides from one table read, without the earlier rows; -1 each where the table cannot be read. */
         public Counts count() {
-            TcpSnapshot s = TcpTable.system().snapshot();
-            if (!s.supported()) {
-                return new Counts(-1, -1);
-            }
-            int server = 0;
-            int client = 0;
-            for (TcpEntry e : s.entries()) {
-                if (e.state() != TcpState.TIME_WAIT || earlier.contains(key(e))) {
-                    continue;
-                }
-                if (e.local().getPort() == port) {
-                    server++;
-                } else if (e.remote().getPort() == port) {
-                    client++;
-                }
-            }
-            return new Counts(server, client);
+            return TimeWaitCounter.count(table.snapshot(), port, earlier);
         }
     }
 }

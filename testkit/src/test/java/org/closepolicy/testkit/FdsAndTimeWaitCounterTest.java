@@ -8,11 +8,17 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.closepolicy.kernel.TcpState;
+import org.closepolicy.kernel.TcpTable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FdsAndTimeWaitCounterTest {
 
@@ -106,6 +112,24 @@ class FdsAndTimeWaitCounterTest {
             await().atMost(DEADLINE).until(() -> since.count().clientSide() == 1);
             assertThat(since.count().serverSide()).isZero();
         }
+    }
+
+    @Test
+    void aRowTheKernelWroteTwiceCountsOnce(@TempDir Path dir) throws IOException {
+        // /proc/net/tcp as a read that resumed inside a busy hash bucket writes it: one TIME_WAIT row twice.
+        String header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        String server = "   0: 0100007F:1F90 0100007F:C350 06 00000000:00000000 03:00000F7A 00000000     0        0 0 3 0000000000000000\n";
+        String client = "   1: 0100007F:C351 0100007F:1F90 06 00000000:00000000 03:00000F7A 00000000     0        0 0 3 0000000000000000\n";
+        Path tcp = dir.resolve("tcp");
+        Files.writeString(tcp, header + server + client + server + client + client);
+        TcpTable table = TcpTable.of(tcp, null);
+        assertThat(table.snapshot().countLocalPort(TcpState.TIME_WAIT, 8080)).as("the rows as read").isEqualTo(2);
+
+        assertThat(TimeWaitCounter.count(table.snapshot(), 8080, Set.of())).isEqualTo(new TimeWaitCounter.Counts(1, 1));
+        Files.writeString(tcp, header);
+        TimeWaitCounter.Since since = TimeWaitCounter.since(table, 8080);
+        Files.writeString(tcp, header + client + server + client);
+        assertThat(since.count()).isEqualTo(new TimeWaitCounter.Counts(1, 1));
     }
 
     private static void clientClosesFirst(ServerSocket server) throws IOException {
