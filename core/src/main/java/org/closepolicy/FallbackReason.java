@@ -27,6 +27,12 @@ public enum FallbackReason {
      * unacknowledged bytes, or the ack check was still running): FIN instead of RST.
      */
     UNACKED_AT_PEER_FIN,
+    /**
+     * The peer sent bytes while the reset waited for its acknowledgement check (a request crossing a close the
+     * client was not told of, such as an idle close): a lingering close instead of an RST, so that its client
+     * reads an EOF before any response byte (retryable for idempotent requests) rather than a reset.
+     */
+    PEER_SENT_DURING_ACK_WAIT,
     /** The response could not be flushed within {@code flushTimeout}. */
     FLUSH_TIMEOUT,
     /** The policy threw or returned null. */

@@ -18,7 +18,7 @@ import org.closepolicy.kernel.AckResult;
  * OPEN ──retire──▶ DRAINING_RESPONSE ──flushed──▶ AWAIT_PEER_FIN (client-first)  ──peer FIN──▶ CLOSED (FIN, or RST in reply)
  *                                              │                                 └─client wait──▶ ack check (see below) ──▶ fallback
  *                                              ├▶ LINGERING (server-first linger) ──peer FIN / time / bytes──▶ CLOSED
- *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN)
+ *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN) / peer input──▶ LINGERING
  *                                              └▶ CLOSED (server FIN)
  * </pre>
  *
@@ -254,6 +254,18 @@ public final class CloseStateMachine {
                 if (over) {
                     runFallback(FallbackReason.INPUT_LIMIT_EXCEEDED);
                 }
+                break;
+            case AWAIT_ACK:
+                // A request crossing a close its client was not told of (an idle close): the RST would throw it
+                // away under the client, which then sees a reset after sending. A lingering close answers it with
+                // an EOF before any response byte instead, which clients retry for idempotent requests; this
+                // connection's TIME_WAIT stays on the server (it sends the first FIN). It lingers for what is left
+                // of the ack wait, so the close stays within maxCloseTime.
+                fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
+                lingerEnd = deadline;
+                sides.outputShutDown();
+                enter(State.LINGERING, deadline);
+                transport.shutdownOutput();
                 break;
             case LINGERING:
                 if (over) {

@@ -316,6 +316,33 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
+    void aRequestCrossingAnIdleCloseTurnsItsPendingResetIntoALingeringClose() {
+        // The drain's idle close under keep-alive: an RST once every byte is acknowledged. A request that arrives
+        // while that proof is pending would be thrown away by the RST; the client gets an EOF instead.
+        Retire idle = ClosePolicies.settingsFor(ClosePolicy.parse("keep-alive"), view).retireUnannounced(RetireReason.DRAIN, false);
+        machine.retire(idle, true);
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        long ackDeadline = machine.deadlineNanos();
+
+        ticker.advance(Duration.ofMillis(100));
+        machine.onInput(40);
+        assertThat(machine.state()).isEqualTo(State.LINGERING);
+        assertThat(transport.shutdowns).isEqualTo(1);
+        assertThat(machine.deadlineNanos()).as("lingers only for what is left of the ack wait").isEqualTo(ackDeadline);
+        machine.onAcked(); // the proof arrives too late to matter: no RST after the FIN
+        assertThat(transport.resets).isZero();
+        machine.onPeerFin();
+
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(transport.closes).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.LINGER);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.PEER_SENT_DURING_ACK_WAIT);
+        assertThat(e.closeDuration()).isLessThanOrEqualTo(idle.maxCloseTime());
+    }
+
+    @Test
     void onlyAnAckedWatchLeadsToTheRst() {
         for (org.closepolicy.kernel.AckResult r : org.closepolicy.kernel.AckResult.values()) {
             ManualTicker t = new ManualTicker(T0);

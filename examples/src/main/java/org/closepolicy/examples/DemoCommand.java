@@ -60,6 +60,27 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    /** What the demo shows. */
+    enum Scenario {
+        /** Who keeps TIME_WAIT under each preset (the default). */
+        TIME_WAIT,
+        /** A server replaced by another on the same port under pooled clients: bare stop against drain. */
+        DEPLOY;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    @Option(names = "--scenario", paramLabel = "time-wait|deploy", defaultValue = "time-wait", converter = ScenarioConverter.class,
+            description = {"time-wait: who keeps TIME_WAIT under each preset (default).",
+                "deploy: server A replaced by B on the same port (SO_REUSEPORT) under pooled keep-alive clients; the "
+                        + "framework's graceful stop (policy none) against the drain. Its default policies: "
+                        + "none,keep-alive,client-first,safe-reset; --concurrency is per client family (default 8); "
+                        + "--duration is the load before A stops (default 2s, --quick 1s)."})
+    private Scenario scenario;
+
     @Option(names = "--servers", split = ",", paramLabel = "SERVER", defaultValue = "netty,jetty",
             description = "Servers to run, comma-separated: netty, jetty. Default: ${DEFAULT-VALUE}.")
     private List<ServerKind> servers;
@@ -115,6 +136,9 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
+        if (scenario == Scenario.DEPLOY) {
+            return deploy(cl);
+        }
         long n = requests != null ? requests : quick ? 1000 : 5000;
         Duration cap = duration != null ? duration : quick ? Duration.ofSeconds(1) : Duration.ofSeconds(5);
         if (n < 1 || n > 1_000_000) {
@@ -188,6 +212,44 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.flush();
         return errors > 0 ? 1 : 0;
+    }
+
+    private int deploy(CommandLine cl) throws Exception {
+        CommandLine.ParseResult parsed = cl.getParseResult();
+        List<String> names = new ArrayList<>();
+        for (String p : parsed.hasMatchedOption("--policies") ? policies : DeployDemo.DEFAULT_POLICIES) {
+            try {
+                names.add(DeployDemo.checkPolicy(p));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "--policies: " + e.getMessage() + " (or none)");
+            }
+        }
+        int threads = parsed.hasMatchedOption("--concurrency") ? concurrency : 8;
+        if (threads < 1 || threads > 200) {
+            throw new CommandLine.ParameterException(cl, "--concurrency " + threads + " is out of range for --scenario deploy; use 1 to 200");
+        }
+        Duration before = duration != null ? duration : quick ? Duration.ofSeconds(1) : Duration.ofSeconds(2);
+        if (before.isZero() || before.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new CommandLine.ParameterException(cl, "--duration must be above 0 and at most 1m for --scenario deploy");
+        }
+        Duration after = quick ? Duration.ofMillis(500) : Duration.ofSeconds(1);
+        DeployScenario scenario = new DeployScenario(before, after, Duration.ofSeconds(5), threads, Duration.ofMillis(1500), transport);
+        // --warmup 0 skips it; otherwise a deploy row's warm-up is a time (the rows' clients are timed, not counted).
+        Duration warm = warmup != null && warmup == 0 ? Duration.ZERO : quick ? Duration.ofMillis(500) : Duration.ofSeconds(1);
+        return new DeployDemo(servers, names, scenario, warm, json, !noProgress).run(cl.getOut(), cl.getErr());
+    }
+
+    /** Accepts the scenario names as printed ({@code time-wait}, {@code deploy}). */
+    static final class ScenarioConverter implements CommandLine.ITypeConverter<Scenario> {
+        @Override
+        public Scenario convert(String value) {
+            for (Scenario s : Scenario.values()) {
+                if (s.toString().equalsIgnoreCase(value.trim())) {
+                    return s;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a scenario; use time-wait or deploy");
+        }
     }
 
     private DemoRow runOne(ServerKind kind, Preset preset, long n, Duration cap, boolean kernel, Progress bar, int index, int total,

@@ -3,6 +3,7 @@ package org.closepolicy.examples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What the kernel does with a port handed over by SO_REUSEPORT: connections still waiting in the closing
@@ -18,12 +19,19 @@ final class Handover {
     private Handover() {
     }
 
+    /** The value of {@code net.ipv4.tcp_migrate_req}, or empty where the kernel has no such setting. */
+    static Optional<String> migrateReq() {
+        try {
+            return Optional.of(Files.readString(MIGRATE_REQ).trim());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** One or two lines for {@code serve --reuse-port}. */
     static String advice() {
-        String v;
-        try {
-            v = Files.readString(MIGRATE_REQ).trim();
-        } catch (IOException | RuntimeException e) {
+        String v = migrateReq().orElse(null);
+        if (v == null) {
             return "SO_REUSEPORT on; net.ipv4.tcp_migrate_req is not available here (Linux 5.14+): connections in this"
                     + " listener's accept queue when it closes are reset.";
         }
