@@ -19,6 +19,7 @@
 #
 # Usage: benchmarks/vs-bare.sh [--server netty|jetty] [--transport nio|epoll] [--workload keep-alive|new-conn]
 #                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml] [--steer]
+#                              [--nice N]   (runs servers and wrk at nice N, e.g. -15, on a shared machine; root)
 #                              [--policy SPEC ...]   (replaces the workload's policies; the first is the baseline
 #                                                     of new-conn, "none" the one of keep-alive)
 # Needs: wrk, taskset, ss; the jar from `mvn -B -ntp -q package -DskipTests`. Run it on an otherwise idle machine.
@@ -26,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 custom=()
-server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml steer=no
+server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml steer=no nice=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server="$2"; shift ;;
@@ -38,7 +39,8 @@ while [ $# -gt 0 ]; do
     --path) path="$2"; shift ;;
     --policy) custom+=("$2"); shift ;;
     --steer) steer=yes ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --nice) nice="$2"; shift ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -81,7 +83,7 @@ fi
 
 declare -A port pid
 for c in "${configs[@]}"; do
-  taskset -c "$server_cpu" java -Xms256m -Xmx256m -jar "$jar" serve --server "$server" --transport "$transport" \
+  nice -n "$nice" taskset -c "$server_cpu" java -Xms256m -Xmx256m -jar "$jar" serve --server "$server" --transport "$transport" \
       --port 0 --policy "$c" --drain 1s >"$work/$c.out" 2>&1 &
   pid[$c]=$!
   pids+=("$!")
@@ -102,7 +104,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 load() { # config seconds -> prints "requests"
-  taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"$2s" "${header[@]}" "http://127.0.0.1:${port[$1]}$path" \
+  nice -n "$nice" taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"$2s" "${header[@]}" "http://127.0.0.1:${port[$1]}$path" \
     | awk '/requests in/ {print $1}'
 }
 
@@ -155,7 +157,7 @@ base_cpu=$(echo "${cpu[$base]}" | median)
 echo
 echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ); $cpus CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)); $(uname -sr)"
 echo "load before the report: $(cut -d' ' -f1-3 /proc/loadavg); git $(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
-echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path$([ "$steer" = yes ] && echo " --steer")"
+echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path$([ "$steer" = yes ] && echo " --steer")$([ "$nice" != 0 ] && echo " --nice $nice")"
 echo
 if [ "$workload" = new-conn ]; then
   echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | server TIME_WAIT | client TIME_WAIT | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"

@@ -83,18 +83,6 @@ public final class CloseStateMachine {
         CLOSED
     }
 
-    /** How far the client wait of {@link State#AWAIT_PEER_FIN} has gone. */
-    enum ClientWait {
-        /** The client wait runs, counted from the flush. */
-        RUNNING,
-        /** The client wait ran out; one look at the send queue ({@code watchAcks(0)}) is pending. */
-        ONE_LOOK,
-        /** Bytes were unacknowledged when the client wait ran out; waiting for the acknowledgement until the flush bound. */
-        WAITING_FOR_ACK,
-        /** Acknowledged late: the client wait runs once more, counted from the acknowledgement. */
-        RESTARTED
-    }
-
     private final Transport transport;
     private final ConnectionView view;
     private final Ticker ticker;

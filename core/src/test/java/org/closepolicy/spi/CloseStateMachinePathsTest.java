@@ -59,7 +59,7 @@ class CloseStateMachinePathsTest {
     /** The client wait ran out and the machine takes one look at the send queue before any fallback. */
     private void expectOneLook() {
         assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
-        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.ONE_LOOK);
+        assertThat(machine.clientWait()).isEqualTo(ClientWait.ONE_LOOK);
         assertThat(transport.ackWatchTimeoutNanos).isZero();
         assertThat(transport.closes + transport.resets + transport.shutdowns).isZero();
     }
@@ -389,14 +389,14 @@ class CloseStateMachinePathsTest {
         expectOneLook();
         assertThat(machine.deadlineNanos()).as("the check ends at the flush bound").isEqualTo(T0 + nanos(Duration.ofSeconds(60)));
         machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED); // the look found bytes still queued
-        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.WAITING_FOR_ACK);
+        assertThat(machine.clientWait()).isEqualTo(ClientWait.WAITING_FOR_ACK);
         assertThat(transport.ackWatches).isEqualTo(2);
         assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(58)));
         assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(60)));
 
         transport.advance(Duration.ofSeconds(3));
         machine.onAcked();
-        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.RESTARTED);
+        assertThat(machine.clientWait()).isEqualTo(ClientWait.RESTARTED);
         assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(7)));
         assertThat(transport.timerDue()).isEqualTo(machine.deadlineNanos());
         transport.advance(Duration.ofMillis(1_500));
@@ -417,7 +417,7 @@ class CloseStateMachinePathsTest {
         machine.retire(retire("client-first"), true);
         transport.hint = 65_536; // bytes certainly in flight when the wait runs out: no look, wait at once
         transport.advance(Duration.ofSeconds(2));
-        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.WAITING_FOR_ACK);
+        assertThat(machine.clientWait()).isEqualTo(ClientWait.WAITING_FOR_ACK);
         assertThat(transport.ackWatches).isEqualTo(1);
         assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(58)));
 
@@ -445,7 +445,7 @@ class CloseStateMachinePathsTest {
         machine.onResponseFlushed();
         transport.hint = 1;
         transport.advance(Duration.ofSeconds(2));
-        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.WAITING_FOR_ACK);
+        assertThat(machine.clientWait()).isEqualTo(ClientWait.WAITING_FOR_ACK);
         assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(7)));
 
         transport.advance(Duration.ofSeconds(7).minusNanos(1));
@@ -542,7 +542,7 @@ class CloseStateMachinePathsTest {
         machine.retire(retire("client-first"), true);
         machine.onAcked();
         machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
-        assertThat(machine.clientWait()).isEqualTo(CloseStateMachine.ClientWait.RUNNING);
+        assertThat(machine.clientWait()).isEqualTo(ClientWait.RUNNING);
         assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(2)));
 
         transport.hint = 1;
@@ -552,7 +552,7 @@ class CloseStateMachinePathsTest {
         long restartedUntil = machine.deadlineNanos();
         machine.onAcked();
         machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
-        assertThat(machine.clientWait()).as("one restart only").isEqualTo(CloseStateMachine.ClientWait.RESTARTED);
+        assertThat(machine.clientWait()).as("one restart only").isEqualTo(ClientWait.RESTARTED);
         assertThat(machine.deadlineNanos()).isEqualTo(restartedUntil).isEqualTo(T0 + nanos(Duration.ofSeconds(5)));
         assertThat(transport.closes + transport.resets).isZero();
     }

@@ -23,7 +23,6 @@ import org.closepolicy.FallbackReason;
 import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.WhoClosed;
-import org.closepolicy.spi.CloseStateMachine.ClientWait;
 import org.closepolicy.spi.CloseStateMachine.State;
 import org.closepolicy.support.FakeTransport;
 import org.closepolicy.support.ManualTicker;

@@ -82,9 +82,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     /** The name of the companion handler that sees the raw input before the HTTP decoder. */
     public static final String INPUT_NAME = "closePolicyInput";
 
-    private static final String PRIOR_KNOWLEDGE_EVENT =
-            "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
-
     static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
             "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
 
@@ -96,9 +93,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private final PipeliningGate pipelining;
     private final Runnable passHeld = this::passHeld;
     private final PendingRequests requests = new PendingRequests();
-    private final Http1CodecCompanions companions = new Http1CodecCompanions(this);
+    final Http1CodecCompanions companions = new Http1CodecCompanions(this);
 
     private boolean requestBodyOpen;
+    /** The newest request declares no body: nothing of it is unread while the decoder's empty last content is due. */
+    private boolean requestBodyEmpty;
     private int bodyRoute = BODY_PASSED;
     private boolean passHeldScheduled;
     private boolean responseOpen;
@@ -206,6 +205,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 return;
             }
             requestBodyOpen = !(msg instanceof LastHttpContent);
+            requestBodyEmpty = requestBodyOpen && PendingRequests.declaresNoBody(req);
             if (busy()) {
                 // Pipelined behind a request still being answered: it waits, so responses leave in request order.
                 bodyRoute = BODY_HELD;
@@ -306,10 +306,8 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (conn != null && !upgraded && PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName())) {
-            // An HTTP/1.1-or-h2c server switched to HTTP/2 without a 101: from now on only pass messages on, as after
-            // an upgrade. Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
-            upgraded = true;
+        if (conn != null && !upgraded && PipelinePlace.isPriorKnowledgeUpgrade(evt)) {
+            upgraded = true; // from now on only pass messages on, as after a 101
             conn.stopReuseChecks();
         }
         if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
@@ -394,7 +392,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         boolean keepAlive = PendingRequests.keepAlive(info);
         boolean bad = PendingRequests.bad(info);
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
-        boolean unread = (latest && requestBodyOpen) || bad || !latest || pipelining.overflowed();
+        boolean unread = (latest && bodyUnread()) || bad || !latest || pipelining.overflowed();
         boolean eof = !PendingRequests.selfDelimited(res, info);
         c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
         c.record.onResponse(eof, unread, now);
@@ -426,9 +424,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
             Retire r = peerFin
-                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, requestBodyOpen || overflowed)
+                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, bodyUnread() || overflowed)
                     : owner.runtime().retireUnannounced(c.record,
-                            retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, requestBodyOpen || overflowed);
+                            retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, bodyUnread() || overflowed);
             c.retire(r, false);
             responseRetiring = true;
         }
@@ -448,12 +446,12 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (upgraded) {
             c.machine.abort();
         } else if (!c.machine.isRetired()) {
-            boolean unread = requestBodyOpen || !pipelining.isEmpty() || pipelining.overflowed();
+            boolean unread = bodyUnread() || !pipelining.isEmpty() || pipelining.overflowed();
             // Between two responses with pipelined requests held (closed by the application, or by the codec over its
             // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
             Retire r = answering()
                     ? owner.runtime().retireAtEndOfStream(c.record, unread)
-                    : owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, unread);
+                    : owner.runtime().retireUnannounced(c.record, closeReason, unread);
             done = true;
             c.retireAfterWrites(r);
         }
@@ -471,7 +469,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         retireRequested = true;
         if (!busy()) {
             done = true;
-            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, requestBodyOpen));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, bodyUnread()));
         }
     }
 
@@ -483,6 +481,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             pipelining.clear();
             conn.machine.abort();
         }
+    }
+
+    /** Whether bytes of the newest request's body may be unread (rule 3), also when the application answers its head. */
+    private boolean bodyUnread() {
+        return requestBodyOpen && !requestBodyEmpty;
     }
 
     private boolean busy() {

@@ -23,9 +23,22 @@ import java.util.Map;
 final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements ProtocolBytesCounter.Owner {
 
     private final ClosePolicyHandler handler;
+    /** The name of the {@code HttpServerCodec} the handler was installed after, when known: no pipeline walk then. */
+    private String serverCodec;
 
     Http1CodecCompanions(ClosePolicyHandler handler) {
         this.handler = handler;
+    }
+
+    /** The handler goes right after the {@code HttpServerCodec} of this name (both companions go before it). */
+    void serverCodec(String name) {
+        this.serverCodec = name;
+    }
+
+    /** The known server codec's name if it is still in the pipeline, else null. */
+    private String knownServerCodec(ChannelPipeline p) {
+        String name = serverCodec;
+        return name != null && p.get(name) instanceof HttpServerCodec ? name : null;
     }
 
     @Override
@@ -41,7 +54,10 @@ final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements
 
     /** Adds the byte counter right before the first HTTP codec handler in front of the policy handler, if any. */
     void addBytesCounter(ChannelPipeline p) {
-        String codec = firstCodecBefore(p, handler);
+        String codec = knownServerCodec(p);
+        if (codec == null) {
+            codec = firstCodecBefore(p, handler);
+        }
         if (codec != null) {
             ProtocolBytesCounter.addBefore(p, codec, this);
         }
@@ -63,23 +79,34 @@ final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements
         if (p.context(this) != null) {
             return;
         }
-        String decoder = null;
-        for (Map.Entry<String, ChannelHandler> e : p) {
-            ChannelHandler h = e.getValue();
-            if (h == handler) {
-                break;
-            }
-            if (decoder == null && (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder)) {
-                decoder = e.getKey();
-            }
+        String decoder = knownServerCodec(p);
+        if (decoder == null) {
+            decoder = decoderBefore(p, handler);
         }
         if (decoder != null) {
             p.addBefore(decoder, uniqueName(p), this);
         }
     }
 
-    /** Removes both handlers, if they were added. */
+    /** The first HTTP decoder before {@code handler}, or null. */
+    private static String decoderBefore(ChannelPipeline p, ChannelHandler handler) {
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == handler) {
+                return null;
+            }
+            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** Removes both handlers, if they were added, from a live pipeline (a closed channel's is torn down whole). */
     void removeAll(ChannelPipeline p) {
+        if (!p.channel().isOpen()) {
+            return;
+        }
         if (p.context(this) != null) {
             p.remove(this);
         }

@@ -1,9 +1,9 @@
 package org.closepolicy.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.time.Duration;
 import java.util.Objects;
@@ -152,8 +152,11 @@ public final class NettyClosePolicy {
         String codec = PipelinePlace.http1Codec(pipeline);
         String keepAlive = PipelinePlace.nameOf(pipeline, HttpServerKeepAliveHandler.class);
         PipelinePlace.checkNotInstalled(pipeline, ClosePolicyHandler.class, "installHttp");
-        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        PolicyConnection.allowHalfClosure(pipeline.channel());
         ClosePolicyHandler handler = newHttpHandler();
+        if (keepAlive == null && pipeline.get(codec) instanceof HttpServerCodec) {
+            handler.companions.serverCodec(codec); // the companions find the codec by its name
+        }
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
         } else {
@@ -174,7 +177,7 @@ public final class NettyClosePolicy {
         Objects.requireNonNull(pipeline, "pipeline");
         String codec = PipelinePlace.http2Codec(pipeline);
         PipelinePlace.checkNotInstalled(pipeline, Http2ClosePolicyHandler.class, "installHttp2");
-        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        PolicyConnection.allowHalfClosure(pipeline.channel());
         pipeline.addAfter(codec, Http2ClosePolicyHandler.NAME, newHttp2Handler());
     }
 
@@ -190,7 +193,7 @@ public final class NettyClosePolicy {
         Objects.requireNonNull(pipeline, "pipeline");
         PipelinePlace.checkNoHttpCodec(pipeline);
         PipelinePlace.checkNotInstalled(pipeline, TcpCloseHandler.class, "installTcp");
-        pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        PolicyConnection.allowHalfClosure(pipeline.channel());
         String tls = Tls.lastName(pipeline);
         if (tls != null) {
             pipeline.addAfter(tls, TcpCloseHandler.NAME, newTcpHandler());

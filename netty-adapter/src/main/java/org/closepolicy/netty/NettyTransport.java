@@ -29,7 +29,8 @@ import org.closepolicy.spi.Transport;
  *       (rule 0) or acknowledged every byte of the response (rule 1);</li>
  *   <li>{@code watchAcks}: the shared {@link org.closepolicy.kernel.AckWatcher} through an {@link AckCheck} (send queue of the 4-tuple), results hopped
  *       back with {@code execute};</li>
- *   <li>{@code unackedHint}: {@code tcpi_unacked} on epoll, only as a "not yet".</li>
+ *   <li>{@code unackedHint}: {@code tcpi_unacked} on epoll, only as a "not yet"; over TLS, bytes the TLS layer wrote
+ *       in answer to the client's last bytes (its {@code close_notify} reply) do not count (see {@link TlsReplyWatch}).</li>
  * </ul>
  * Closes go through the handler's own context, so they do not pass the handler's close interception.
  *
@@ -42,6 +43,7 @@ final class NettyTransport extends TimedTransport {
     private final NettyClosePolicy owner;
     private ChannelHandlerContext tls;
     private boolean tlsLooked;
+    private TlsReplyWatch tlsReplies;
     private CloseStateMachine machine;
     private final StepTimer<ScheduledFuture<?>> timer;
     private AckCheck acks; // made by the first ack check: most connections never need one
@@ -153,7 +155,20 @@ final class NettyTransport extends TimedTransport {
 
     @Override
     public long unackedHint() {
-        return UnackedHint.of(ctx.channel());
+        long hint = UnackedHint.of(ctx.channel());
+        return hint > 0 && tlsReplies != null && tlsReplies.onlyTlsAnswerInFlight() ? 0 : hint;
+    }
+
+    /**
+     * The connection retires with an RST in reply to the client's FIN: over TLS, watch for the TLS layer's own
+     * answer to the client's {@code close_notify}, so that it does not read as an unacknowledged response.
+     */
+    void watchTlsReplies() {
+        ChannelHandlerContext t = tls();
+        if (t != null && tlsReplies == null && machine != null) {
+            tlsReplies = new TlsReplyWatch(machine);
+            ctx.pipeline().addBefore(t.name(), TlsReplyWatch.NAME, tlsReplies);
+        }
     }
 
     /** The channel is gone: drop the timer and the ack watch. */

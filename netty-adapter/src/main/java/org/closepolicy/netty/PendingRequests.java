@@ -1,5 +1,7 @@
 package org.closepolicy.netty;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -90,6 +92,19 @@ final class PendingRequests {
         int code = res.status().code();
         return (info & HEAD) != 0 || code == 204 || code == 304 || HttpUtil.isContentLengthSet(res)
                 || ((info & HTTP_10) == 0 && HttpUtil.isTransferEncodingChunked(res));
+    }
+
+    /**
+     * Whether a request has no body by its head (RFC 9112 §6.3: neither {@code Transfer-Encoding} nor a
+     * {@code Content-Length} other than 0); an unparsable length counts as a body.
+     */
+    static boolean declaresNoBody(HttpRequest req) {
+        HttpHeaders h = req.headers();
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return false;
+        }
+        String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
+        return length == null || "0".equals(length.trim());
     }
 
     private static int infoOf(HttpRequest req) {

@@ -22,6 +22,8 @@ final class PipelinePlace {
             + "closePolicy.installHttp2(pipeline); then pipeline.addLast(new Http2MultiplexHandler(...))";
     private static final String HTTP2_CODEC = "io.netty.handler.codec.http2.Http2FrameCodec";
     private static final String HTTP2_HANDLER = "io.netty.handler.codec.http2.Http2ConnectionHandler";
+    private static final String PRIOR_KNOWLEDGE_EVENT =
+            "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
 
     private PipelinePlace() {
     }
@@ -33,6 +35,10 @@ final class PipelinePlace {
      * @throws IllegalStateException when there is no HTTP/1 server codec yet
      */
     static String http1Codec(ChannelPipeline pipeline) {
+        io.netty.channel.ChannelHandlerContext codec = pipeline.context(HttpServerCodec.class);
+        if (codec != null) {
+            return codec.name(); // the usual pipeline, found without copying the pipeline into a map
+        }
         String decoder = null;
         String encoder = null;
         String last = null;
@@ -112,6 +118,14 @@ final class PipelinePlace {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code evt} says that an HTTP/1.1-or-h2c server switched to HTTP/2 without a 101 (h2c with prior
+     * knowledge). Matched by name: netty-codec-http2 is optional for HTTP/1 servers.
+     */
+    static boolean isPriorKnowledgeUpgrade(Object evt) {
+        return PRIOR_KNOWLEDGE_EVENT.equals(evt.getClass().getName());
     }
 
     /** Compares by name so that HTTP/1 and raw-TCP pipelines never load the optional HTTP/2 codec classes. */

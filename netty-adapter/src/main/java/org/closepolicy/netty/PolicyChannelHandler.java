@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import org.closepolicy.RetireReason;
 
 /**
  * What the three close-policy handlers ({@link TcpCloseHandler}, {@link ClosePolicyHandler},
@@ -18,6 +19,8 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
     final NettyClosePolicy owner;
     /** The connection, or null before the channel is active. */
     PolicyConnection conn;
+    /** Why an application's close retires a connection between exchanges (see {@link #closeFromFront}). */
+    RetireReason closeReason = RetireReason.APPLICATION;
 
     PolicyChannelHandler(NettyClosePolicy owner) {
         this.owner = owner;
@@ -146,6 +149,20 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
         }
         closedByApplication(c);
         PolicyConnection.completeOnClose(ctx, promise);
+    }
+
+    /**
+     * A close issued by a handler in front of this one, handed over by the {@link CloseGuard}: as an application's
+     * close, with {@code reason} when it retires a connection between exchanges (an idle-timeout handler's close is
+     * {@link RetireReason#IDLE_TIMEOUT}).
+     */
+    final void closeFromFront(ChannelHandlerContext ctx, ChannelPromise promise, RetireReason reason) {
+        closeReason = reason;
+        try {
+            close(ctx, promise);
+        } finally {
+            closeReason = RetireReason.APPLICATION;
+        }
     }
 
     @Override

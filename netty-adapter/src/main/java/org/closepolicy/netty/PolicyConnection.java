@@ -5,11 +5,13 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
+import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicies;
 import org.closepolicy.Decision;
 import org.closepolicy.Protocol;
@@ -102,12 +105,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         this.owner = owner;
         this.host = host;
         Channel ch = ctx.channel();
-        // Rule 0 needs the peer's FIN as an event: without half-closure Netty closes on EOF by itself.
-        try {
-            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        } catch (RuntimeException e) {
-            // Not a socket channel: closes still work, only the peer's FIN is not seen.
-        }
+        allowHalfClosure(ch);
         long now = owner.runtime().ticker().nanos();
         this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.runtime().load(),
                 owner.runtime().peers());
@@ -144,6 +142,25 @@ final class PolicyConnection implements Runnable, DrainableConnection {
             c.ensureTimer(now + c.idleNanos, now);
         }
         return c;
+    }
+
+    /**
+     * Rule 0 needs the peer's FIN as an event: without half-closure Netty closes on EOF by itself. Set only when
+     * not set yet (the install methods set it before the connection opens).
+     */
+    static void allowHalfClosure(Channel ch) {
+        ChannelConfig config = ch.config();
+        if (config instanceof DuplexChannelConfig duplex) {
+            if (!duplex.isAllowHalfClosure()) {
+                duplex.setAllowHalfClosure(true);
+            }
+            return;
+        }
+        try {
+            config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        } catch (RuntimeException e) {
+            // Not a socket channel: closes still work, only the peer's FIN is not seen.
+        }
     }
 
     private static InetSocketAddress inet(SocketAddress a) {
@@ -330,6 +347,9 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         drainStep(DrainStep.ANNOUNCED);
         cancelReuseTimer();
         host.retiring();
+        if (r.mode() == CloseMode.RST) {
+            transport.watchTlsReplies();
+        }
         machine.retire(r, flushed);
         if (peerFin) {
             machine.onPeerFin();

@@ -18,7 +18,9 @@ import java.util.Map;
  *       for the TCP FIN that follows it and records {@code REMOTE_FIN};</li>
  *   <li>lingering sends {@code close_notify} before it shuts the output down;</li>
  *   <li>an RST starts in front of the {@code SslHandler}: no {@code close_notify};</li>
- *   <li>the ack check reads the kernel's send queue, so it counts TLS record bytes, not plaintext.</li>
+ *   <li>the ack check reads the kernel's send queue, so it counts TLS record bytes, not plaintext;</li>
+ *   <li>the {@code close_notify} the {@code SslHandler} writes in answer to the client's does not count as
+ *       unacknowledged for the RST in reply to the client's FIN ({@link TlsReplyWatch}).</li>
  * </ul>
  *
  * <p>Thread-safety: stateless; call on the channel's event loop.

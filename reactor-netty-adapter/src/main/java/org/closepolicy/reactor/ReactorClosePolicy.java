@@ -40,13 +40,16 @@ import reactor.netty.http.server.HttpServer;
  *       handler carries out the policy's way (client-first waits for the client's FIN). Reactor adds its
  *       idle-timeout handler right after the codec whenever a connection goes idle, in front of the policy
  *       handler: a {@link CloseGuard} before the codec hands its {@code ctx.close()} to the policy, so an idle close
- *       is an unannounced retirement closed as the policy says (the server closes first, with the policy's mode).</li>
+ *       is an unannounced retirement (reason {@code IDLE_TIMEOUT}) closed as the policy says (the server closes
+ *       first, with the policy's mode).</li>
  *   <li>h2 over TLS: the codec exists only after the ALPN handshake; a small handler waits for the handshake
  *       event, lets Reactor build the pipeline, then installs the HTTP/2 handler (or the HTTP/1.1 one when ALPN
  *       chose http/1.1) and removes itself.</li>
  *   <li>h2c with prior knowledge ({@code protocol(HttpProtocol.H2C)} alone): the HTTP/2 handler right after the
  *       frame codec. An HTTP/1.1-and-h2c server ({@code H2C, HTTP11}) serves HTTP/1.1 under the policy; a
  *       connection that switches to h2c (upgrade or prior knowledge) is passed through, as after any upgrade.</li>
+ *   <li>TLS: safe-reset's RST in reply to the client's FIN is not held back by the {@code close_notify} the
+ *       {@code SslHandler} may write in answer to the client's (see the Netty adapter's TLS notes).</li>
  *   <li>Half-closure: Reactor does not handle a client's input shutdown; the handlers turn on
  *       {@code ALLOW_HALF_CLOSURE} and end a half-closed connection themselves.</li>
  * </ul>

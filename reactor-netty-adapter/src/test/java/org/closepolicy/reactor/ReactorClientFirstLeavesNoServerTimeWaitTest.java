@@ -21,7 +21,7 @@ class ReactorClientFirstLeavesNoServerTimeWaitTest {
     @Test
     void oneRequestConnectionsLeaveTheirTimeWaitWithTheClient() {
         Assumptions.assumeTrue(TimeWaitCounter.supported(), "needs the kernel's TCP table");
-        int n = 500;
+        int n = 200;
         try (ReactorServer server = new ReactorServer(ClosePolicies.clientFirst(), s -> s)) {
             TimeWaitCounter.Since timeWait = TimeWaitCounter.since(server.port()); // before the first connection
             OneRequestLoad.run(RawHttpClient.builder(server.address()).build(), n, DeterministicBytes.sha256Hex(ReactorServer.SMALL));

@@ -19,6 +19,8 @@ class ReactorHalfClosedConnectionIsEndedTest {
         try (ReactorServer server = new ReactorServer(ClosePolicies.keepAlive(), s -> s)) {
             HttpResult r = RawHttpClient.builder(server.address())
                     .closeStyle(RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST)
+                    .soTimeout(Duration.ofSeconds(30)) // a cold server's first response on a busy machine took over 10 s
+                    .deadline(Duration.ofSeconds(60))
                     .build()
                     .send();
             assertThat(r.status()).isEqualTo(200);

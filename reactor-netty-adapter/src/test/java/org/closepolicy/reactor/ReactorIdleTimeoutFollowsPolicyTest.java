@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reactor's idle-timeout handler sits between the codec and the policy handler and closes with {@code ctx.close()}:
- * the guard hands that close to the policy, so the connection is retired and closed the policy's way.
+ * the guard hands that close to the policy, so the connection is retired and closed the policy's way, and the
+ * statistics say why: an idle timeout.
  */
 class ReactorIdleTimeoutFollowsPolicyTest {
 
@@ -32,7 +33,9 @@ class ReactorIdleTimeoutFollowsPolicyTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> server.closePolicy.stats().closed() == 1);
             // Without the guard Reactor's close bypasses the policy: nothing is retired.
             assertThat(server.closePolicy.stats().retired()).isEqualTo(1);
-            assertThat(server.closePolicy.stats().retireReason(RetireReason.APPLICATION)).isEqualTo(1);
+            assertThat(server.closePolicy.stats().retireReason(RetireReason.IDLE_TIMEOUT)).as(server.closePolicy.stats().toJson())
+                    .isEqualTo(1);
+            assertThat(server.closePolicy.stats().retireReason(RetireReason.APPLICATION)).isZero();
         }
     }
 }

@@ -44,8 +44,16 @@ final class Servers {
 
     /** A 1 MB response read slowly through a small receive buffer arrives whole. */
     static void slowReaderGetsWholeBody(int port) {
-        HttpResult r = RawHttpClient.builder(new InetSocketAddress("127.0.0.1", port))
-                .path("/big")
+        slowReaderGetsWholeBody(port, null);
+    }
+
+    /** As {@link #slowReaderGetsWholeBody(int)}, over TLS when {@code tls} is given. */
+    static void slowReaderGetsWholeBody(int port, SSLSocketFactory tls) {
+        RawHttpClient.Builder b = RawHttpClient.builder(new InetSocketAddress("127.0.0.1", port));
+        if (tls != null) {
+            b.tls(tls);
+        }
+        HttpResult r = b.path("/big")
                 .receiveBufferSize(32 * 1024)
                 .readChunk(16 * 1024)
                 .readDelay(Duration.ofMillis(1))
