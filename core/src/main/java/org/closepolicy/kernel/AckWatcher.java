@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * ({@link TcpTable}), which costs milliseconds per ten thousand sockets. The results mean the same on both
  * paths:
  * <ul>
- *   <li>send queue 0 &rarr; {@link AckResult#ACKED} (pending bytes 0);</li>
+ *   <li>send queue 0 and receive queue 0 &rarr; {@link AckResult#ACKED} (pending bytes 0);</li>
+ *   <li>send queue 0 with unread bytes in the receive queue ({@code idiag_rqueue}, {@code rx_queue}) &rarr;
+ *       {@link AckResult#PEER_DATA_WAITING} (pending bytes 0): the peer sent something the application has not
+ *       read, which an RST would throw away;</li>
  *   <li>4-tuple absent &rarr; {@link AckResult#GONE} (the connection is already closed; pending bytes -1): for
  *       sock_diag, the kernel's exact lookup found no such socket; for the table, two reads in a row lack the
  *       row (see below);</li>
@@ -300,6 +303,10 @@ public final class AckWatcher implements AutoCloseable {
                 continue;
             }
             long tx = queues[i];
+            if (tx == SockDiagCodec.UNREAD_INPUT) {
+                settle(w, AckResult.PEER_DATA_WAITING, 0);
+                continue;
+            }
             if (tx < 0) {
                 settle(w, AckResult.GONE, -1);
                 continue;

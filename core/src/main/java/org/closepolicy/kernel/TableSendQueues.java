@@ -47,7 +47,7 @@ final class TableSendQueues implements SendQueueReader {
                 for (int i = 0; i < n; i++) {
                     if (out[i] == SockDiagCodec.ABSENT) {
                         int row = again.indexOf(keys[i]);
-                        out[i] = row < 0 ? SockDiagCodec.ABSENT : again.txAt(row);
+                        out[i] = row < 0 ? SockDiagCodec.ABSENT : queueState(again, row);
                     }
                 }
             }
@@ -64,10 +64,15 @@ final class TableSendQueues implements SendQueueReader {
                 out[i] = SockDiagCodec.ABSENT;
                 missing++;
             } else {
-                out[i] = snap.txAt(row);
+                out[i] = queueState(snap, row);
             }
         }
         return missing;
+    }
+
+    /** The row's send queue, or {@link SockDiagCodec#UNREAD_INPUT} when it is empty and rx_queue is not. */
+    private static long queueState(TcpSnapshot snap, int row) {
+        return SockDiagCodec.queueState(snap.txAt(row), snap.rxAt(row));
     }
 
     /** A readable snapshot, or {@code null} when the source fails or cannot read the table. */

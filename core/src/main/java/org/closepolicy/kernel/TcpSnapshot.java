@@ -274,6 +274,11 @@ public final class TcpSnapshot {
         return tx[i];
     }
 
+    /** Receive queue (bytes not yet read by the application) of row {@code i}. */
+    long rxAt(int i) {
+        return rx[i];
+    }
+
     /** Row of the key, or -1. Rows are unique by 4-tuple (listeners sharing a port apart). */
     int indexOf(TupleKey k) {
         if (k == null || size == 0) {
