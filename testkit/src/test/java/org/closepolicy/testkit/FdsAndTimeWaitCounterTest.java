@@ -123,7 +123,8 @@ class FdsAndTimeWaitCounterTest {
         Path tcp = dir.resolve("tcp");
         Files.writeString(tcp, header + server + client + server + client + client);
         TcpTable table = TcpTable.of(tcp, null);
-        assertThat(table.snapshot().countLocalPort(TcpState.TIME_WAIT, 8080)).as("the rows as read").isEqualTo(2);
+        assertThat(table.snapshot().countLocalPort(TcpState.TIME_WAIT, 8080)).as("the snapshot counts each socket once").isEqualTo(1);
+        assertThat(table.snapshot().repeatedRows()).as("rows read again").isEqualTo(3);
 
         assertThat(TimeWaitCounter.count(table.snapshot(), 8080, Set.of())).isEqualTo(new TimeWaitCounter.Counts(1, 1));
         Files.writeString(tcp, header);
