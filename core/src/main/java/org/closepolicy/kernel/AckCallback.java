@@ -19,7 +19,8 @@ public interface AckCallback {
      * Called once when the watch settles.
      *
      * @param result       how the watch ended
-     * @param pendingBytes bytes still in the send queue: 0 for {@link AckResult#ACKED}, the last seen value for
+     * @param pendingBytes bytes still in the send queue: 0 for {@link AckResult#ACKED} and
+     *                     {@link AckResult#PEER_DATA_WAITING}, the last seen value for
      *                     {@link AckResult#TIMEOUT} and {@link AckResult#CLOSED}, -1 when unknown
      */
     void onSettled(AckResult result, long pendingBytes);

@@ -27,13 +27,26 @@ import org.slf4j.LoggerFactory;
  * ({@link TcpTable}), which costs milliseconds per ten thousand sockets. The results mean the same on both
  * paths:
  * <ul>
- *   <li>send queue 0 &rarr; {@link AckResult#ACKED} (pending bytes 0);</li>
- *   <li>4-tuple absent &rarr; {@link AckResult#GONE} (the connection is already closed; pending bytes -1);</li>
+ *   <li>send queue 0 and receive queue 0 &rarr; {@link AckResult#ACKED} (pending bytes 0);</li>
+ *   <li>send queue 0 with unread bytes in the receive queue ({@code idiag_rqueue}, {@code rx_queue}) &rarr;
+ *       {@link AckResult#PEER_DATA_WAITING} (pending bytes 0): the peer sent something the application has not
+ *       read, which an RST would throw away;</li>
+ *   <li>4-tuple absent &rarr; {@link AckResult#GONE} (the connection is already closed; pending bytes -1): for
+ *       sock_diag, the kernel's exact lookup found no such socket; for the table, two reads in a row lack the
+ *       row (see below);</li>
  *   <li>deadline passed &rarr; {@link AckResult#TIMEOUT} (pending bytes = last send queue seen);</li>
  *   <li>table unreadable &rarr; {@link AckResult#UNSUPPORTED} at once (pending bytes -1).</li>
  * </ul>
  * The table is checked before the deadline, so every watch gets at least one look at the table, even with a
  * zero timeout. When idle the thread parks and reads nothing.
+ *
+ * <p>Why two table reads before GONE: the kernel renders {@code /proc/net/tcp} a page (about 4 KB) per
+ * {@code read()}, and each page resumes at an offset inside a hash bucket, so while connections come and go one
+ * read of a busy table repeats some rows and skips others. A tick whose read lacks a pending 4-tuple reads the
+ * table once more at once; a row present in either read wins, and only a 4-tuple missing from both settles as
+ * GONE. Rows one read repeats count once, with the larger send queue (a smaller one is never taken as proof).
+ * A GONE watch closes with a FIN, which is safe, but a skipped row of a connection that was about to be
+ * acknowledged would have cost the server a TIME_WAIT that an RST avoids.
  * <pre>{@code
  * AckWatcher.Watch w = AckWatcher.shared().watch(localAddr, remoteAddr, Duration.ofSeconds(1),
  *         (result, pending) -> eventLoop.execute(() -> {
@@ -290,6 +303,10 @@ public final class AckWatcher implements AutoCloseable {
                 continue;
             }
             long tx = queues[i];
+            if (tx == SockDiagCodec.UNREAD_INPUT) {
+                settle(w, AckResult.PEER_DATA_WAITING, 0);
+                continue;
+            }
             if (tx < 0) {
                 settle(w, AckResult.GONE, -1);
                 continue;

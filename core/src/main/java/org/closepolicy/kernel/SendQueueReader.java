@@ -9,7 +9,8 @@ interface SendQueueReader extends AutoCloseable {
 
     /**
      * Fills {@code out[i]} with the send queue of {@code keys[i]} for {@code i < n}, or
-     * {@link SockDiagCodec#ABSENT} when the connection is not in the kernel's table.
+     * {@link SockDiagCodec#ABSENT} when the connection is not in the kernel's table, or
+     * {@link SockDiagCodec#UNREAD_INPUT} when its send queue is empty but its receive queue is not.
      *
      * @return {@code false} when nothing can be known (the table is unreadable); {@code out} is then unused
      */

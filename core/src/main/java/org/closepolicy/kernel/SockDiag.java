@@ -119,12 +119,14 @@ public final class SockDiag implements AutoCloseable {
         }
         one[0] = key;
         sendQueues(one, 1, oneOut);
-        return oneOut[0] < 0 ? OptionalLong.empty() : OptionalLong.of(oneOut[0]);
+        long q = oneOut[0];
+        return q == SockDiagCodec.ABSENT ? OptionalLong.empty() : OptionalLong.of(Math.max(0, q));
     }
 
     /**
      * Fills {@code out[i]} with the send queue of {@code keys[i]} for {@code i < n}, or
-     * {@link SockDiagCodec#ABSENT} when the kernel has no such connection. All or nothing: on an exception no
+     * {@link SockDiagCodec#ABSENT} when the kernel has no such connection, or {@link SockDiagCodec#UNREAD_INPUT}
+     * when the send queue is empty and the receive queue is not. All or nothing: on an exception no
      * entry of {@code out} may be used.
      */
     synchronized void sendQueues(TupleKey[] keys, int n, long[] out) throws IOException {

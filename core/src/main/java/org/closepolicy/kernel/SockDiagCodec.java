@@ -21,6 +21,12 @@ final class SockDiagCodec {
 
     /** Send queue value meaning "no such connection". */
     static final long ABSENT = -1;
+    /**
+     * Send queue value meaning "every byte sent is acknowledged, but the receive queue holds bytes the
+     * application has not read": an RST now would throw them away (a request crossing the close), so it is no
+     * proof for an RST. The kernel counts an unread FIN as one byte of it.
+     */
+    static final long UNREAD_INPUT = -2;
 
     static final int NLMSG_HDRLEN = 16;
     static final int REQUEST_LEN = NLMSG_HDRLEN + 56;
@@ -41,6 +47,7 @@ final class SockDiagCodec {
     private static final int MSG_DPORT = NLMSG_HDRLEN + 6;
     private static final int MSG_SRC = NLMSG_HDRLEN + 8;
     private static final int MSG_DST = NLMSG_HDRLEN + 24;
+    private static final int MSG_RQUEUE = NLMSG_HDRLEN + 56;
     private static final int MSG_WQUEUE = NLMSG_HDRLEN + 60;
 
     private SockDiagCodec() {
@@ -133,7 +140,9 @@ final class SockDiagCodec {
 
     /**
      * The send queue of {@code key} as answered by the message at {@code off} of length {@code len}, or
-     * {@link #ABSENT} when the kernel has no such connection (ENOENT, or it answered with another socket).
+     * {@link #ABSENT} when the kernel has no such connection (ENOENT, or it answered with another socket), or
+     * {@link #UNREAD_INPUT} when the send queue is empty and the receive queue is not ({@code idiag_rqueue} of a
+     * connection is {@code rcv_nxt - copied_seq}, bytes received and not yet read, in {@code tcp_diag_get_info}).
      *
      * @throws IOException on a netlink error other than ENOENT, a truncated answer or an unexpected type
      */
@@ -165,7 +174,12 @@ final class SockDiagCodec {
                 || !sameAddress(buf, off + MSG_DST, family, key.remoteHi, key.remoteLo)) {
             return ABSENT;
         }
-        return buf.getInt(off + MSG_WQUEUE) & 0xFFFF_FFFFL;
+        return queueState(buf.getInt(off + MSG_WQUEUE) & 0xFFFF_FFFFL, buf.getInt(off + MSG_RQUEUE) & 0xFFFF_FFFFL);
+    }
+
+    /** The send queue, or {@link #UNREAD_INPUT} when it is empty while unread bytes wait in the receive queue. */
+    static long queueState(long sendQueue, long receiveQueue) {
+        return sendQueue == 0 && receiveQueue > 0 ? UNREAD_INPUT : sendQueue;
     }
 
     private static int port(ByteBuffer buf, int at) {

@@ -6,7 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Send queues from one {@link TcpSnapshot} per read: the {@code /proc/net/tcp} path, or a custom source.
+ * Send queues from {@link TcpSnapshot}s: the {@code /proc/net/tcp} path, or a custom source.
+ *
+ * <p>A 4-tuple missing from one snapshot is looked up in a second one taken at once, and is absent only when
+ * both miss it. The kernel renders {@code /proc/net/tcp} a page per {@code read()} and resumes each page at an
+ * offset inside a hash bucket, so on a busy host one read skips live rows (and repeats others); a single miss
+ * would end a watch as GONE, a FIN close, where the connection was there to be proven acknowledged. A row
+ * present in either read wins. The second read happens only on a tick where a 4-tuple is missing.
  *
  * <p>Thread-safety: used by one watcher thread.
  */
@@ -30,6 +36,47 @@ final class TableSendQueues implements SendQueueReader {
 
     @Override
     public boolean read(TupleKey[] keys, int n, long[] out) {
+        TcpSnapshot snap = take();
+        if (snap == null) {
+            return false;
+        }
+        int missing = lookUp(snap, keys, n, out);
+        if (missing > 0) {
+            TcpSnapshot again = take();
+            if (again != null) {
+                for (int i = 0; i < n; i++) {
+                    if (out[i] == SockDiagCodec.ABSENT) {
+                        int row = again.indexOf(keys[i]);
+                        out[i] = row < 0 ? SockDiagCodec.ABSENT : queueState(again, row);
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Fills {@code out} from {@code snap}; returns how many keys it lacks. */
+    private static int lookUp(TcpSnapshot snap, TupleKey[] keys, int n, long[] out) {
+        int missing = 0;
+        for (int i = 0; i < n; i++) {
+            int row = snap.indexOf(keys[i]);
+            if (row < 0) {
+                out[i] = SockDiagCodec.ABSENT;
+                missing++;
+            } else {
+                out[i] = queueState(snap, row);
+            }
+        }
+        return missing;
+    }
+
+    /** The row's send queue, or {@link SockDiagCodec#UNREAD_INPUT} when it is empty and rx_queue is not. */
+    private static long queueState(TcpSnapshot snap, int row) {
+        return SockDiagCodec.queueState(snap.txAt(row), snap.rxAt(row));
+    }
+
+    /** A readable snapshot, or {@code null} when the source fails or cannot read the table. */
+    private TcpSnapshot take() {
         TcpSnapshot snap;
         try {
             snap = source.get();
@@ -37,16 +84,9 @@ final class TableSendQueues implements SendQueueReader {
             if (failureLogged.compareAndSet(false, true)) {
                 LOG.warn("TCP table source failed; pending ack watches settle as UNSUPPORTED", e);
             }
-            return false;
+            return null;
         }
-        if (snap == null || !snap.supported()) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            int row = snap.indexOf(keys[i]);
-            out[i] = row < 0 ? SockDiagCodec.ABSENT : snap.txAt(row);
-        }
-        return true;
+        return snap == null || !snap.supported() ? null : snap;
     }
 
     @Override

@@ -25,7 +25,10 @@ import java.util.OptionalLong;
  *
  * <p>Rows are stored in columns; {@link #entries()} materialises {@link TcpEntry} objects only when asked.
  * Lookups by 4-tuple compare address bytes and ports; IPv4 addresses match their IPv4-mapped rows in
- * {@code tcp6}.
+ * {@code tcp6}. A row the read listed twice (the kernel renders the table a page per {@code read()} and resumes
+ * inside a hash bucket) is kept once, so counts are of sockets; when the copies disagree, the live one over
+ * TIME_WAIT, then the larger send queue. Such a read can also skip rows: a 4-tuple missing from one snapshot
+ * does not prove the connection is gone.
  *
  * <p>Thread-safety: immutable, safe to share between threads.
  */
@@ -49,15 +52,15 @@ public final class TcpSnapshot {
     private final int[] uid;
     private final long[] inode;
     private final int[] stateCounts = new int[16];
+    private final int[] index;
+    private final int repeatedRows;
 
     // Built on first use; deterministic, so a benign race only builds it twice.
-    private volatile int[] index;
     private volatile List<TcpEntry> entries;
 
     private TcpSnapshot(boolean supported, String reason, ProcNetTcpParser p) {
         this.supported = supported;
         this.reason = reason;
-        this.size = p.size;
         this.malformedLines = p.malformed;
         this.state = p.state;
         this.localHi = p.localHi;
@@ -70,6 +73,9 @@ public final class TcpSnapshot {
         this.rx = p.rx;
         this.uid = p.uid;
         this.inode = p.inode;
+        this.index = new int[Integer.highestOneBit(Math.max(4, p.size) * 2 - 1) << 1];
+        this.size = dedupeAndIndex(p.size);
+        this.repeatedRows = p.size - size;
         for (int i = 0; i < size; i++) {
             stateCounts[state[i]]++;
         }
@@ -106,6 +112,15 @@ public final class TcpSnapshot {
     /** Number of rows. */
     public int size() {
         return size;
+    }
+
+    /**
+     * Number of rows the read listed more than once and that were merged into one: the kernel renders the
+     * table a page per {@code read()}, and each page resumes at an offset inside a hash bucket, so on a busy
+     * host one read repeats some rows (and skips others).
+     */
+    public int repeatedRows() {
+        return repeatedRows;
     }
 
     /** Number of lines that were neither a header nor a valid row and were skipped. */
@@ -259,23 +274,20 @@ public final class TcpSnapshot {
         return tx[i];
     }
 
-    /**
-     * Row of the key, or -1. When the same 4-tuple appears twice (a TIME_WAIT row and a live one), the live row
-     * wins.
-     */
+    /** Receive queue (bytes not yet read by the application) of row {@code i}. */
+    long rxAt(int i) {
+        return rx[i];
+    }
+
+    /** Row of the key, or -1. Rows are unique by 4-tuple (listeners sharing a port apart). */
     int indexOf(TupleKey k) {
         if (k == null || size == 0) {
             return -1;
         }
-        int[] idx = index;
-        if (idx == null) {
-            idx = buildIndex();
-            index = idx;
-        }
-        int mask = idx.length - 1;
+        int mask = index.length - 1;
         int slot = TupleKey.hash(k.localHi, k.localLo, k.localPort, k.remoteHi, k.remoteLo, k.remotePort) & mask;
         while (true) {
-            int row = idx[slot] - 1;
+            int row = index[slot] - 1;
             if (row < 0) {
                 return -1;
             }
@@ -291,29 +303,68 @@ public final class TcpSnapshot {
                 && localHi[row] == lHi && remoteHi[row] == rHi;
     }
 
-    private int[] buildIndex() {
-        int cap = Integer.highestOneBit(Math.max(4, size) * 2 - 1) << 1;
-        int[] idx = new int[cap];
-        int mask = cap - 1;
-        byte tw = (byte) TcpState.TIME_WAIT.code();
-        for (int i = 0; i < size; i++) {
+    /**
+     * Merges the rows of {@code rows} that name one socket, compacting the columns in place, fills
+     * {@link #index} and returns the number of rows kept.
+     *
+     * <p>A connection's 4-tuple is in the kernel's established hash once, so two rows with one 4-tuple are the
+     * same socket listed twice by a read that resumed inside a hash bucket (or, for a moment, a TIME_WAIT
+     * socket and the connection that replaces it). The kept row is the live one over TIME_WAIT, else the one with
+     * the larger send queue: an ack check must never see a smaller queue than the kernel holds. Listeners
+     * sharing a port ({@code SO_REUSEPORT}) have one 4-tuple but are distinct sockets, so a LISTEN row merges
+     * only with a row of the same inode.
+     */
+    private int dedupeAndIndex(int rows) {
+        int mask = index.length - 1;
+        byte listen = (byte) TcpState.LISTEN.code();
+        int kept = 0;
+        for (int i = 0; i < rows; i++) {
             int slot = TupleKey.hash(localHi[i], localLo[i], localPort[i], remoteHi[i], remoteLo[i], remotePort[i]) & mask;
             while (true) {
-                int row = idx[slot] - 1;
+                int row = index[slot] - 1;
                 if (row < 0) {
-                    idx[slot] = i + 1;
+                    copyRow(i, kept);
+                    index[slot] = ++kept;
                     break;
                 }
-                if (matches(row, localHi[i], localLo[i], localPort[i], remoteHi[i], remoteLo[i], remotePort[i])) {
-                    if (state[row] == tw && state[i] != tw) {
-                        idx[slot] = i + 1;
+                if (matches(row, localHi[i], localLo[i], localPort[i], remoteHi[i], remoteLo[i], remotePort[i])
+                        && (state[row] != listen && state[i] != listen
+                                || state[row] == listen && state[i] == listen && inode[row] == inode[i])) {
+                    if (preferred(i, row)) {
+                        copyRow(i, row);
                     }
                     break;
                 }
                 slot = (slot + 1) & mask;
             }
         }
-        return idx;
+        return kept;
+    }
+
+    /** Whether row {@code a} says more about the socket than row {@code b}: live over TIME_WAIT, then larger queue. */
+    private boolean preferred(int a, int b) {
+        byte tw = (byte) TcpState.TIME_WAIT.code();
+        if ((state[a] == tw) != (state[b] == tw)) {
+            return state[b] == tw;
+        }
+        return tx[a] > tx[b];
+    }
+
+    private void copyRow(int from, int to) {
+        if (from == to) {
+            return;
+        }
+        state[to] = state[from];
+        localHi[to] = localHi[from];
+        localLo[to] = localLo[from];
+        localPort[to] = localPort[from];
+        remoteHi[to] = remoteHi[from];
+        remoteLo[to] = remoteLo[from];
+        remotePort[to] = remotePort[from];
+        tx[to] = tx[from];
+        rx[to] = rx[from];
+        uid[to] = uid[from];
+        inode[to] = inode[from];
     }
 
     @Override
@@ -327,6 +378,9 @@ public final class TcpSnapshot {
             if (n > 0) {
                 sb.append(", ").append(s).append('=').append(n);
             }
+        }
+        if (repeatedRows > 0) {
+            sb.append(", repeated=").append(repeatedRows);
         }
         if (malformedLines > 0) {
             sb.append(", malformed=").append(malformedLines);

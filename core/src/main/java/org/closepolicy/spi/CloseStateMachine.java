@@ -18,7 +18,7 @@ import org.closepolicy.kernel.AckResult;
  * OPEN ──retire──▶ DRAINING_RESPONSE ──flushed──▶ AWAIT_PEER_FIN (client-first)  ──peer FIN──▶ CLOSED (FIN, or RST in reply)
  *                                              │                                 └─client wait──▶ ack check (see below) ──▶ fallback
  *                                              ├▶ LINGERING (server-first linger) ──peer FIN / time / bytes──▶ CLOSED
- *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN) / peer input──▶ LINGERING
+ *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN) / peer input, read or unread──▶ LINGERING
  *                                              └▶ CLOSED (server FIN)
  * </pre>
  *
@@ -41,16 +41,14 @@ import org.closepolicy.kernel.AckResult;
  * that bytes were still unacknowledged at the end of the wait (the hint, or a first look that did not find
  * the queue empty) earns the second wait, counted from the acknowledgement. The peer's FIN, input and every
  * other event are handled during the check exactly as in the rest of AWAIT_PEER_FIN; a fallback the check
- * or the second wait ends in reports {@link FallbackReason#CLIENT_WAIT_EXPIRED}. An RST fallback after an
- * acknowledgement the check proved resets at once, without a second check in AWAIT_ACK (nothing is written
- * after the flush).
+ * or the second wait ends in reports {@link FallbackReason#CLIENT_WAIT_EXPIRED}. An RST fallback after the
+ * check proved everything acknowledged and nothing unread resets at once, without a second check.
  *
  * <p>Every state after OPEN has a deadline, so a connection always reaches CLOSED within
- * {@link Retire#maxCloseTime()} of its retirement (the acknowledgement check ends by the flush bound, the
- * second client wait by the flush bound plus one client wait). The machine closes the transport at most
- * once, and never resets it while bytes may be unacknowledged when {@code resetAfterAck} is on: an RST
- * happens only in reply to the peer's FIN after the response was flushed (and without a positive
- * {@link Transport#unackedHint()}), or after {@link #onAcked()} answered one of its acknowledgement checks.
+ * {@link Retire#maxCloseTime()} of its retirement (the ack check ends by the flush bound, the second client
+ * wait by the flush bound plus one). The machine closes the transport at most once, and with {@code
+ * resetAfterAck} never resets it while bytes may be unacknowledged or unread: an RST happens only in reply to
+ * the peer's FIN after the flush (without a positive {@link Transport#unackedHint()}), or after {@link #onAcked()}.
  *
  * <pre>{@code
  * CloseStateMachine m = new CloseStateMachine(transport, record, ticker, listener);
@@ -244,16 +242,7 @@ public final class CloseStateMachine {
                 }
                 break;
             case AWAIT_ACK:
-                // A request crossing a close its client was not told of (an idle close): the RST would throw it
-                // away under the client, which then sees a reset after sending. A lingering close answers it with
-                // an EOF before any response byte instead, which clients retry for idempotent requests; this
-                // connection's TIME_WAIT stays on the server (it sends the first FIN). It lingers for what is left
-                // of the ack wait, so the close stays within maxCloseTime.
-                fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
-                lingerEnd = deadline;
-                sides.outputShutDown();
-                enter(State.LINGERING, deadline);
-                transport.shutdownOutput();
+                lingerForCrossingInput();
                 break;
             case LINGERING:
                 if (over) {
@@ -314,15 +303,23 @@ public final class CloseStateMachine {
     }
 
     /**
-     * The ack check found every byte acknowledged. In
-     * AWAIT_ACK: the RST. During the ack check of an expired client wait: the fallback at once when the first
-     * look found everything acknowledged, else the client wait once more, counted from now. Ignored otherwise.
+     * The ack check found every byte acknowledged (and none unread). In AWAIT_ACK: the RST. During the ack check of
+     * an expired client wait: the fallback at once when the first look found everything acknowledged, else the
+     * client wait once more, counted from now. Ignored otherwise.
      */
     public void onAcked() {
+        acknowledged(true);
+    }
+
+    private void acknowledged(boolean nothingUnread) { // nothingUnread: no peer bytes wait in the kernel either
         if (state == State.AWAIT_ACK) {
-            finish(sides.serverCloses(decision, WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+            if (nothingUnread) {
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_RST), CloseMode.RST, fallback, Op.RESET);
+            } else {
+                lingerForCrossingInput();
+            }
         } else if (checkingAcks()) {
-            acked = true;
+            acked = nothingUnread; // unread bytes: a later RST fallback checks again
             if (clientWait == ClientWait.ONE_LOOK) {
                 runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
             } else {
@@ -334,10 +331,22 @@ public final class CloseStateMachine {
     }
 
     /**
-     * The ack check failed (timed out or unsupported). In AWAIT_ACK: close with a FIN instead of an RST.
-     * During the ack check of an expired client wait: a first look that timed out (bytes still queued) turns
-     * into a wait for the acknowledgement until the flush bound; any other failure runs the fallback.
-     * Ignored otherwise.
+     * A request crossed an unannounced close (read, or unread in the kernel): an RST would throw it away and its
+     * client read a reset; lingering gives it an EOF before any response byte, which clients retry for idempotent
+     * requests (the server keeps this TIME_WAIT). Only for what is left of the ack wait: within maxCloseTime.
+     */
+    private void lingerForCrossingInput() {
+        fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
+        lingerEnd = deadline;
+        sides.outputShutDown();
+        enter(State.LINGERING, deadline);
+        transport.shutdownOutput();
+    }
+
+    /**
+     * The ack check failed (timed out or unsupported). In AWAIT_ACK: a FIN instead of an RST. During the ack check
+     * of an expired client wait: a first look that timed out (bytes still queued) turns into a wait for the
+     * acknowledgement until the flush bound; any other failure runs the fallback. Ignored otherwise.
      */
     public void onAckFailed(FallbackReason reason) {
         FallbackReason r = reason == null ? FallbackReason.ACK_WAIT_EXPIRED : reason;
@@ -355,12 +364,13 @@ public final class CloseStateMachine {
     /**
      * The outcome of an acknowledgement check, as the adapter's ack watch reported it. This is the one
      * place where a watch result becomes a close: only {@link AckResult#ACKED} proves every byte
-     * acknowledged; a timeout means bytes were still queued; a 4-tuple missing from the table
-     * ({@link AckResult#GONE}), an unreadable table or a closed watcher prove nothing, so no RST follows.
+     * acknowledged and none unread; {@link AckResult#PEER_DATA_WAITING} (the peer's bytes wait unread) is input
+     * during the wait, a lingering close; a timeout means bytes were still queued; {@link AckResult#GONE}, an
+     * unreadable table or a closed watcher prove nothing, so no RST follows.
      */
     public void onAckResult(AckResult result) {
-        if (result == AckResult.ACKED) {
-            onAcked();
+        if (result == AckResult.ACKED || result == AckResult.PEER_DATA_WAITING) {
+            acknowledged(result == AckResult.ACKED);
         } else if (result == AckResult.TIMEOUT) {
             onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
         } else {

@@ -71,6 +71,25 @@ class SockDiagCodecTest {
     }
 
     @Test
+    void anEmptySendQueueWithUnreadBytesInTheReceiveQueueIsNoAcknowledgementProof() throws IOException {
+        // idiag_rqueue of a connection is rcv_nxt - copied_seq: bytes received and not yet read by the application.
+        String head = "58000000" + "1400" + "0000" + "07000000" + "00000000"
+                + "02" + "01" + "00" + "00"
+                + "1f90" + "9c40"
+                + "7f000001000000000000000000000000"
+                + "7f000002000000000000000000000000"
+                + "00000000" + "0100000002000000"
+                + "00000000";
+        String tail = "e8030000" + "40e20100";
+        ByteBuffer unread = SockDiagMessages.fromHex(head + "4e000000" + "00000000" + tail); // rqueue 78, wqueue 0
+        ByteBuffer both = SockDiagMessages.fromHex(head + "4e000000" + "00100000" + tail);   // rqueue 78, wqueue 4096
+        ByteBuffer quiet = SockDiagMessages.fromHex(head + "00000000" + "00000000" + tail);  // both 0
+        assertThat(SockDiagCodec.decodeAnswer(unread, 0, 88, V4)).isEqualTo(SockDiagCodec.UNREAD_INPUT);
+        assertThat(SockDiagCodec.decodeAnswer(both, 0, 88, V4)).isEqualTo(4096);
+        assertThat(SockDiagCodec.decodeAnswer(quiet, 0, 88, V4)).isZero();
+    }
+
+    @Test
     void dualStackAnswerWithMappedAddressesMatchesTheIpv4Key() throws IOException {
         ByteBuffer a = SockDiagMessages.fromHex(
                 "58000000" + "1400" + "0000" + "07000000" + "00000000"

@@ -343,6 +343,48 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
+    void aRequestStillUnreadInTheKernelWhenTheAckProofArrivesAlsoLingersInsteadOfTheRst() {
+        // The proof (send queue 0) came while the crossing request sat unread in the receive queue: an RST would
+        // throw it away just the same, so the close lingers as for a request read during the wait.
+        Retire idle = ClosePolicies.settingsFor(ClosePolicy.parse("keep-alive"), view).retireUnannounced(RetireReason.DRAIN, false);
+        machine.retire(idle, true);
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        long ackDeadline = machine.deadlineNanos();
+
+        ticker.advance(Duration.ofMillis(100));
+        machine.onAckResult(org.closepolicy.kernel.AckResult.PEER_DATA_WAITING);
+        assertThat(machine.state()).isEqualTo(State.LINGERING);
+        assertThat(transport.shutdowns).isEqualTo(1);
+        assertThat(transport.resets).isZero();
+        assertThat(machine.deadlineNanos()).as("lingers only for what is left of the ack wait").isEqualTo(ackDeadline);
+        machine.onInput(40); // the event loop reads the request now: discarded, still lingering
+        assertThat(machine.state()).isEqualTo(State.LINGERING);
+        machine.onPeerFin();
+
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(transport.closes).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.LINGER);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.PEER_SENT_DURING_ACK_WAIT);
+        assertThat(e.closeDuration()).isLessThanOrEqualTo(idle.maxCloseTime());
+    }
+
+    @Test
+    void aClientWaitLookThatFindsUnreadBytesDoesNotLetTheRstFallbackSkipItsOwnCheck() {
+        machine.retire(retire("client-first"), true);
+        transport.advance(Duration.ofSeconds(2));
+        expectOneLook();
+        machine.onAckResult(org.closepolicy.kernel.AckResult.PEER_DATA_WAITING);
+        assertThat(transport.resets).as("acknowledged, but not a proof for an RST").isZero();
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        assertThat(transport.ackWatches).isEqualTo(2);
+        machine.onAckResult(org.closepolicy.kernel.AckResult.ACKED);
+        assertThat(transport.resets).isEqualTo(1);
+        assertThat(event().fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+    }
+
+    @Test
     void onlyAnAckedWatchLeadsToTheRst() {
         for (org.closepolicy.kernel.AckResult r : org.closepolicy.kernel.AckResult.values()) {
             ManualTicker t = new ManualTicker(T0);
@@ -353,7 +395,8 @@ class CloseStateMachinePathsTest {
             m.retire(retire("client-first, close.flush-timeout=2s"), true);
             tr.advance(Duration.ofSeconds(2));
             m.onAckResult(r);
-            assertThat(m.state()).as("%s", r).isEqualTo(State.CLOSED);
+            assertThat(m.state()).as("%s", r)
+                    .isEqualTo(r == org.closepolicy.kernel.AckResult.PEER_DATA_WAITING ? State.LINGERING : State.CLOSED);
             assertThat(tr.resets).as("%s", r).isEqualTo(r == org.closepolicy.kernel.AckResult.ACKED ? 1 : 0);
         }
     }
