@@ -20,10 +20,9 @@ import org.closepolicy.kernel.TcpTable;
  * <p>Counts are -1 where the table cannot be read, so that an assertion such as "server TIME_WAIT == 0" fails
  * instead of passing silently.
  *
- * <p>Each 4-tuple counts once. The kernel writes {@code /proc/net/tcp} a page per read and resumes each read at a
- * position within a hash bucket; when sockets come and go in that bucket meanwhile (a busy host), a row is written
- * twice. A TIME_WAIT 4-tuple is unique in the kernel, so a repeated row is such a duplicate, never a second socket.
- * (A row can be skipped the same way; that only a table read in one piece would avoid.)
+ * <p>Each 4-tuple counts once: {@link TcpSnapshot} merges the rows the kernel writes twice when it renders
+ * {@code /proc/net/tcp} a page per read on a busy host. A row can be skipped the same way, which is why
+ * {@link #since(int)} reads its baseline twice.
  *
  * <p>Thread-safety: stateless; safe from any thread.
  */
@@ -72,7 +71,6 @@ public final class TimeWaitCounter {
         if (!s.supported()) {
             return new Counts(-1, -1);
         }
-        Set<String> seen = new HashSet<>();
         int server = 0;
         int client = 0;
         for (TcpEntry e : s.entries()) {
@@ -80,8 +78,7 @@ public final class TimeWaitCounter {
             if (e.state() != TcpState.TIME_WAIT || !(local || e.remote().getPort() == port)) {
                 continue;
             }
-            String key = key(e);
-            if (leaveOut.contains(key) || !seen.add(key)) {
+            if (leaveOut.contains(key(e))) {
                 continue;
             }
             if (local) {
