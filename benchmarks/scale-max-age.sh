@@ -5,13 +5,14 @@
 # from 127.0.0.2..127.0.0.9) open the connections and send a request on each about once a second for SECONDS. A
 # response with `Connection: close` is a retirement: the client closes and reconnects for its next request.
 # Usage: benchmarks/scale-max-age.sh [--servers "netty jetty"] [--connections "10000"] [--seconds 120]
-#          [--policy "keep-alive, reuse.max-age=30s, reuse.jitter=10%"] [--nice N] [--out DIR]
+#          [--policy "keep-alive, reuse.max-age=30s, reuse.jitter=10%"] [--interval-ms 1000] [--nice N] [--out DIR]
+#   --interval-ms M  the pause between a connection's requests (offered load = connections * 1000 / M per second)
 #   --nice N   runs the servers and clients at nice N (e.g. -15, as root) on a machine shared with other work
 # Needs a built tree (mvn -B -ntp -q -pl benchmarks,examples -am package -DskipTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-servers="netty jetty" counts="10000" seconds=120 nice=0
+servers="netty jetty" counts="10000" seconds=120 nice=0 interval=1000
 policy="keep-alive, reuse.max-age=30s, reuse.jitter=10%"
 out="target/benchmark-results/scale-max-age-$(date -u +%Y%m%dT%H%M%SZ)"
 while [ $# -gt 0 ]; do
@@ -20,9 +21,10 @@ while [ $# -gt 0 ]; do
     --connections) counts="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
     --policy) policy="$2"; shift ;;
+    --interval-ms) interval="$2"; shift ;;
     --nice) nice="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -49,7 +51,7 @@ trap cleanup EXIT
   echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "nproc: $(nproc); cpu: $(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | sed -n 1p); open files: $limit"
   echo "kernel: $(uname -sr); java: $(java -version 2>&1 | head -1); ports: $(cat /proc/sys/net/ipv4/ip_local_port_range | tr '\t' -)"
-  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo n/a); policy: $policy; nice $nice"
+  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo n/a); policy: $policy; interval ${interval} ms; nice $nice"
 } | tee "$out/machine.txt"
 
 cpu_ticks() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done; echo "$t"; }
@@ -80,7 +82,7 @@ for s in $servers; do
       src=""
       for j in $(seq 2 9); do [ $(( (j - 2) % nclients )) -eq $(( i - 1 )) ] && src="$src${src:+,}127.0.0.$j"; done
       "${run[@]}" java -Xmx1g -cp "$jar" org.closepolicy.benchmarks.KeepAliveClients --target "127.0.0.1:$port" \
-        --connections "$share" --sources "$src" --interval-ms 1000 --seconds "$seconds" > "$out/client-$tag-$i.txt" 2>&1 &
+        --connections "$share" --sources "$src" --interval-ms "$interval" --seconds "$seconds" > "$out/client-$tag-$i.txt" 2>&1 &
       cpids+=($!); pids+=($!)
     done
     tw_max=0
@@ -104,7 +106,7 @@ for s in $servers; do
     wall=$(echo "$t1 - $t0" | bc)
     cpu_s=$(echo "scale=1; ($cpu_after - $cpu_before) / $hz" | bc)
     {
-      echo "== $s, $n connections, $nservers server process(es), $nclients client process(es), ${seconds}s, policy: $policy"
+      echo "== $s, $n connections, $nservers server process(es), $nclients client process(es), ${seconds}s, one request per connection every ${interval} ms, policy: $policy"
       grep -h '^summary' "$out"/client-"$tag"-*.txt || echo "a client process did not finish: see $out/client-$tag-*.txt"
       awk 'NR > 1 && $4 > 0 { n++; s += $4; if ($4 > m) m = $4 } END { printf "retirements: %d in %d seconds with any; most in one second: %d\n", s, n, m }' \
         "$out/seconds-$tag.txt"
