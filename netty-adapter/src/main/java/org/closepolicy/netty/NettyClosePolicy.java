@@ -5,7 +5,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +96,7 @@ public final class NettyClosePolicy {
     private final AdapterRuntime runtime;
     private final int maxPipelinedRequests;
     private final long maxPipelinedBytes;
+    private final Map<EventExecutor, ReuseWheel> wheels = ReuseWheel.newMap(); // one per event loop
 
     private NettyClosePolicy(AdapterRuntime runtime, int maxPipelinedRequests, long maxPipelinedBytes) {
         this.runtime = runtime;
@@ -289,6 +292,11 @@ public final class NettyClosePolicy {
 
     AdapterRuntime runtime() {
         return runtime;
+    }
+
+    /** The idle and max-age checks of this server's connections on {@code loop}. */
+    ReuseWheel reuseWheel(EventExecutor loop) {
+        return ReuseWheel.of(wheels, loop, runtime.ticker());
     }
 
     int maxPipelinedRequests() {

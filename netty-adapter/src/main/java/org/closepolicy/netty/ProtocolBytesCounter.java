@@ -37,7 +37,7 @@ final class ProtocolBytesCounter extends ChannelDuplexHandler {
         if (c != null && owner.countsInput()) {
             long n = PolicyConnection.size(msg);
             if (n > 0) {
-                c.record.addBytesIn(n, c.now());
+                c.addBytesIn(n, c.now());
             }
         }
         ctx.fireChannelRead(msg);
@@ -49,7 +49,7 @@ final class ProtocolBytesCounter extends ChannelDuplexHandler {
         if (c != null) {
             long n = PolicyConnection.size(msg);
             if (n > 0) {
-                c.record.addBytesOut(n, c.now());
+                c.addBytesOut(n, c.now());
             }
         }
         ctx.write(msg, promise);
