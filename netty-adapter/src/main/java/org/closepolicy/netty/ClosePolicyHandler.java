@@ -91,9 +91,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private static final int BODY_DROPPED = 2;
 
     private PipeliningGate pipelining = PipeliningGate.NONE; // its own gate from the first pipelined request
-    private Runnable passHeld; // made when a request is first held: most connections never pipeline
     private final PendingRequests requests = new PendingRequests();
-    final Http1CodecCompanions companions = new Http1CodecCompanions(this);
+    private Http1CodecCompanions companions; // the raw input handler, made at retirement
+    String serverCodec; // the HttpServerCodec it was installed after, when known: the companions walk no pipeline then
 
     private boolean requestBodyOpen;
     /** The newest request declares no body: nothing of it is unread while the decoder's empty last content is due. */
@@ -118,7 +118,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     void retiring() {
         // Held requests are never answered on a retiring connection: the client retries them elsewhere.
         pipelining.clear();
-        companions.addRawInput(conn.ctx.pipeline());
+        companions = Http1CodecCompanions.addRawInput(conn.ctx.pipeline(), this, companions);
     }
 
     @Override
@@ -151,7 +151,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
-        companions.removeAll(ctx.pipeline());
+        Http1CodecCompanions.removeAll(ctx.pipeline(), companions);
     }
 
     /**
@@ -169,7 +169,13 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        companions.addBytesCounter(ctx.pipeline());
+        Http1CodecCompanions.addBytesCounter(ctx.pipeline(), this);
+    }
+
+    @Override
+    boolean countsInput() {
+        PolicyConnection c = conn;
+        return c != null && !discardsInput(c);
     }
 
     @Override
@@ -292,10 +298,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (!passHeldScheduled && !pipelining.isEmpty()) {
             // Not from inside the application's write: it gets the next request once that call has returned.
             passHeldScheduled = true;
-            if (passHeld == null) {
-                passHeld = this::passHeld;
-            }
-            ctx.executor().execute(passHeld);
+            ctx.executor().execute(this::passHeld); // a pipelining connection's: no field on every connection
         }
     }
 

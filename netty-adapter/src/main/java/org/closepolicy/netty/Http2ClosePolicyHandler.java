@@ -183,21 +183,8 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), bytesOwner);
+        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), this); // every frame, until retired
     }
-
-    /** What the byte counter before the codec counts for: every frame, until the connection is retired. */
-    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
-        @Override
-        public PolicyConnection connection() {
-            return conn;
-        }
-
-        @Override
-        public boolean countsInput() {
-            return conn != null && !conn.isRetired();
-        }
-    };
 
     @Override
     void inactive() {

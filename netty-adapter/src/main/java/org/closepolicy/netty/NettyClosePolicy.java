@@ -97,6 +97,7 @@ public final class NettyClosePolicy {
     private final int maxPipelinedRequests;
     private final long maxPipelinedBytes;
     private final Map<EventExecutor, ReuseWheel> wheels = ReuseWheel.newMap(); // one per event loop
+    private volatile long drainIdleGraceNanos; // of the drain running (every connection is told the same)
 
     private NettyClosePolicy(AdapterRuntime runtime, int maxPipelinedRequests, long maxPipelinedBytes) {
         this.runtime = runtime;
@@ -158,7 +159,7 @@ public final class NettyClosePolicy {
         PolicyConnection.allowHalfClosure(pipeline.channel());
         ClosePolicyHandler handler = newHttpHandler();
         if (keepAlive == null && pipeline.get(codec) instanceof HttpServerCodec) {
-            handler.companions.serverCodec(codec); // the companions find the codec by its name
+            handler.serverCodec = codec; // the companions find the codec by its name
         }
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
@@ -297,6 +298,15 @@ public final class NettyClosePolicy {
     /** The idle and max-age checks of this server's connections on {@code loop}. */
     ReuseWheel reuseWheel(EventExecutor loop) {
         return ReuseWheel.of(wheels, loop, runtime.ticker());
+    }
+
+    /** How long a quiet connection is given for a last request during the drain that runs. */
+    long drainIdleGraceNanos() {
+        return drainIdleGraceNanos;
+    }
+
+    void drainIdleGraceNanos(long nanos) {
+        drainIdleGraceNanos = nanos;
     }
 
     int maxPipelinedRequests() {

@@ -93,6 +93,12 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
     void draining() {
     }
 
+    /** Whether input read now is counted by the byte counter: not once it is read only to be discarded while closing. */
+    boolean countsInput() {
+        PolicyConnection c = conn;
+        return c != null && !c.isRetired();
+    }
+
     /** Where the connection's closes start: the handler's own context, unless a codec in front must see them. */
     ChannelHandlerContext closeContext(ChannelHandlerContext own) {
         return own;

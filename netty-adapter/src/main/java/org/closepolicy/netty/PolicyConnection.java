@@ -45,7 +45,6 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
     private static final ClosedChannelException RETIRED = retiredException();
 
     final ChannelHandlerContext ctx;
-    final NettyClosePolicy owner;
     private NettyTransport transport; // made with the machine
     private final PolicyChannelHandler host; // what it tells about the protocol's state
     // The reuse check's place in its event loop's ReuseWheel (touched only by the wheel and on the loop).
@@ -61,23 +60,21 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
     private boolean peerFin;
     // Drain (event loop): since when, and how long a quiet connection is given for a last request.
     private boolean draining;
-    private long drainStartedAt;
-    private long drainIdleGraceNanos;
+    private long drainStartedAt; // the idle grace is the server's (NettyClosePolicy.drainIdleGraceNanos)
 
     private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol,
             PolicyChannelHandler host) {
         super(protocol, inet(ctx.channel().remoteAddress()), inet(ctx.channel().localAddress()), owner.runtime().ticker().nanos(),
                 owner.runtime().load(), owner.runtime().peers());
         this.ctx = ctx;
-        this.owner = owner;
         this.host = host;
         allowHalfClosure(ctx.channel());
     }
 
     @Override
     protected CloseStateMachine newMachine() {
-        NettyTransport t = new NettyTransport(ctx, host.closeContext(ctx), owner);
-        CloseStateMachine m = new CloseStateMachine(t, this, owner.runtime().ticker(), owner.runtime().listener());
+        NettyTransport t = new NettyTransport(ctx, host.closeContext(ctx), owner());
+        CloseStateMachine m = new CloseStateMachine(t, this, owner().runtime().ticker(), owner().runtime().listener());
         t.bind(m);
         transport = t;
         return m;
@@ -140,17 +137,22 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         return peerFin;
     }
 
+    /** The server's policy, runtime and reuse wheels (the handler's). */
+    NettyClosePolicy owner() {
+        return host.owner;
+    }
+
     long now() {
-        return owner.runtime().ticker().nanos();
+        return owner().runtime().ticker().nanos();
     }
 
     Decision decide(long now) {
-        return owner.policy().decide(this, now);
+        return owner().policy().decide(this, now);
     }
 
     /** The policy keeps the connection after an exchange. */
     void reused(Reuse reuse, long now) {
-        CloseListener listener = owner.runtime().listener();
+        CloseListener listener = owner().runtime().listener();
         try {
             listener.onReuse(this);
         } catch (RuntimeException e) {
@@ -178,14 +180,14 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
     private void ensureTimer(long at, long now) {
         // Deadlines only move later; a check that comes early re-arms itself.
         if (wheelState == ReuseWheel.UNARMED || at - wheelAt < 0) {
-            owner.reuseWheel(ctx.executor()).arm(this, at, now);
+            owner().reuseWheel(ctx.executor()).arm(this, at, now);
         }
     }
 
     /** Stops the idle and max-age checks (at retirement, or the channel left HTTP after a protocol upgrade). */
     void stopReuseChecks() {
         if (wheelState != ReuseWheel.UNARMED) {
-            owner.reuseWheel(ctx.executor()).disarm(this);
+            owner().reuseWheel(ctx.executor()).disarm(this);
         }
     }
 
@@ -203,7 +205,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         if (host.busy()) {
             if (peerFin && now - lastActivityNanos() >= idleNanos()) {
                 // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
-                host.retireOutsideExchange(owner.runtime().retireAtEndOfStream(this, false));
+                host.retireOutsideExchange(owner().runtime().retireAtEndOfStream(this, false));
             } else {
                 ensureTimer(now + idleNanos(), now);
             }
@@ -222,7 +224,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
                     return;
                 }
                 // Quiet for a whole idle timeout: close as an idle timeout does; the client was told nothing.
-                r = owner.runtime().retireUnannounced(this, RetireReason.MAX_AGE, unreadInput());
+                r = owner().runtime().retireUnannounced(this, RetireReason.MAX_AGE, unreadInput());
             }
             host.retireOutsideExchange(r);
         } else {
@@ -257,7 +259,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
 
     /** Tells the drain how this connection began to end (the first step counts). */
     void drainStep(DrainStep step) {
-        ConnectionRegistry.step(owner.connections(), draining, id(), step);
+        ConnectionRegistry.step(owner().connections(), draining, id(), step);
     }
 
     private void startDraining(long idleGraceNanos) {
@@ -267,7 +269,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         draining = true;
         long now = now();
         drainStartedAt = now;
-        drainIdleGraceNanos = Math.max(0, idleGraceNanos);
+        owner().drainIdleGraceNanos(Math.max(0, idleGraceNanos));
         if (isRetired()) {
             return; // already closing the policy's way
         }
@@ -283,11 +285,11 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
      * sends meanwhile gets its response with {@code Connection: close}, which no idle close can race with.
      */
     private void closeIfQuiet(long now) {
-        long quietAt = Math.max(lastActivityNanos() - drainStartedAt, 0) + drainStartedAt + drainIdleGraceNanos;
+        long quietAt = Math.max(lastActivityNanos() - drainStartedAt, 0) + drainStartedAt + owner().drainIdleGraceNanos();
         if (now - quietAt >= 0) {
             drainStep(DrainStep.IDLE_CLOSED);
             idle();
-            host.retireOutsideExchange(owner.runtime().retireUnannounced(this, RetireReason.DRAIN, false));
+            host.retireOutsideExchange(owner().runtime().retireUnannounced(this, RetireReason.DRAIN, false));
         } else {
             ensureTimer(quietAt, now);
         }
@@ -424,7 +426,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
             transport.channelClosed();
         }
         machine().onTransportClosed();
-        owner.runtime().load().closed();
+        owner().runtime().load().closed();
     }
 
     private static ClosedChannelException retiredException() {
