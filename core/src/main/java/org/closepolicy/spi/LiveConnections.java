@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The open connections of a server by id, for the {@link ConnectionRegistry}: a map from a {@code long} id to
- * the connection that costs one id and one reference per connection (open addressing in a few striped tables),
- * where a {@code ConcurrentHashMap<Long, ...>} costs a node and a boxed id besides (56 B more per connection).
+ * the connection that costs one reference per connection (open addressing in a few striped tables, each slot
+ * holding the connection, whose {@link DrainableConnection#id()} is its key), where a
+ * {@code ConcurrentHashMap<Long, ...>} costs a node and a boxed id besides (56 B more per connection).
  * Each stripe is guarded by its own lock; a connection opens and closes on its own thread, so stripes keep
  * the threads of different connections apart.
  * <pre>{@code
@@ -94,9 +95,11 @@ final class LiveConnections {
         return all;
     }
 
-    /** One table with linear probing; a slot is free when its value is null. Guarded by its own lock. */
+    /**
+     * One table with linear probing; a slot is free when it is null, and a connection's key is its id (which never
+     * changes). Guarded by its own lock.
+     */
     private static final class Stripe {
-        long[] keys = new long[INITIAL_CAPACITY];
         DrainableConnection[] values = new DrainableConnection[INITIAL_CAPACITY];
         int size;
 
@@ -107,13 +110,12 @@ final class LiveConnections {
             int mask = values.length - 1;
             int i = h & mask;
             while (values[i] != null) {
-                if (keys[i] == id) {
+                if (values[i].id() == id) {
                     values[i] = c;
                     return;
                 }
                 i = (i + 1) & mask;
             }
-            keys[i] = id;
             values[i] = c;
             size++;
         }
@@ -121,7 +123,7 @@ final class LiveConnections {
         DrainableConnection get(long id, int h) {
             int mask = values.length - 1;
             for (int i = h & mask; values[i] != null; i = (i + 1) & mask) {
-                if (keys[i] == id) {
+                if (values[i].id() == id) {
                     return values[i];
                 }
             }
@@ -131,7 +133,7 @@ final class LiveConnections {
         DrainableConnection remove(long id, int h) {
             int mask = values.length - 1;
             int i = h & mask;
-            while (values[i] != null && keys[i] != id) {
+            while (values[i] != null && values[i].id() != id) {
                 i = (i + 1) & mask;
             }
             DrainableConnection removed = values[i];
@@ -142,29 +144,25 @@ final class LiveConnections {
             // so that lookups never meet a hole inside a run (no tombstones).
             int gap = i;
             for (int j = (gap + 1) & mask; values[j] != null; j = (j + 1) & mask) {
-                int home = (int) mix(keys[j]) & mask;
+                int home = (int) mix(values[j].id()) & mask;
                 boolean stays = gap <= j ? gap < home && home <= j : gap < home || home <= j;
                 if (!stays) {
-                    keys[gap] = keys[j];
                     values[gap] = values[j];
                     gap = j;
                 }
             }
-            keys[gap] = 0;
             values[gap] = null;
             size--;
             return removed;
         }
 
         private void grow() {
-            long[] oldKeys = keys;
             DrainableConnection[] oldValues = values;
-            keys = new long[oldValues.length * 2];
             values = new DrainableConnection[oldValues.length * 2];
             size = 0;
-            for (int i = 0; i < oldValues.length; i++) {
-                if (oldValues[i] != null) {
-                    put(oldKeys[i], (int) mix(oldKeys[i]), oldValues[i]);
+            for (DrainableConnection c : oldValues) {
+                if (c != null) {
+                    put(c.id(), (int) mix(c.id()), c);
                 }
             }
         }
