@@ -86,19 +86,21 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
 
     // Where the request body the decoder delivers now goes.
-    private static final int BODY_PASSED = 0;
-    private static final int BODY_HELD = 1;
-    private static final int BODY_DROPPED = 2;
+    private static final byte BODY_PASSED = 0;
+    private static final byte BODY_HELD = 1;
+    private static final byte BODY_DROPPED = 2;
 
     private PipeliningGate pipelining = PipeliningGate.NONE; // its own gate from the first pipelined request
-    private final PendingRequests requests = new PendingRequests();
+    // The request being answered, and a ring only once a client pipelines (a byte here instead of an object each).
+    private byte request = PendingRequests.NONE;
+    private PendingRequests moreRequests;
     private Http1CodecCompanions companions; // the raw input handler, made at retirement
     String serverCodec; // the HttpServerCodec it was installed after, when known: the companions walk no pipeline then
 
     private boolean requestBodyOpen;
     /** The newest request declares no body: nothing of it is unread while the decoder's empty last content is due. */
     private boolean requestBodyEmpty;
-    private int bodyRoute = BODY_PASSED;
+    private byte bodyRoute = BODY_PASSED;
     private boolean passHeldScheduled;
     private boolean responseOpen;
     private boolean responseInformational;
@@ -239,7 +241,8 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     }
 
     private void admit(ChannelHandlerContext ctx, PolicyConnection c, HttpRequest req) {
-        requests.add(req);
+        moreRequests = PendingRequests.needsRing(request, moreRequests) ? new PendingRequests() : moreRequests;
+        request = PendingRequests.add(request, moreRequests, req);
         c.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         ctx.fireChannelRead(req);
     }
@@ -384,8 +387,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     /** Decides at the head of a response; returns the time of the decision. */
     private long responseStarts(PolicyConnection c, HttpResponse res) {
         long now = c.now();
-        int info = requests.next();
-        boolean latest = requests.isEmpty() && !pipelining.holdsRequests();
+        int info = request != PendingRequests.NONE ? request : PendingRequests.next(moreRequests);
+        request = PendingRequests.NONE;
+        boolean latest = PendingRequests.isEmpty(request, moreRequests) && !pipelining.holdsRequests();
         boolean http10 = PendingRequests.http10(info);
         boolean keepAlive = PendingRequests.keepAlive(info);
         boolean bad = PendingRequests.bad(info);
@@ -417,15 +421,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         responseOpen = false;
         boolean overflowed = pipelining.overflowed();
         boolean peerFin = c.peerFinSeen();
-        if (!responseRetiring && requests.isEmpty() && !pipelining.holdsRequests() && !c.isRetired()
+        if (!responseRetiring && PendingRequests.isEmpty(request, moreRequests) && !pipelining.holdsRequests() && !c.isRetired()
                 && (peerFin || retireRequested || overflowed)) {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
-            Retire r = peerFin
-                    ? owner.runtime().retireAnnounced(c, RetireReason.CLIENT_REQUESTED, bodyUnread() || overflowed)
-                    : owner.runtime().retireUnannounced(c,
-                            retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, bodyUnread() || overflowed);
-            c.retire(r, false);
+            c.retire(ResponseHeads.retirementAfterHead(owner.runtime(), c, peerFin, retireRequested, bodyUnread() || overflowed), false);
             responseRetiring = true;
         }
         if (!responseRetiring) {
@@ -493,6 +493,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     /** A request was passed to the application and its response is not complete. */
     private boolean answering() {
-        return !requests.isEmpty() || responseOpen;
+        return !PendingRequests.isEmpty(request, moreRequests) || responseOpen;
     }
 }

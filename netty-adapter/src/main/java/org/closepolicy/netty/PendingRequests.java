@@ -21,28 +21,39 @@ final class PendingRequests {
     private static final int HEAD = 4;
     private static final int BAD = 8;
     /** A response nobody asked for is treated as an answer to a keep-alive HTTP/1.1 request. */
-    private static final int UNSOLICITED = KEEP_ALIVE;
+    static final int UNSOLICITED = KEEP_ALIVE;
+    /** No request in the handler's own slot. */
+    static final byte NONE = -1;
 
-    // One request at a time (no pipelining) is the common case: it lives in `single`, and the ring is made only
-    // when a second request arrives before the first is answered.
-    private int single;
-    private int[] requests;
+    // One request at a time (no pipelining) is the common case: it lives in the handler's own slot (a byte), and
+    // this ring is made only when a second request arrives before the first is answered.
+    private int[] requests = new int[4];
     private int head;
     private int size;
 
-    /** A request was passed to the application. */
-    void add(HttpRequest req) {
+    /**
+     * Tracks the request {@code req} for a handler whose own slot holds {@code single} ({@link #NONE}: empty) and
+     * whose ring is {@code more} (null until a second request is pending); returns the slot's new value. The slot
+     * holds a request only while the ring is empty, so that the oldest is always answered first.
+     */
+    static byte add(byte single, PendingRequests more, HttpRequest req) {
         int info = infoOf(req);
-        if (requests == null) {
-            if (size == 0) {
-                single = info;
-                size = 1;
-                return;
-            }
-            requests = new int[4];
-            requests[0] = single;
-            head = 0;
+        if (single == NONE && (more == null || more.size == 0)) {
+            return (byte) info;
         }
+        if (single != NONE) {
+            more.push(single);
+        }
+        more.push(info);
+        return NONE;
+    }
+
+    /** Whether a request added now would not fit the handler's own slot: the ring must exist first. */
+    static boolean needsRing(byte single, PendingRequests more) {
+        return more == null && single != NONE;
+    }
+
+    private void push(int info) {
         if (size == requests.length) {
             int[] grown = new int[requests.length * 2];
             for (int i = 0; i < size; i++) {
@@ -55,22 +66,24 @@ final class PendingRequests {
         size++;
     }
 
-    boolean isEmpty() {
-        return size == 0;
+    /** Whether no request is pending: none in the handler's own slot {@code single}, none in its ring {@code more}. */
+    static boolean isEmpty(byte single, PendingRequests more) {
+        return single == NONE && isEmpty(more);
     }
 
-    /** The oldest request, now being answered: removed; an unsolicited response's when there is none. */
-    int next() {
-        if (size == 0) {
+    /** Whether the ring {@code more} (null: never made) holds no request. */
+    static boolean isEmpty(PendingRequests more) {
+        return more == null || more.size == 0;
+    }
+
+    /** The oldest request of the ring {@code more}, now being answered: removed; an unsolicited response's when there is none. */
+    static int next(PendingRequests more) {
+        if (isEmpty(more)) {
             return UNSOLICITED;
         }
-        if (requests == null) {
-            size = 0;
-            return single;
-        }
-        int info = requests[head];
-        head = (head + 1) % requests.length;
-        size--;
+        int info = more.requests[more.head];
+        more.head = (more.head + 1) % more.requests.length;
+        more.size--;
         return info;
     }
 

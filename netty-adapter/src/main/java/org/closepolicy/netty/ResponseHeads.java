@@ -4,7 +4,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import org.closepolicy.ConnectionView;
+import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
+import org.closepolicy.spi.AdapterRuntime;
 
 /**
  * What the head of an HTTP/1 response tells about the connection, and what {@link ClosePolicyHandler} writes into
@@ -34,6 +37,18 @@ final class ResponseHeads {
             return RetireReason.CLIENT_REQUESTED;
         }
         return draining ? RetireReason.DRAIN : null;
+    }
+
+    /**
+     * The retirement of a connection whose reuse was already sent with the head, decided when the response ends:
+     * the client closed its side (announced by its own FIN), else the application asked to retire or the client
+     * pipelined too much (unannounced).
+     */
+    static Retire retirementAfterHead(AdapterRuntime runtime, ConnectionView c, boolean peerFin, boolean retireRequested,
+            boolean unread) {
+        return peerFin
+                ? runtime.retireAnnounced(c, RetireReason.CLIENT_REQUESTED, unread)
+                : runtime.retireUnannounced(c, retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, unread);
     }
 
     /** Announces the decision: {@code Connection: close} when retiring, {@code keep-alive} to a reused HTTP/1.0 client. */
