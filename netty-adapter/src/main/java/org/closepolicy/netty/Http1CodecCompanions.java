@@ -42,7 +42,7 @@ final class Http1CodecCompanions extends ChannelInboundHandlerAdapter {
             codec = firstCodecBefore(p, handler);
         }
         if (codec != null) {
-            ProtocolBytesCounter.addBefore(p, codec, handler);
+            ProtocolBytesCounter.addBefore(p, codec, handler.connection());
         }
     }
 

@@ -183,7 +183,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), this); // every frame, until retired
+        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), conn); // every frame, until retired
     }
 
     @Override

@@ -27,19 +27,19 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.CloseStateMachine;
-import org.closepolicy.spi.ConnectionClose;
 import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.DrainableConnection;
 
 /**
- * The per-channel state the handlers share: it is the connection record the policy reads; it keeps the reuse check
+ * The per-channel state the handlers share: it is the connection record the policy reads, and the byte counter
+ * before the protocol codec ({@link ProtocolBytesCounter}); it keeps the reuse check
  * (idle timeout and maximum age, in its event loop's {@link ReuseWheel}) that asks the policy again when it comes,
  * and, made at retirement, the close state machine and its transport.
  *
  * <p>Thread-safety: confined to the channel's event loop.
  */
-final class PolicyConnection extends ConnectionClose implements Runnable, DrainableConnection {
+final class PolicyConnection extends ProtocolBytesCounter implements Runnable, DrainableConnection {
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
     private static final ClosedChannelException RETIRED = retiredException();
@@ -142,8 +142,14 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         return host.owner;
     }
 
+    @Override
     long now() {
         return owner().runtime().ticker().nanos();
+    }
+
+    @Override
+    boolean countsInput() {
+        return host.countsInput();
     }
 
     Decision decide(long now) {

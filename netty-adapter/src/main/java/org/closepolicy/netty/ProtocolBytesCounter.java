@@ -1,61 +1,153 @@
 package org.closepolicy.netty;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.closepolicy.Load;
+import org.closepolicy.Protocol;
+import org.closepolicy.spi.ConnectionClose;
+import org.closepolicy.spi.PeerMemory;
 
 /**
  * Counts the bytes of the protocol stream (heads, framing and bodies) right before the protocol codec, after any
  * TLS: the connection's {@code bytesIn}/{@code bytesOut}, so that they mean on Netty what they mean on Jetty
- * (see {@link org.closepolicy.CloseEvent}). Added by the HTTP/1 and HTTP/2 policy handlers themselves.
+ * (see {@link org.closepolicy.CloseEvent}). The connection itself is this handler (one object per connection
+ * less), added by the HTTP/1 and HTTP/2 policy handlers; every other event passes on unchanged.
+ * <pre>{@code
+ * ProtocolBytesCounter.addBefore(pipeline, codecName, connection);
+ * }</pre>
  *
- * <p>Not {@code @Sharable}: one per channel. Thread-safety: confined to the channel's event loop.
+ * <p>Not sharable: one per channel. Thread-safety: confined to the channel's event loop.
  */
-final class ProtocolBytesCounter extends ChannelDuplexHandler {
+abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelInboundHandler, ChannelOutboundHandler {
 
     /** The name under which the policy handlers add it. */
     static final String NAME = "closePolicyBytes";
 
-    /** The policy handler whose connection the bytes are counted for. */
-    private final PolicyChannelHandler owner;
+    ProtocolBytesCounter(Protocol protocol, InetSocketAddress remote, InetSocketAddress local, long openedAtNanos, Load load,
+            PeerMemory peers) {
+        super(protocol, remote, local, openedAtNanos, load, peers);
+    }
 
-    ProtocolBytesCounter(PolicyChannelHandler owner) {
-        this.owner = owner;
+    /** Whether input read now still belongs to the protocol (not discarded raw at retirement). */
+    abstract boolean countsInput();
+
+    abstract long now();
+
+    /** Puts {@code counter} right before the handler named {@code codec}, once. */
+    static void addBefore(ChannelPipeline pipeline, String codec, ProtocolBytesCounter counter) {
+        if (pipeline.get(NAME) == null) {
+            pipeline.addBefore(codec, NAME, counter);
+        }
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        PolicyConnection c = owner.connection();
-        if (c != null && owner.countsInput()) {
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (countsInput()) {
             long n = PolicyConnection.size(msg);
             if (n > 0) {
-                c.addBytesIn(n, c.now());
+                addBytesIn(n, now());
             }
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        PolicyConnection c = owner.connection();
-        if (c != null) {
-            long n = PolicyConnection.size(msg);
-            if (n > 0) {
-                c.addBytesOut(n, c.now());
-            }
+    public final void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        long n = PolicyConnection.size(msg);
+        if (n > 0) {
+            addBytesOut(n, now());
         }
         ctx.write(msg, promise);
     }
 
-    /** Puts a counter for {@code owner} right before the handler named {@code codec}, once. */
-    static void addBefore(io.netty.channel.ChannelPipeline pipeline, String codec, PolicyChannelHandler owner) {
-        if (pipeline.get(NAME) == null) {
-            pipeline.addBefore(codec, NAME, new ProtocolBytesCounter(owner));
-        }
+    // ---- every other event passes on (Netty's adapters are classes, and the connection already extends one)
+
+    @Override
+    public final void handlerAdded(ChannelHandlerContext ctx) {
     }
 
     @Override
-    public String toString() {
-        return "ProtocolBytesCounter";
+    public final void handlerRemoved(ChannelHandlerContext ctx) {
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public final void channelRegistered(ChannelHandlerContext ctx) {
+        ctx.fireChannelRegistered();
+    }
+
+    @Override
+    public final void channelUnregistered(ChannelHandlerContext ctx) {
+        ctx.fireChannelUnregistered();
+    }
+
+    @Override
+    public final void channelActive(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public final void channelInactive(ChannelHandlerContext ctx) {
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public final void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public final void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public final void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public final void bind(ChannelHandlerContext ctx, SocketAddress local, ChannelPromise promise) {
+        ctx.bind(local, promise);
+    }
+
+    @Override
+    public final void connect(ChannelHandlerContext ctx, SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+        ctx.connect(remote, local, promise);
+    }
+
+    @Override
+    public final void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public final void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public final void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
+    }
+
+    @Override
+    public final void read(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public final void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
     }
 }
