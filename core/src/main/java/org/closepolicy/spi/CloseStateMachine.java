@@ -107,6 +107,11 @@ public final class CloseStateMachine {
         this.listener = listener == null ? CloseListener.NONE : listener;
     }
 
+    /** The transport it closes (an adapter's connection keeps no reference of its own). */
+    public Transport transport() {
+        return transport;
+    }
+
     /** The current state. */
     public State state() {
         return state;

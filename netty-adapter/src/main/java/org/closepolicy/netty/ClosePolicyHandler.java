@@ -166,7 +166,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     PolicyConnection open(ChannelHandlerContext ctx) {
-        return PolicyConnection.open(ctx, owner, Protocol.HTTP1, this);
+        return PolicyConnection.open(ctx, owner, Protocol.HTTP1);
     }
 
     @Override

@@ -172,7 +172,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         h2 = codec.connection();
         h2.addListener(streams);
         codecCtx = ctx.pipeline().context(codec);
-        return PolicyConnection.open(ctx, owner, Protocol.HTTP2, this);
+        return PolicyConnection.open(ctx, owner, Protocol.HTTP2);
     }
 
     /** Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again. */

@@ -44,9 +44,9 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
     private static final ClosedChannelException RETIRED = retiredException();
 
+    // The policy handler's context: the handler (what the protocol's state tells) is its ctx.handler() and the
+    // transport its machine's, so a kept connection holds no reference to either.
     final ChannelHandlerContext ctx;
-    private NettyTransport transport; // made with the machine
-    private final PolicyChannelHandler host; // what it tells about the protocol's state
     // The reuse check's place in its event loop's ReuseWheel (touched only by the wheel and on the loop).
     PolicyConnection wheelPrev;
     PolicyConnection wheelNext;
@@ -62,27 +62,38 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
     private boolean draining;
     private long drainStartedAt; // the idle grace is the server's (NettyClosePolicy.drainIdleGraceNanos)
 
-    private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol,
-            PolicyChannelHandler host) {
+    private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol) {
         super(protocol, inet(ctx.channel().remoteAddress()), inet(ctx.channel().localAddress()), owner.runtime().ticker().nanos(),
                 owner.runtime().load(), owner.runtime().peers());
         this.ctx = ctx;
-        this.host = host;
         allowHalfClosure(ctx.channel());
     }
 
     @Override
     protected CloseStateMachine newMachine() {
-        NettyTransport t = new NettyTransport(ctx, host.closeContext(ctx), owner());
+        NettyTransport t = new NettyTransport(ctx, host().closeContext(ctx), owner());
         CloseStateMachine m = new CloseStateMachine(t, this, owner().runtime().ticker(), owner().runtime().listener());
         t.bind(m);
-        transport = t;
         return m;
     }
 
-    /** Starts tracking an active channel: counts it, tells the listener, arms the first idle check. */
-    static PolicyConnection open(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, PolicyChannelHandler host) {
-        PolicyConnection c = new PolicyConnection(ctx, owner, protocol, host);
+    /** The policy handler of the connection's protocol (whose context {@link #ctx} is). */
+    private PolicyChannelHandler host() {
+        return (PolicyChannelHandler) ctx.handler();
+    }
+
+    /** The close's transport once the machine is made, else null. */
+    private NettyTransport transport() {
+        CloseStateMachine m = machineIfMade();
+        return m == null ? null : (NettyTransport) m.transport();
+    }
+
+    /**
+     * Starts tracking an active channel: counts it, tells the listener, arms the first idle check; {@code ctx} is
+     * the context of the protocol's policy handler.
+     */
+    static PolicyConnection open(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol) {
+        PolicyConnection c = new PolicyConnection(ctx, owner, protocol);
         owner.runtime().load().opened();
         owner.runtime().connections().register(c);
         CloseListener listener = owner.runtime().listener();
@@ -139,7 +150,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
 
     /** The server's policy, runtime and reuse wheels (the handler's). */
     NettyClosePolicy owner() {
-        return host.owner;
+        return host().owner;
     }
 
     @Override
@@ -149,7 +160,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
 
     @Override
     boolean countsInput() {
-        return host.countsInput();
+        return host().countsInput();
     }
 
     Decision decide(long now) {
@@ -204,6 +215,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
             return;
         }
         long now = now();
+        PolicyChannelHandler host = host();
         if (draining && !host.busy() && host.closesWhenQuiet()) {
             closeIfQuiet(now);
             return;
@@ -279,6 +291,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         if (isRetired()) {
             return; // already closing the policy's way
         }
+        PolicyChannelHandler host = host();
         host.draining();
         if (!isRetired() && !host.busy() && host.closesWhenQuiet()) {
             closeIfQuiet(now);
@@ -295,7 +308,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         if (now - quietAt >= 0) {
             drainStep(DrainStep.IDLE_CLOSED);
             idle();
-            host.retireOutsideExchange(owner().runtime().retireUnannounced(this, RetireReason.DRAIN, false));
+            host().retireOutsideExchange(owner().runtime().retireUnannounced(this, RetireReason.DRAIN, false));
         } else {
             ensureTimer(quietAt, now);
         }
@@ -305,10 +318,10 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
     void retire(Retire r, boolean flushed) {
         drainStep(DrainStep.ANNOUNCED);
         stopReuseChecks();
-        host.retiring();
+        host().retiring();
         CloseStateMachine machine = machine();
         if (r.mode() == CloseMode.RST) {
-            transport.watchTlsReplies();
+            ((NettyTransport) machine.transport()).watchTlsReplies();
         }
         machine.retire(r, flushed);
         if (peerFin) {
@@ -339,7 +352,8 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
 
     /** Whether the connection is being closed by its own transport (or is closed): such a close must pass. */
     boolean closingItself() {
-        return isClosed() || transport != null && transport.closing();
+        NettyTransport t = transport();
+        return isClosed() || t != null && t.closing();
     }
 
     /** After retirement the peer's FIN must be read even if the application paused reading. */
@@ -428,8 +442,9 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         }
         ended = true;
         stopReuseChecks();
-        if (transport != null) {
-            transport.channelClosed();
+        NettyTransport t = transport();
+        if (t != null) {
+            t.channelClosed();
         }
         machine().onTransportClosed();
         owner().runtime().load().closed();

@@ -73,7 +73,7 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
 
     @Override
     PolicyConnection open(ChannelHandlerContext ctx) {
-        return PolicyConnection.open(ctx, owner, Protocol.TCP, this);
+        return PolicyConnection.open(ctx, owner, Protocol.TCP);
     }
 
     @Override
