@@ -50,7 +50,9 @@ import org.closepolicy.Reuse;
  *   <li>runs the idle-timeout and maximum-age checks on the event loop and asks the policy again when they fire;</li>
  *   <li>turns on {@code ALLOW_HALF_CLOSURE} so that the client's FIN arrives as a {@code ChannelInputShutdownEvent}
  *       (it is passed on), then carries out who closes first and how (FIN, lingering, RST in reply to the
- *       client's FIN, RST only after every byte is acknowledged);</li>
+ *       client's FIN, RST only after every byte is acknowledged). Once a retiring response is flushed and the
+ *       client's FIN is to be answered with a plain close (client-first without TLS), half-closure is turned off
+ *       again: Netty then closes at that FIN by itself, and the application sees the channel go inactive;</li>
  *   <li>an application's {@code close()} does not bypass the policy: after a response marked
  *       {@code Connection: close} it waits for the planned close; on an idle connection the server closes first
  *       in the way the policy uses when it cannot wait for the client; during an exchange it closes at once with a
@@ -481,6 +483,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             pipelining.clear();
             conn.machine.abort();
         }
+    }
+
+    /** Whether Netty may close the retired connection by itself at the client's FIN (not after a protocol upgrade). */
+    boolean closesAtPeerFin() {
+        return !upgraded;
     }
 
     /** Whether bytes of the newest request's body may be unread (rule 3), also when the application answers its head. */

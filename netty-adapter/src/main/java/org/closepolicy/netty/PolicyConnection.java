@@ -471,8 +471,13 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         }
         ended = true;
         cancelReuseTimer();
+        boolean atPeerFin = transport.closedAtPeerFin();
         transport.channelClosed();
-        machine.onTransportClosed();
+        if (atPeerFin) {
+            machine.onPeerFinClosed();
+        } else {
+            machine.onTransportClosed();
+        }
         owner.runtime().load().closed();
     }
 
