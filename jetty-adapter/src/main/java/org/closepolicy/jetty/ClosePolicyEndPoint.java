@@ -82,7 +82,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
 
     /** Whether the policy has retired this connection (it is closing). */
     public boolean isRetired() {
-        return control.isRetired();
+        return control.retired;
     }
 
     @Override
