@@ -50,7 +50,9 @@ import org.closepolicy.Reuse;
  *   <li>runs the idle-timeout and maximum-age checks on the event loop and asks the policy again when they fire;</li>
  *   <li>turns on {@code ALLOW_HALF_CLOSURE} so that the client's FIN arrives as a {@code ChannelInputShutdownEvent}
  *       (it is passed on), then carries out who closes first and how (FIN, lingering, RST in reply to the
- *       client's FIN, RST only after every byte is acknowledged);</li>
+ *       client's FIN, RST only after every byte is acknowledged). Once a retiring response is flushed and the
+ *       client's FIN is to be answered with a plain close (client-first without TLS), half-closure is turned off
+ *       again: Netty then closes at that FIN by itself, and the application sees the channel go inactive;</li>
  *   <li>an application's {@code close()} does not bypass the policy: after a response marked
  *       {@code Connection: close} it waits for the planned close; on an idle connection the server closes first
  *       in the way the policy uses when it cannot wait for the client; during an exchange it closes at once with a
@@ -91,8 +93,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private static final byte BODY_DROPPED = 2;
 
     private PipeliningGate pipelining = PipeliningGate.NONE; // its own gate from the first pipelined request
-    // The request being answered, and a ring only once a client pipelines (a byte here instead of an object each).
-    private byte request = PendingRequests.NONE;
+    private byte request = PendingRequests.NONE; // the request being answered; a ring only once a client pipelines
     private PendingRequests moreRequests;
     private Http1CodecCompanions companions; // the raw input handler, made at retirement
     String serverCodec; // the HttpServerCodec it was installed after, when known: the companions walk no pipeline then
@@ -391,20 +392,16 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         request = PendingRequests.NONE;
         boolean latest = PendingRequests.isEmpty(request, moreRequests) && !pipelining.holdsRequests();
         boolean http10 = PendingRequests.http10(info);
-        boolean keepAlive = PendingRequests.keepAlive(info);
         boolean bad = PendingRequests.bad(info);
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
         boolean unread = (latest && bodyUnread()) || bad || !latest || pipelining.overflowed();
-        boolean eof = !PendingRequests.selfDelimited(res, info);
-        c.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
-        c.onResponse(eof, unread, now);
+        c.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !PendingRequests.keepAlive(info), now);
+        c.onResponse(!PendingRequests.selfDelimited(res, info), unread, now); // EOF-delimited unless self-delimited
         Decision d = c.decide(now);
-        if (d instanceof Reuse) {
-            RetireReason forced = ResponseHeads.forcedRetirement(res, bad, retireRequested, pipelining.overflowed(),
-                    c.peerFinSeen() && latest, c.draining());
-            if (forced != null) {
-                d = owner.runtime().retireAnnounced(c, forced, unread);
-            }
+        RetireReason forced = d instanceof Reuse ? ResponseHeads.forcedRetirement(res, bad, retireRequested,
+                pipelining.overflowed(), c.peerFinSeen() && latest, c.draining()) : null;
+        if (forced != null) {
+            d = owner.runtime().retireAnnounced(c, forced, unread);
         }
         ResponseHeads.announce(res, d instanceof Retire, http10);
         if (d instanceof Retire r) {
@@ -479,6 +476,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             pipelining.clear();
             conn.machine().abort();
         }
+    }
+
+    /** Whether Netty may close the retired connection by itself at the client's FIN (not after a protocol upgrade). */
+    boolean closesAtPeerFin() {
+        return !upgraded;
     }
 
     /** Whether bytes of the newest request's body may be unread (rule 3), also when the application answers its head. */

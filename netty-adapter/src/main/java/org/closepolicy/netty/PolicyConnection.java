@@ -443,10 +443,15 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         ended = true;
         stopReuseChecks();
         NettyTransport t = transport();
+        boolean atPeerFin = t != null && t.closedAtPeerFin();
         if (t != null) {
             t.channelClosed();
         }
-        machine().onTransportClosed();
+        if (atPeerFin) {
+            machine().onPeerFinClosed();
+        } else {
+            machine().onTransportClosed();
+        }
         owner().runtime().load().closed();
     }
 
