@@ -75,13 +75,13 @@ final class ConnectionControl {
     private long seenBytesOut;
 
     private ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
-                              InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
+                              ConnectorDeadlines deadlines, InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
         this.runtime = runtime;
         this.endPoint = endPoint;
         this.scheduler = scheduler;
         this.executor = executor;
         this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, runtime.load(), runtime.peers());
-        this.transport = endPoint == null ? null : new JettyTransport(this);
+        this.transport = endPoint == null ? null : new JettyTransport(this, deadlines);
         this.machine = endPoint == null ? null : new CloseStateMachine(transport, record, runtime.ticker(), runtime.listener());
         this.http1 = new Http1Exchanges(this);
         this.http2 = new Http2Retirement(this);
@@ -89,8 +89,9 @@ final class ConnectionControl {
     }
 
     /** A control that owns the close of this endpoint. */
-    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor) {
-        return new ConnectionControl(runtime, endPoint, scheduler, executor,
+    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
+                                         ConnectorDeadlines deadlines) {
+        return new ConnectionControl(runtime, endPoint, scheduler, executor, deadlines,
                 inet(endPoint.getRemoteSocketAddress()), inet(endPoint.getLocalSocketAddress()), runtime.ticker().nanos());
     }
 
@@ -123,7 +124,7 @@ final class ConnectionControl {
     private static ConnectionControl reuseOnly(AdapterRuntime runtime, ConnectionMetaData meta, Connection connection) {
         long now = runtime.ticker().nanos();
         long ageMillis = connection == null ? 0 : Math.max(0, System.currentTimeMillis() - connection.getCreatedTimeStamp());
-        return new ConnectionControl(runtime, null, null, null, inet(meta.getRemoteSocketAddress()),
+        return new ConnectionControl(runtime, null, null, null, null, inet(meta.getRemoteSocketAddress()),
                 inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
     }
 

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *     transport.unlockAndPerform(); // sends it, outside the lock
  * }
  * }</pre>
- * The machine's timer runs on Jetty's scheduler, the ack watch on the shared watcher; both come back
- * under the lock. Within the last send of a response the timer is deferred and armed when the send
- * returns, which spares a schedule and a cancel per connection.
+ * The machine's timer is a deadline on the connector's {@link ConnectorDeadlines} (swept on Jetty's
+ * scheduler), the ack watch runs on the shared watcher; both come back under the lock. Within the last send
+ * of a response the timer is deferred and armed when the send returns, which spares an arming and a cancel
+ * per connection.
  *
  * <p>Thread-safety: thread-safe; every method but {@link #lock}, {@link #unlockAndPerform} and
  * {@link #runOnJettyThread} is called under the lock.
@@ -41,7 +42,7 @@ final class JettyTransport extends TimedTransport {
 
     private final ConnectionControl control;
     private final ReentrantLock lock = new ReentrantLock();
-    private final SchedulerTimer timer;
+    private final DeadlineTimer timer;
     // Made by the first ack check (most connections never need one); a result of an earlier, cancelled watch settles nothing.
     private AckCheck acks;
 
@@ -49,9 +50,9 @@ final class JettyTransport extends TimedTransport {
     private int ops;
     private volatile boolean peerClosed; // the client's FIN or close_notify came
 
-    JettyTransport(ConnectionControl control) {
+    JettyTransport(ConnectionControl control, ConnectorDeadlines deadlines) {
         this.control = control;
-        this.timer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onTimer);
+        this.timer = new DeadlineTimer(deadlines, control.runtime.ticker(), () -> control.closed, this::onTimer);
     }
 
     void lock() {
@@ -110,10 +111,10 @@ final class JettyTransport extends TimedTransport {
         }
     }
 
-    private void onTimer(int generation) {
+    private void onTimer() {
         lock.lock();
         try {
-            if (timer.fired(generation)) {
+            if (timer.due()) {
                 control.machine.onTimer();
             }
         } finally {
