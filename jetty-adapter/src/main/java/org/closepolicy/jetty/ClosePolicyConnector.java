@@ -126,8 +126,7 @@ public class ClosePolicyConnector extends ServerConnector {
     private final AdapterRuntime runtime;
     private final CloseStats stats;
     private final ClosePolicyCustomizer customizer;
-    // One per start: a stop drops the scheduler's tasks, and with them the sweep an earlier instance waits for.
-    private volatile ConnectorDeadlines deadlines;
+    private volatile ConnectorDeadlines deadlines; // one per start: a stop drops the scheduler's tasks (the sweep's too)
 
     /** A connector with an HTTP/1.1 connection factory (default configuration) enforcing this policy. */
     public ClosePolicyConnector(Server server, ClosePolicy policy) {
@@ -291,7 +290,7 @@ public class ClosePolicyConnector extends ServerConnector {
         try {
             super.doStop();
         } finally {
-            deadlines.destroy();
+            deadlines.destroy(); // set by doStart: Jetty stops only what started (or failed to)
         }
     }
 
