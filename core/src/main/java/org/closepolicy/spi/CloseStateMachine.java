@@ -189,6 +189,9 @@ public final class CloseStateMachine {
         }
         if (d.closer() == Closer.CLIENT_FIRST) {
             enter(State.AWAIT_PEER_FIN, Durations.add(now, d.clientWait()));
+            if (d.mode() != CloseMode.RST) {
+                transport.closeAtPeerFin(); // the FIN is answered with a plain close: the transport may do it itself
+            }
             return;
         }
         closeBy(d.mode(), now);
@@ -259,35 +262,57 @@ public final class CloseStateMachine {
 
     /** The peer sent its FIN (EOF on read). In OPEN this closes at once (a passive close). */
     public void onPeerFin() {
-        if (sides.peerFin() || state == State.CLOSED) {
+        peerFinArrived(false);
+    }
+
+    /**
+     * The transport closed by itself at the peer's FIN, as {@link Transport#closeAtPeerFin()} allowed: the
+     * connection ends as {@link #onPeerFin()} would end it, without a close of the machine's own.
+     */
+    public void onPeerFinClosed() {
+        peerFinArrived(true);
+    }
+
+    private void peerFinArrived(boolean closed) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (sides.peerFin()) {
+            if (closed) {
+                onTransportClosed();
+            }
             return;
         }
         sides.peerFinArrived();
+        Op close = closed ? Op.NONE : Op.CLOSE;
         switch (state) {
             case OPEN:
-                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, Op.CLOSE);
+                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, close);
                 break;
             case DRAINING_RESPONSE:
+                if (closed) {
+                    onTransportClosed();
+                }
                 break; // close after the flush, never with an RST
             case AWAIT_PEER_FIN:
                 ClosingSides.teachPeer(view, decision, true);
-                if (decision.mode() == CloseMode.RST) {
+                if (decision.mode() == CloseMode.RST && !closed) {
                     if (transport.unackedHint() > 0) {
                         finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
                     } else {
                         finish(WhoClosed.REMOTE_FIN, CloseMode.RST, fallback, Op.RESET);
                     }
                 } else {
-                    finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback, Op.CLOSE);
+                    finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback, close);
                 }
                 break;
             case LINGERING:
-                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
+                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, close);
                 break;
             case AWAIT_ACK:
                 // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
                 finish(WhoClosed.REMOTE_FIN, CloseMode.FIN,
-                        fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, Op.CLOSE);
+                        fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, close);
                 break;
             default:
                 break;

@@ -11,7 +11,9 @@ import org.closepolicy.Protocol;
 
 /**
  * The mutable per-connection record adapters keep and hand to the policy as its
- * {@link ConnectionView}. One instance per connection, updated in place: deciding allocates nothing.
+ * {@link ConnectionView}. One instance per connection, updated in place: deciding allocates nothing. An adapter's
+ * own connection object is its record ({@link ConnectionClose} extends it), so that a kept connection is one
+ * object less.
  *
  * <pre>{@code
  * ConnectionRecord rec = new ConnectionRecord(Protocol.HTTP1, remote, local, ticker.nanos(), load);
@@ -22,7 +24,7 @@ import org.closepolicy.Protocol;
  *
  * <p>Thread-safety: not thread-safe; confined to the connection's thread.
  */
-public final class ConnectionRecord implements ConnectionView {
+public class ConnectionRecord implements ConnectionView {
 
     private static final AtomicLong IDS = new AtomicLong();
 

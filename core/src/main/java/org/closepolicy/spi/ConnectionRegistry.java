@@ -3,7 +3,6 @@ package org.closepolicy.spi;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.closepolicy.CloseEvent;
 import org.closepolicy.CloseListener;
@@ -32,25 +31,30 @@ public final class ConnectionRegistry implements CloseListener {
     /** The longest an idle connection is given for a last request before it is closed as idle. */
     public static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
 
-    private final ConcurrentHashMap<Long, Entry> live = new ConcurrentHashMap<>();
+    // An id and a reference per open connection; what a drain does to each one is kept by the drain (Entry).
+    private final LiveConnections live = new LiveConnections();
     private volatile Drain drain;
 
     /** Starts tracking an open connection; when a drain runs it is told to drain at once. */
     public void register(DrainableConnection connection) {
         Objects.requireNonNull(connection, "connection");
-        Entry e = new Entry(connection);
-        live.put(connection.id(), e);
+        live.put(connection.id(), connection);
         Drain d = drain;
         if (d != null) {
-            d.join(e, false);
+            d.join(d.entry(connection), false);
         }
     }
 
     /** The adapter began to end connection {@code id} this way (the drain report counts it). */
     public void step(long id, DrainStep step) {
-        Entry e = live.get(id);
-        if (e != null && e.step == null) {
-            e.step = Objects.requireNonNull(step, "step");
+        Objects.requireNonNull(step, "step");
+        Drain d = drain;
+        DrainableConnection c = d == null ? null : live.get(id);
+        if (c != null) {
+            Entry e = d.entry(c);
+            if (e.step == null) {
+                e.step = step;
+            }
         }
     }
 
@@ -111,28 +115,24 @@ public final class ConnectionRegistry implements CloseListener {
             d = new Drain(this, timeout, idleGrace);
             drain = d;
         }
-        d.start(live.values());
+        d.start(live.snapshot());
         return d.future();
     }
 
     @Override
     public void onClose(CloseEvent event) {
-        Entry e = live.remove(event.connectionId());
+        DrainableConnection c = live.remove(event.connectionId());
         Drain d = drain;
-        if (e != null && d != null) {
-            d.closed(e, event);
+        if (c != null && d != null) {
+            d.closed(d.entry(c), event);
         }
     }
 
-    java.util.Collection<Entry> entries() {
-        return live.values();
-    }
-
     boolean isLive(Entry e) {
-        return live.get(e.connection.id()) == e;
+        return live.get(e.connection.id()) == e.connection;
     }
 
-    /** One registered connection and what the drain did to it. */
+    /** One connection open during a drain and what the drain did to it (made by the drain, not per connection). */
     static final class Entry {
         final DrainableConnection connection;
         // A field updater, not an AtomicBoolean: one object less per open connection.

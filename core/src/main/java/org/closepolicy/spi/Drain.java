@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,8 @@ final class Drain {
     private final long idleGraceNanos;
     private final long startedAt = System.nanoTime();
     private final CompletableFuture<DrainReport> future = new CompletableFuture<>();
+    /** Every connection the drain has seen, by id: open at its start, accepted during it, or closing meanwhile. */
+    private final ConcurrentHashMap<Long, ConnectionRegistry.Entry> entries = new ConcurrentHashMap<>();
 
     // Guarded by this.
     private boolean started;
@@ -83,10 +86,16 @@ final class Drain {
         return future;
     }
 
-    void start(Collection<ConnectionRegistry.Entry> open) {
-        List<ConnectionRegistry.Entry> snapshot = new ArrayList<>(open);
-        for (ConnectionRegistry.Entry e : snapshot) {
-            join(e, true);
+    /** The drain's entry of this connection, made at its first mention. */
+    ConnectionRegistry.Entry entry(DrainableConnection c) {
+        ConnectionRegistry.Entry e = entries.get(c.id());
+        return e != null ? e : entries.computeIfAbsent(c.id(), id -> new ConnectionRegistry.Entry(c));
+    }
+
+    void start(Collection<DrainableConnection> open) {
+        List<DrainableConnection> snapshot = new ArrayList<>(open);
+        for (DrainableConnection c : snapshot) {
+            join(entry(c), true);
         }
         synchronized (this) {
             started = true;
@@ -168,8 +177,8 @@ final class Drain {
         synchronized (this) {
             deadlinePassed = true;
         }
-        for (ConnectionRegistry.Entry e : registrySnapshot()) {
-            if (e.joined() && !e.cut) {
+        for (ConnectionRegistry.Entry e : entries.values()) {
+            if (e.joined() && !e.cut && registry.isLive(e)) {
                 e.cut = true;
                 toCut.add(e);
             }
@@ -187,10 +196,6 @@ final class Drain {
         if (!completeIfDone()) {
             Timers.EXECUTOR.schedule(this::finish, CUT_GRACE_NANOS, TimeUnit.NANOSECONDS);
         }
-    }
-
-    private Collection<ConnectionRegistry.Entry> registrySnapshot() {
-        return registry.entries();
     }
 
     private boolean completeIfDone() {

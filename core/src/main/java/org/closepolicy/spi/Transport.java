@@ -55,6 +55,15 @@ public interface Transport {
     void watchAcks(long timeoutNanos);
 
     /**
+     * The response is flushed and the machine waits for the peer's FIN, which it will answer with a plain close
+     * (not an RST). A transport whose framework closes the connection by itself at the end of input may let it
+     * from now on, and report that close with {@link CloseStateMachine#onPeerFinClosed()}: the peer's FIN then
+     * costs no input shutdown and no event of its own. Nothing by default.
+     */
+    default void closeAtPeerFin() {
+    }
+
+    /**
      * A cheap hint about unacknowledged bytes: {@code > 0} means certainly not all acknowledged;
      * {@code 0} means none seen in flight (not a proof); {@code -1} means unknown. Default: unknown.
      */

@@ -202,6 +202,48 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
+    void clientFirstLetsTheTransportCloseAtTheClientsFinAndRecordsThePassiveClose() {
+        machine.retire(retire("client-first"), false);
+        assertThat(transport.closesAtPeerFinAllowed).as("not before the response is flushed").isZero();
+        machine.onResponseFlushed();
+        assertThat(transport.closesAtPeerFinAllowed).isEqualTo(1);
+        transport.advance(Duration.ofMillis(40));
+        machine.onPeerFinClosed();
+
+        CloseEvent e = event();
+        assertThat(transport.closes + transport.resets + transport.shutdowns).as("the transport already closed").isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
+        assertThat(e.serverHoldsTimeWait()).isFalse();
+    }
+
+    @Test
+    void aResetInReplyToTheClientsFinKeepsTheFinAsAnEvent() {
+        machine.retire(retire("safe-reset"), true);
+        assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
+        assertThat(transport.closesAtPeerFinAllowed).isZero();
+    }
+
+    @Test
+    void aLingeringFallbackClosedAtTheClientsFinIsRecordedAsLingering() {
+        machine.retire(retire("client-first, close.fallback=linger"), true);
+        transport.hint = 0;
+        transport.advance(Duration.ofSeconds(2)); // the client wait runs out: one look, then the fallback
+        if (machine.state() == State.AWAIT_PEER_FIN) {
+            machine.onAckResult(org.closepolicy.kernel.AckResult.ACKED);
+        }
+        assertThat(machine.state()).isEqualTo(State.LINGERING);
+        machine.onPeerFinClosed();
+
+        CloseEvent e = event();
+        assertThat(transport.closes).as("the transport already closed").isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.LINGER);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.CLIENT_WAIT_EXPIRED);
+    }
+
+    @Test
     void safeResetRepliesToTheClientsFinWithAnRst() {
         machine.retire(retire("safe-reset"), true);
         transport.hint = 0;

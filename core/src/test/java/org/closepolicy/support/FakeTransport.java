@@ -77,6 +77,14 @@ public class FakeTransport implements Transport {
         calls.add("schedule");
     }
 
+    /** How often the machine let the transport close by itself at the peer's FIN ({@link Transport#closeAtPeerFin()}). */
+    public int closesAtPeerFinAllowed;
+
+    @Override
+    public void closeAtPeerFin() {
+        closesAtPeerFinAllowed++;
+    }
+
     @Override
     public void cancelTimer() {
         armed = false;

@@ -159,7 +159,7 @@ public class ClosePolicyConnector extends ServerConnector {
     private static final class Http2Opened implements Connection.Listener {
         @Override
         public void onOpened(Connection connection) {
-            ConnectionControl.http2Of(connection);
+            ControlLookup.http2Of(connection);
         }
     }
 

@@ -79,7 +79,7 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
         ConnectionMetaData meta = request.getConnectionMetaData();
         HttpVersion version = meta.getHttpVersion();
         if (version == HttpVersion.HTTP_2) {
-            Http2Retirement http2 = ConnectionControl.http2Of(meta.getConnection());
+            Http2Retirement http2 = ControlLookup.http2Of(meta.getConnection());
             if (http2 != null) {
                 int streamId = http2.beginStream(request.getId());
                 request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, http2, streamId));
@@ -89,7 +89,7 @@ public final class ClosePolicyCustomizer implements HttpConfiguration.Customizer
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             return request;
         }
-        Http1Exchanges http1 = ConnectionControl.http1Of(request, runtime);
+        Http1Exchanges http1 = ControlLookup.http1Of(request, runtime);
         if (http1.beginExchange(request, version)) {
             request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, http1, request));
         }

@@ -68,7 +68,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     ClosePolicyEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
                         Executor executor, AdapterRuntime runtime, ConnectorDeadlines deadlines) {
         super(channel, selector, key, scheduler);
-        this.control = ConnectionControl.forEndPoint(runtime, this, scheduler, executor, deadlines);
+        this.control = ConnectionControl.forEndPoint(runtime, this, deadlines, executor);
     }
 
     ConnectionControl control() {
@@ -82,7 +82,7 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
 
     /** Whether the policy has retired this connection (it is closing). */
     public boolean isRetired() {
-        return control.isRetired();
+        return control.retired;
     }
 
     @Override

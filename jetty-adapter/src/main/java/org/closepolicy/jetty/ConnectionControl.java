@@ -3,38 +3,40 @@ package org.closepolicy.jetty;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.CloseStateMachine;
+import org.closepolicy.spi.ConnectionClose;
 import org.closepolicy.spi.ConnectionRecord;
 import org.closepolicy.spi.ConnectionRegistry;
+import org.closepolicy.spi.DrainableConnection;
 import org.closepolicy.spi.LoadMonitor;
 import org.closepolicy.spi.Transport;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
-import org.eclipse.jetty.server.ConnectionMetaData;
-import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * The policy state of one connection: its {@link ConnectionRecord}, and, when the connection runs on
- * a {@link ClosePolicyEndPoint}, its {@link CloseStateMachine}, which it feeds with the endpoint's
- * events (input, the client's FIN or reset, Jetty's idle timeout, shutdown and close). Its parts, each
+ * The policy state of one connection: it is the connection's {@link ConnectionRecord} and, when the connection
+ * runs on a {@link ClosePolicyEndPoint}, makes its {@link CloseStateMachine} at retirement and feeds it with the
+ * endpoint's events (input, the client's FIN or reset, Jetty's idle timeout, shutdown and close). Its parts, each
  * sharing the connection's lock:
  * <ul>
  *   <li>{@link Http1Exchanges}: the HTTP/1 exchanges, where the policy decides at each commit;</li>
- *   <li>{@link Http2Retirement}: the HTTP/2 streams, the maximum-age timer and the {@code GOAWAY} drain;</li>
- *   <li>{@link ConnectionDrain}: the connection as the connector's drain sees it;</li>
- *   <li>{@link JettyTransport}: the {@link Transport} the machine drives, and the lock itself.</li>
+ *   <li>{@link Http2Retirement}: the HTTP/2 streams, the maximum-age timer and the {@code GOAWAY} drain (made when
+ *       the connection turns HTTP/2);</li>
+ *   <li>{@link ConnectionDrain}: the connection as the connector's drain sees it (made when the drain reaches it);</li>
+ *   <li>{@link JettyTransport}: the {@link Transport} the machine drives, made with the machine at retirement
+ *       (or when the connection ends open).</li>
  * </ul>
  * Events come from Jetty's selector and worker threads, the scheduler and the ack watcher; each takes
  * the lock, feeds the machine, and carries out the socket operation the machine asked for only after
- * releasing the lock, so no Jetty lock is ever taken under ours.
+ * releasing the lock ({@link ConnectionLock}), so no Jetty lock is ever taken under ours.
  *
  * <p>Over TLS the endpoint is the raw TCP one below Jetty's {@link SslConnection}: the FIN and the RST
  * happen here, the {@code close_notify} above it. A graceful close goes through the decrypting
@@ -51,21 +53,19 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>Thread-safety: thread-safe.
  */
-final class ConnectionControl {
+final class ConnectionControl extends ConnectionClose implements DrainableConnection {
 
     /** Connection attribute holding the control when the endpoint is not a {@link ClosePolicyEndPoint}. */
     static final String ATTRIBUTE = ConnectionControl.class.getName();
 
     final AdapterRuntime runtime;
     final ClosePolicyEndPoint endPoint; // null: reuse decisions only
-    final Scheduler scheduler;
+    final ConnectorDeadlines deadlines; // the connector's close-step sweep, and its scheduler for the rest
     final Executor executor;
-    final ConnectionRecord record;
-    final JettyTransport transport; // null: reuse decisions only; else also the connection's lock
-    final CloseStateMachine machine; // null: reuse decisions only
+    final ConnectionLock lock; // null: reuse decisions only
     final Http1Exchanges http1;
-    final Http2Retirement http2;
-    final ConnectionDrain drain;
+    volatile Http2Retirement http2; // made when the connection turns HTTP/2 (Http2Retirement.of)
+    private volatile ConnectionDrain drain; // made when the server drains
 
     volatile boolean retired;
     volatile boolean peerResetSeen;
@@ -74,99 +74,97 @@ final class ConnectionControl {
     private long seenBytesIn;
     private long seenBytesOut;
 
-    private ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
-                              ConnectorDeadlines deadlines, InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
+    ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, ConnectorDeadlines deadlines, Executor executor,
+                              InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
+        super(Protocol.HTTP1, remote, local, openedAtNanos, runtime.load(), runtime.peers());
         this.runtime = runtime;
         this.endPoint = endPoint;
-        this.scheduler = scheduler;
+        this.deadlines = deadlines;
         this.executor = executor;
-        this.record = new ConnectionRecord(Protocol.HTTP1, remote, local, openedAtNanos, runtime.load(), runtime.peers());
-        this.transport = endPoint == null ? null : new JettyTransport(this, deadlines);
-        this.machine = endPoint == null ? null : new CloseStateMachine(transport, record, runtime.ticker(), runtime.listener());
+        this.lock = endPoint == null ? null : new ConnectionLock();
         this.http1 = new Http1Exchanges(this);
-        this.http2 = new Http2Retirement(this);
-        this.drain = new ConnectionDrain(this);
     }
 
     /** A control that owns the close of this endpoint. */
-    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
-                                         ConnectorDeadlines deadlines) {
-        return new ConnectionControl(runtime, endPoint, scheduler, executor, deadlines,
+    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, ConnectorDeadlines deadlines,
+                                         Executor executor) {
+        return new ConnectionControl(runtime, endPoint, deadlines, executor,
                 inet(endPoint.getRemoteSocketAddress()), inet(endPoint.getLocalSocketAddress()), runtime.ticker().nanos());
     }
 
-    /**
-     * The HTTP/1 exchanges of the connection carrying this request: the endpoint's own control's when
-     * the connection runs directly on a {@link ClosePolicyEndPoint}, else those of a control kept in a
-     * connection attribute (reuse decisions only).
-     */
-    static Http1Exchanges http1Of(Request request, AdapterRuntime runtime) {
-        return of(request, runtime).http1;
-    }
-
-    private static ConnectionControl of(Request request, AdapterRuntime runtime) {
-        ConnectionMetaData meta = request.getConnectionMetaData();
-        Connection connection = meta.getConnection();
-        ClosePolicyEndPoint cp = connection == null ? null : below(connection.getEndPoint());
-        if (cp != null) {
-            return cp.control();
-        }
-        Object existing = meta.getAttribute(ATTRIBUTE);
-        if (existing instanceof ConnectionControl c) {
-            return c;
-        }
-        ConnectionControl c = reuseOnly(runtime, meta, connection);
-        meta.setAttribute(ATTRIBUTE, c);
-        return c;
-    }
-
-    /** A control of a connection on a plain connector: reuse decisions only, its age taken from Jetty's. */
-    private static ConnectionControl reuseOnly(AdapterRuntime runtime, ConnectionMetaData meta, Connection connection) {
-        long now = runtime.ticker().nanos();
-        long ageMillis = connection == null ? 0 : Math.max(0, System.currentTimeMillis() - connection.getCreatedTimeStamp());
-        return new ConnectionControl(runtime, null, null, null, null, inet(meta.getRemoteSocketAddress()),
-                inet(meta.getLocalSocketAddress()), now - TimeUnit.MILLISECONDS.toNanos(ageMillis));
-    }
-
-    /**
-     * The HTTP/2 side of this connection's control when it runs on a {@link ClosePolicyEndPoint} (directly
-     * or below TLS), else null: on a plain connector HTTP/2 passes through untouched.
-     */
-    static Http2Retirement http2Of(Connection connection) {
-        ClosePolicyEndPoint cp = connection == null ? null : below(connection.getEndPoint());
-        if (cp == null || !Http2Sessions.isHttp2(connection)) {
-            return null;
-        }
-        ConnectionControl c = cp.control();
-        c.http2.onOpen(connection); // in case the connector's listener did not see it open
-        return c.http2;
-    }
-
-    /** The {@link ClosePolicyEndPoint} under this endpoint (itself, or the one below TLS), or null. */
-    static ClosePolicyEndPoint below(EndPoint ep) {
-        EndPoint e = ep;
-        while (e instanceof EndPoint.Wrapper w && !(e instanceof ClosePolicyEndPoint)) {
-            e = w.unwrap();
-        }
-        return e instanceof ClosePolicyEndPoint cp ? cp : null;
-    }
-
-    private static InetSocketAddress inet(SocketAddress a) {
+    static InetSocketAddress inet(SocketAddress a) {
         return a instanceof InetSocketAddress i ? i : null;
     }
 
     ConnectionRecord record() {
-        return record;
+        return this;
     }
 
-    boolean isRetired() {
-        return retired;
+    /** The machine and its transport, made at retirement or when the connection ends open (under the lock). */
+    @Override
+    protected CloseStateMachine newMachine() {
+        if (endPoint == null) {
+            throw new IllegalStateException("a connection on a plain connector has no close of ours");
+        }
+        JettyTransport t = new JettyTransport(this);
+        lock.transport = t;
+        return new CloseStateMachine(t, this, runtime.ticker(), runtime.listener());
+    }
+
+    // ---- the connection as the connector's drain sees it (ConnectionDrain, made when the drain reaches it)
+
+    @Override
+    public void drain(long idleGraceNanos) {
+        drainState().drain(idleGraceNanos);
+    }
+
+    @Override
+    public void cut() {
+        drainState().cut();
+    }
+
+    /** Whether the server drains: no response is reused from now on. */
+    boolean drainRequested() {
+        ConnectionDrain d = drain;
+        return d != null && d.requested();
+    }
+
+    /** The drain state of this connection, made now if the drain has not reached it. */
+    ConnectionDrain drainState() {
+        lock.lock();
+        try {
+            if (drain == null) {
+                drain = new ConnectionDrain(this);
+            }
+            return drain;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Jetty's scheduler, for the timers that are not close steps (null: reuse decisions only). */
+    Scheduler scheduler() {
+        return deadlines == null ? null : deadlines.scheduler();
+    }
+
+    /** The machine's transport, or null before the machine is made. */
+    JettyTransport transport() {
+        return lock == null ? null : lock.transport;
+    }
+
+    /** Runs a task on Jetty's executor, or here when the pool is stopping (nothing here blocks). */
+    void runOnJettyThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     /** Retires the connection now (under the lock). */
     void retireNow(Retire r, boolean flushed) {
         retired = true;
-        machine.retire(r, flushed);
+        machine().retire(r, flushed);
     }
 
     /** Brings the record's byte counters up to Jetty's (cheaper than counting every read and write; under the lock). */
@@ -175,11 +173,11 @@ final class ConnectionControl {
             long in = connection.getBytesIn();
             long out = connection.getBytesOut();
             if (in != seenBytesIn) {
-                record.addBytesIn(Math.max(0, in - seenBytesIn), now);
+                addBytesIn(Math.max(0, in - seenBytesIn), now);
                 seenBytesIn = in;
             }
             if (out != seenBytesOut) {
-                record.addBytesOut(Math.max(0, out - seenBytesOut), now);
+                addBytesOut(Math.max(0, out - seenBytesOut), now);
                 seenBytesOut = out;
             }
         }
@@ -203,10 +201,10 @@ final class ConnectionControl {
         if (monitor != null) {
             monitor.opened();
         }
-        runtime.listener().onOpen(record);
+        runtime.listener().onOpen(this);
         ConnectionRegistry registry = runtime.connections();
-        if (registry != null && machine != null) {
-            registry.register(drain);
+        if (registry != null && endPoint != null) {
+            registry.register(this);
         }
     }
 
@@ -220,7 +218,7 @@ final class ConnectionControl {
         }
         Connection c = endPoint.applicationEndPoint().getConnection();
         return c instanceof org.eclipse.jetty.server.AbstractMetaDataConnection || c instanceof DrainConnection
-                || (c != null && c == http2.connection());
+                || (c != null && http2 != null && c == http2.connection());
     }
 
     /**
@@ -232,20 +230,20 @@ final class ConnectionControl {
             return true;
         }
         boolean tlsPeerClosed = endPoint.tlsPeerClosed(); // over TLS Jetty shuts the output down after the client's close_notify
-        transport.lock();
+        lock.lock();
         try {
-            if (machine.isClosed()) {
+            if (isClosed()) {
                 return true;
             }
             if (tlsPeerClosed) {
                 peerClosed();
-            } else if (!machine.isRetired()) {
+            } else if (!isRetired()) {
                 if (http1.peerFinPending) {
                     http1.peerFinPending = false;
-                    machine.onPeerFin();
+                    machine().onPeerFin();
                 } else if (!http1.exchangeActive) {
                     // Jetty ends the connection on its own (an error response outside any exchange).
-                    retireNow(runtime.retireForced(record, runtime.ticker().nanos()), true);
+                    retireNow(runtime.retireForced(this, runtime.ticker().nanos()), true);
                 }
                 // Within an exchange, its end retires the connection (see endExchange).
             } else {
@@ -253,7 +251,7 @@ final class ConnectionControl {
                 http1.flushed();
             }
         } finally {
-            transport.unlockAndPerform();
+            lock.unlockAndPerform();
         }
         return false;
     }
@@ -263,14 +261,14 @@ final class ConnectionControl {
      * EOF must not make Jetty close the socket before the machine has answered it.
      */
     boolean closesItself() {
-        if (machine == null || !retired) {
+        if (endPoint == null || !retired) {
             return false;
         }
-        transport.lock();
+        lock.lock();
         try {
-            return machine.isRetired() && !machine.isClosed();
+            return isRetired() && !isClosed();
         } finally {
-            transport.unlock();
+            lock.unlock();
         }
     }
 
@@ -291,49 +289,50 @@ final class ConnectionControl {
         if (!retired) {
             return false;
         }
-        transport.lock();
+        lock.lock();
         try {
-            machine.onInput(bytes);
-            return http2.active() && !machine.isClosed();
+            machine().onInput(bytes);
+            return Http2Retirement.isActive(http2) && !isClosed();
         } finally {
-            transport.unlockAndPerform();
+            lock.unlockAndPerform();
         }
     }
 
     /** The client's FIN (read returned -1). */
     void onPeerFin() {
-        transport.lock();
+        lock.lock();
         try {
             peerClosed();
         } finally {
-            transport.unlockAndPerform();
+            lock.unlockAndPerform();
         }
     }
 
     /** The client's FIN, or its TLS {@code close_notify} (under the lock). */
     private void peerClosed() {
-        transport.peerClosed();
-        if (http2.retireDraining()) {
-            machine.onPeerFin(); // streams in flight: a passive close once they are cut, never an RST
-            machine.onResponseFlushed();
-        } else if (!machine.isRetired() && http1.exchangeActive && !http2.active()) {
+        machine(); // its transport keeps that the client closed
+        lock.transport.peerClosed();
+        if (Http2Retirement.endDrainOf(http2)) {
+            machine().onPeerFin(); // streams in flight: a passive close once they are cut, never an RST
+            machine().onResponseFlushed();
+        } else if (!isRetired() && http1.exchangeActive && !Http2Retirement.isActive(http2)) {
             // The client half-closed with a request in flight: answer it first.
             http1.peerFinPending = true;
         } else {
-            machine.onPeerFin();
+            machine().onPeerFin();
         }
     }
 
     /** The read failed: the peer reset the connection. */
     void onPeerReset() {
         peerResetSeen = true;
-        transport.lock();
+        lock.lock();
         try {
             http1.peerFinPending = false;
-            http2.retireDraining();
-            machine.onPeerReset();
+            Http2Retirement.endDrainOf(http2);
+            machine().onPeerReset();
         } finally {
-            transport.unlockAndPerform();
+            lock.unlockAndPerform();
         }
     }
 
@@ -346,39 +345,40 @@ final class ConnectionControl {
         if (!managed()) {
             return true;
         }
-        transport.lock();
+        lock.lock();
         try {
-            if (machine.isClosed()) {
+            if (isClosed()) {
                 return true;
             }
-            if (machine.isRetired()) {
+            if (isRetired()) {
                 return false;
             }
         } finally {
-            transport.unlock();
+            lock.unlock();
         }
-        if (http2.active()) {
-            http2.onIdle();
+        Http2Retirement h2 = http2;
+        if (h2 != null && h2.active()) {
+            h2.onIdle();
             return false;
         }
         Connection connection = endPoint.getConnection();
         if (connection != null && !connection.onIdleExpired(timeout)) {
             return false; // a request is in flight: Jetty fails it
         }
-        transport.lock();
+        lock.lock();
         try {
-            if (machine.isRetired() || http1.exchangeActive) {
+            if (isRetired() || http1.exchangeActive) {
                 return false;
             }
             long now = runtime.ticker().nanos();
-            record.idle();
-            Retire r = runtime.retireIdle(record, now);
+            idle();
+            Retire r = runtime.retireIdle(this, now);
             if (r == null) {
                 return false;
             }
             retireNow(r, true);
         } finally {
-            transport.unlockAndPerform();
+            lock.unlockAndPerform();
         }
         return false;
     }
@@ -390,16 +390,16 @@ final class ConnectionControl {
      * then the close is the passive one it is on the wire, and {@code safe-reset} answers it.
      */
     void beforeClose() {
-        if (machine == null || closed || !retired && http2.draining() == null) {
+        if (endPoint == null || closed || !retired && Http2Retirement.drainingOf(http2) == null) {
             return;
         }
-        transport.lock();
+        lock.lock();
         try {
-            if (machine.state() != CloseStateMachine.State.AWAIT_PEER_FIN && (machine.isRetired() || http2.draining() == null)) {
+            if (closeState() != CloseStateMachine.State.AWAIT_PEER_FIN && (isRetired() || Http2Retirement.drainingOf(http2) == null)) {
                 return;
             }
         } finally {
-            transport.unlock();
+            lock.unlock();
         }
         long n = endPoint.probeInput();
         if (n == -1) {
@@ -414,28 +414,34 @@ final class ConnectionControl {
         if (closed) {
             return;
         }
-        transport.lock();
+        lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            transport.endPointClosed();
-            http2.retireDraining();
-            http2.cancelReuseTimer();
-            if (!machine.isClosed()) {
+            if (lock.transport != null) {
+                lock.transport.endPointClosed();
+            }
+            Http2Retirement.endDrainOf(http2);
+            if (http2 != null) {
+                http2.cancelReuseTimer();
+            }
+            if (!isClosed()) {
                 if (http1.peerFinPending || endPoint.tlsPeerClosed()) {
-                    machine.onPeerFin();
+                    machine().onPeerFin();
                 } else if (peerResetSeen) {
-                    machine.onPeerReset();
+                    machine().onPeerReset();
                 } else {
                     // Jetty closed it on its own (server stop, a timed-out or failed exchange): the server ended it.
-                    machine.abort();
+                    machine().abort();
                 }
             }
-            transport.discardOps();
+            if (lock.transport != null) {
+                lock.transport.takeOps(); // the endpoint is closed: nothing left to carry out
+            }
         } finally {
-            transport.unlock();
+            lock.unlock();
         }
         LoadMonitor monitor = runtime.load();
         if (monitor != null) {
@@ -445,6 +451,6 @@ final class ConnectionControl {
 
     @Override
     public String toString() {
-        return "ConnectionControl[" + record + ", " + machine + "]";
+        return "ConnectionControl[" + super.toString() + ", " + (machineIfMade() == null ? "OPEN" : machineIfMade()) + "]";
     }
 }

@@ -6,7 +6,6 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.DrainStep;
-import org.closepolicy.spi.DrainableConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe; {@link #drain} and {@link #cut} hand the work to Jetty's executor,
  * which runs it under the connection's lock.
  */
-final class ConnectionDrain implements DrainableConnection {
+final class ConnectionDrain {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionDrain.class);
 
@@ -37,20 +36,13 @@ final class ConnectionDrain implements DrainableConnection {
         this.c = control;
     }
 
-    @Override
-    public long id() {
-        return c.record.id();
-    }
-
-    @Override
-    public void drain(long idleGraceNanos) {
+    void drain(long idleGraceNanos) {
         requested = true; // at once: a response committing before the task runs is already the last one
-        c.transport.runOnJettyThread(() -> startDraining(idleGraceNanos));
+        c.runOnJettyThread(() -> startDraining(idleGraceNanos));
     }
 
-    @Override
-    public void cut() {
-        c.transport.runOnJettyThread(this::cutByDrain);
+    void cut() {
+        c.runOnJettyThread(this::cutByDrain);
     }
 
     /** Whether the server drains: no response is reused from now on. */
@@ -60,7 +52,14 @@ final class ConnectionDrain implements DrainableConnection {
 
     /** Tells the drain how this connection began to end (the first step counts). */
     void step(DrainStep step) {
-        ConnectionRegistry.step(c.runtime.connections(), requested, c.record.id(), step);
+        ConnectionRegistry.step(c.runtime.connections(), requested, c.id(), step);
+    }
+
+    /** As {@link #step} for a connection the drain may not have reached (then nothing is counted). */
+    static void step(ConnectionControl c, DrainStep step) {
+        if (c.drainRequested()) {
+            c.drainState().step(step);
+        }
     }
 
     /**
@@ -69,25 +68,25 @@ final class ConnectionDrain implements DrainableConnection {
      */
     private void startDraining(long graceNanos) {
         Retire goAway = null;
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (c.closed || c.machine.isClosed() || started) {
+            if (c.closed || c.isClosed() || started) {
                 return;
             }
             started = true;
             startedAt = c.runtime.ticker().nanos();
             idleGraceNanos = Math.max(0, graceNanos);
-            if (c.machine.isRetired() || c.http2.draining() != null) {
+            if (c.isRetired() || Http2Retirement.drainingOf(c.http2) != null) {
                 return; // already closing the policy's way
             }
-            if (c.http2.active()) {
+            if (Http2Retirement.isActive(c.http2)) {
                 step(DrainStep.GOAWAY);
                 goAway = c.http2.announceServerDrain();
             } else {
                 armTimer(0);
             }
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         if (goAway != null) {
             c.http2.goAway(goAway);
@@ -96,9 +95,9 @@ final class ConnectionDrain implements DrainableConnection {
 
     private void armTimer(long delayNanos) {
         try {
-            c.scheduler.schedule(this::onTimer, delayNanos, TimeUnit.NANOSECONDS);
+            c.scheduler().schedule(this::onTimer, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            LOG.debug("drain timer rejected for {}", c.record, e);
+            LOG.debug("drain timer rejected for {}", c, e);
         }
     }
 
@@ -108,9 +107,9 @@ final class ConnectionDrain implements DrainableConnection {
      * {@code Connection: close} instead, which no idle close can race with.
      */
     private void onTimer() {
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (c.closed || c.machine.isRetired() || c.http2.active() || c.http2.draining() != null) {
+            if (c.closed || c.isRetired() || Http2Retirement.isActive(c.http2) || Http2Retirement.drainingOf(c.http2) != null) {
                 return;
             }
             boolean exchangeActive = c.http1.exchangeActive;
@@ -120,25 +119,27 @@ final class ConnectionDrain implements DrainableConnection {
                 return;
             }
             step(DrainStep.IDLE_CLOSED);
-            c.record.idle();
-            c.retireNow(c.runtime.retireUnannounced(c.record, RetireReason.DRAIN, c.record.unreadInput()), true);
+            c.idle();
+            c.retireNow(c.runtime.retireUnannounced(c, RetireReason.DRAIN, c.unreadInput()), true);
         } finally {
-            c.transport.unlockAndPerform();
+            c.lock.unlockAndPerform();
         }
     }
 
     /** The drain's deadline: close now, gracefully (a FIN after everything written). */
     private void cutByDrain() {
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (c.closed || c.machine.isClosed()) {
+            if (c.closed || c.isClosed()) {
                 return;
             }
             c.retired = true;
-            c.http2.abandonDrain();
-            c.machine.abort();
+            if (c.http2 != null) {
+                c.http2.abandonDrain();
+            }
+            c.machine().abort();
         } finally {
-            c.transport.unlockAndPerform();
+            c.lock.unlockAndPerform();
         }
     }
 }

@@ -37,9 +37,16 @@ final class ConnectorDeadlines extends CyclicTimeouts<DeadlineTimer> {
     private static final long GRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(GRAIN_MILLIS);
 
     private final ConcurrentLinkedQueue<DeadlineTimer> queue = new ConcurrentLinkedQueue<>();
+    private final Scheduler scheduler;
 
     ConnectorDeadlines(Scheduler scheduler) {
         super(scheduler);
+        this.scheduler = scheduler;
+    }
+
+    /** The scheduler the sweep runs on. */
+    Scheduler scheduler() {
+        return scheduler;
     }
 
     /** The deadline {@code delayNanos} from now on {@code System.nanoTime()}'s scale, rounded up to the grain. */

@@ -27,7 +27,7 @@ import org.eclipse.jetty.server.Request;
  * says {@code Connection: close}), its last write retires the connection, and the exchange's end hands a
  * retired connection still open to a {@link DrainConnection}.
  * <pre>{@code
- * Http1Exchanges http1 = ConnectionControl.http1Of(request, runtime);
+ * Http1Exchanges http1 = ControlLookup.http1Of(request, runtime);
  * if (http1.beginExchange(request, version)) {
  *     request.addHttpStreamWrapper(stream -> new ExchangeStream(stream, http1, request));
  * }
@@ -63,14 +63,14 @@ final class Http1Exchanges {
      * each other on Jetty's threads with a happens-before between them, so no lock is needed.
      */
     private void lock() {
-        if (c.transport != null) {
-            c.transport.lock();
+        if (c.endPoint != null) {
+            c.lock.lock();
         }
     }
 
     private void unlock() {
-        if (c.transport != null) {
-            c.transport.unlock();
+        if (c.endPoint != null) {
+            c.lock.unlock();
         }
     }
 
@@ -107,7 +107,7 @@ final class Http1Exchanges {
             version = v;
             headRequest = head;
             bodyDone = !bodyExpected;
-            c.record.onRequest(v, clientClose, now);
+            c.onRequest(v, clientClose, now);
             return true;
         } finally {
             unlock();
@@ -136,29 +136,29 @@ final class Http1Exchanges {
         Reuse reuse = null;
         lock();
         try {
-            if (c.machine != null) {
+            if (c.endPoint != null) {
                 c.syncBytes(connection, now);
             }
             if (c.retired) {
                 // Already closing (an idle close raced with a new request): this response is the last.
                 persistent = false;
             } else {
-                c.record.onResponse(eof, !bodyDone, now);
-                Decision d = c.runtime.policy().decide(c.record, now);
+                c.onResponse(eof, !bodyDone, now);
+                Decision d = c.runtime.policy().decide(c, now);
                 if (d instanceof Retire r) {
                     retire = r;
                 } else {
                     appClose = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
                     if (appClose || !persistent) {
-                        retire = c.runtime.retireForced(c.record, now);
-                    } else if (c.drain.requested()) {
-                        retire = c.runtime.retireAnnounced(c.record, RetireReason.DRAIN, c.record.unreadInput());
+                        retire = c.runtime.retireForced(c, now);
+                    } else if (c.drainRequested()) {
+                        retire = c.runtime.retireAnnounced(c, RetireReason.DRAIN, c.unreadInput());
                     } else {
                         reuse = (Reuse) d;
                     }
                 }
                 if (retire != null) {
-                    c.drain.step(DrainStep.ANNOUNCED);
+                    ConnectionDrain.step(c, DrainStep.ANNOUNCED);
                 }
                 pendingRetire = retire;
             }
@@ -169,11 +169,11 @@ final class Http1Exchanges {
             if (!appClose && !headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
                 headers.add(HttpFields.CONNECTION_CLOSE);
             }
-            if (retire != null && c.machine == null) {
-                c.runtime.listener().onRetire(c.record, retire);
+            if (retire != null && c.endPoint == null) {
+                c.runtime.listener().onRetire(c, retire);
             }
         } else if (reuse != null) {
-            c.runtime.listener().onReuse(c.record);
+            c.runtime.listener().onReuse(c);
             c.applyIdleTimeout(reuse, connection);
         }
     }
@@ -214,18 +214,18 @@ final class Http1Exchanges {
      * unacknowledged byte count, which would settle the rare FIN that arrives during the last write.
      */
     void onLastSend() {
-        if (c.machine == null || pendingRetire == null) {
+        if (c.endPoint == null || pendingRetire == null) {
             return;
         }
-        CloseStateMachine machine = c.machine;
-        c.transport.lock();
+        c.lock.lock();
         try {
             Retire r = pendingRetire;
-            if (r == null || machine.isRetired()) {
+            if (r == null || c.isRetired()) {
                 return;
             }
             pendingRetire = null;
-            c.transport.deferTimer();
+            CloseStateMachine machine = c.machine();
+            c.transport().deferTimer();
             c.retireNow(r, false);
             // Not under TLS: a raw read would take bytes out of the middle of a TLS record.
             if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone
@@ -242,7 +242,7 @@ final class Http1Exchanges {
                 machine.onPeerFin();
             }
         } finally {
-            c.transport.unlockAndPerform();
+            c.lock.unlockAndPerform();
         }
     }
 
@@ -254,14 +254,15 @@ final class Http1Exchanges {
      */
     void afterLastSend() {
         // Only this thread, in onLastSend, opens the deferral: a response that does not retire takes no lock here.
-        if (c.machine == null || !c.transport.deferring()) {
+        JettyTransport t = c.transport();
+        if (t == null || !t.deferring()) {
             return;
         }
-        c.transport.lock();
+        c.lock.lock();
         try {
-            c.transport.endDeferral();
+            t.endDeferral();
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
     }
 
@@ -272,8 +273,8 @@ final class Http1Exchanges {
      * TIME_WAIT on the server).
      */
     void flushed() {
-        CloseStateMachine machine = c.machine;
-        if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+        if (c.closeState() == CloseStateMachine.State.DRAINING_RESPONSE) {
+            CloseStateMachine machine = c.machine();
             if (c.peerResetSeen) {
                 // Not synced: Jetty counts the bytes handed to the failed write, not those that left.
                 machine.onPeerReset();
@@ -294,26 +295,25 @@ final class Http1Exchanges {
      * connection that must take over a retired, still open connection from Jetty's, or null.
      */
     Connection endExchange(boolean persistent) {
-        if (c.machine == null) {
+        if (c.endPoint == null) {
             exchangeActive = false; // reuse decisions only: the exchange's own thread is the only one here
             pendingRetire = null;
             return null;
         }
-        CloseStateMachine machine = c.machine;
         boolean drain = false;
-        c.transport.lock();
+        c.lock.lock();
         try {
             exchangeActive = false;
             pendingRetire = null;
             if (c.managed()) {
-                if (!persistent && !machine.isRetired() && !peerFinPending) {
-                    c.retireNow(c.runtime.retireForced(c.record, c.runtime.ticker().nanos()), true);
+                if (!persistent && !c.isRetired() && !peerFinPending) {
+                    c.retireNow(c.runtime.retireForced(c, c.runtime.ticker().nanos()), true);
                 }
                 flushed(); // if Jetty did not ask for a FIN after the last write
-                drain = machine.isRetired() && !machine.isClosed();
+                drain = c.isRetired() && !c.isClosed();
             }
         } finally {
-            c.transport.unlockAndPerform();
+            c.lock.unlockAndPerform();
         }
         return drain && c.endPoint.isOpen() ? new DrainConnection(c.endPoint.applicationEndPoint(), c.executor, c) : null;
     }
@@ -326,6 +326,6 @@ final class Http1Exchanges {
 
     /** Whether this connection's close is carried out here (a managed HTTP/1 endpoint). */
     boolean managesClose() {
-        return c.machine != null && c.managed();
+        return c.endPoint != null && c.managed();
     }
 }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link Retire#drainTimeout()}, then resets them), and only then hands the connection to the close
  * state machine.
  * <pre>{@code
- * Http2Retirement http2 = ConnectionControl.http2Of(meta.getConnection());
+ * Http2Retirement http2 = ControlLookup.http2Of(meta.getConnection());
  * http2.beginStream();                                            // a stream's request
  * request.addHttpStreamWrapper(stream -> new Http2Exchange(stream, http2));
  * }</pre>
@@ -42,7 +42,39 @@ final class Http2Retirement {
 
     Http2Retirement(ConnectionControl control) {
         this.c = control;
-        this.reuseTimer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onReuseTimer);
+        this.reuseTimer = new SchedulerTimer(control.scheduler(), control.runtime.ticker(), () -> control.closed, this::onReuseTimer);
+    }
+
+    /** The HTTP/2 side of {@code c}, made now if the connection only just turned HTTP/2 (an HTTP/1 one carries none). */
+    static Http2Retirement of(ConnectionControl c) {
+        Http2Retirement h = c.http2;
+        if (h != null) {
+            return h;
+        }
+        c.lock.lock();
+        try {
+            if (c.http2 == null) {
+                c.http2 = new Http2Retirement(c);
+            }
+            return c.http2;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** Whether a connection with this HTTP/2 side (null: none yet) speaks HTTP/2. */
+    static boolean isActive(Http2Retirement h) {
+        return h != null && h.active();
+    }
+
+    /** The retirement whose {@code GOAWAY} drain runs on a connection with this HTTP/2 side (null: none), or null. */
+    static Retire drainingOf(Http2Retirement h) {
+        return h == null ? null : h.draining();
+    }
+
+    /** Ends the drain still running on a connection with this HTTP/2 side (under the lock); whether one was. */
+    static boolean endDrainOf(Http2Retirement h) {
+        return h != null && h.retireDraining();
     }
 
     /** The HTTP/2 connection, or null while the endpoint speaks HTTP/1. */
@@ -65,26 +97,26 @@ final class Http2Retirement {
      * knowledge): from now on each stream is an exchange, and the maximum age has a timer.
      */
     void onOpen(Connection http2) {
-        if (c.machine == null) {
+        if (c.endPoint == null) {
             return;
         }
         Reuse reuse = null;
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (connection != null || c.machine.isRetired()) {
+            if (connection != null || c.isRetired()) {
                 return;
             }
             connection = http2;
-            c.record.protocol(Protocol.HTTP2);
+            c.protocol(Protocol.HTTP2);
             // An h2c upgrade arrives as an HTTP/1.1 request that Jetty hands over to the new connection.
             c.http1.upgradedToHttp2();
             long now = c.runtime.ticker().nanos();
-            if (c.runtime.policy().decide(c.record, now) instanceof Reuse r) {
+            if (c.runtime.policy().decide(c, now) instanceof Reuse r) {
                 reuse = r;
                 armAgeTimer(r, now);
             }
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         if (reuse != null) {
             c.applyIdleTimeout(reuse, null);
@@ -98,14 +130,14 @@ final class Http2Retirement {
      * @return the stream id to end it with
      */
     int beginStream(String requestId) {
-        c.transport.lock();
+        c.lock.lock();
         try {
             int id = streamId(requestId);
             drain.streamOpened(id);
-            c.record.onRequest(HttpVersion.HTTP_2, false, c.runtime.ticker().nanos());
+            c.onRequest(HttpVersion.HTTP_2, false, c.runtime.ticker().nanos());
             return id;
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
     }
 
@@ -119,11 +151,11 @@ final class Http2Retirement {
 
     /** The last frame of an HTTP/2 stream's response is being written: the response counts as served. */
     void streamResponded() {
-        c.transport.lock();
+        c.lock.lock();
         try {
-            c.record.onResponse(false, false, c.runtime.ticker().nanos());
+            c.onResponse(false, false, c.runtime.ticker().nanos());
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
     }
 
@@ -137,16 +169,16 @@ final class Http2Retirement {
         Retire start = null;
         Reuse reuse = null;
         boolean drained;
-        c.transport.lock();
+        c.lock.lock();
         try {
             drained = drain.streamEnded(streamId);
             long now = c.runtime.ticker().nanos();
             c.syncBytes(connection, now);
             if (uncounted) {
-                c.record.onResponse(false, false, now);
+                c.onResponse(false, false, now);
             }
-            if (!drain.draining() && !c.machine.isRetired()) {
-                Decision d = c.runtime.policy().decide(c.record, now);
+            if (!drain.draining() && !c.isRetired()) {
+                Decision d = c.runtime.policy().decide(c, now);
                 if (d instanceof Retire r) {
                     start = r;
                     begin(r);
@@ -154,14 +186,14 @@ final class Http2Retirement {
                     reuse = (Reuse) d;
                 }
             }
-            drained &= !c.machine.isRetired();
+            drained &= !c.isRetired();
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         if (start != null) {
             startDrain(start);
         } else if (reuse != null) {
-            c.runtime.listener().onReuse(c.record);
+            c.runtime.listener().onReuse(c);
             c.applyIdleTimeout(reuse, null);
         }
         if (drained) {
@@ -180,36 +212,36 @@ final class Http2Retirement {
 
     /** Ends the drain (under the lock): the retirement for the machine, or null. */
     private Retire finish(boolean timedOut) {
-        Retire r = timedOut ? drain.expire(c.runtime, c.record) : drain.finish();
+        Retire r = timedOut ? drain.expire(c.runtime, c) : drain.finish();
         draining = null;
         return r;
     }
 
     /** Whether the GOAWAY of a draining connection is written and its last stream ended (under the lock). */
     private boolean drained() {
-        return drain.drained() && !c.machine.isRetired();
+        return drain.drained() && !c.isRetired();
     }
 
     /** Sends the GOAWAY and arms the drain's deadline. */
     private void startDrain(Retire r) {
-        LOG.debug("retiring {} with GOAWAY: {}", c.record, r);
-        c.transport.lock();
+        LOG.debug("retiring {} with GOAWAY: {}", c, r);
+        c.lock.lock();
         try {
             cancelReuseTimer();
             scheduleReuseTimer(drain.deadlineDelayNanos());
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         Http2Sessions.goAway(connection, "retired: " + r.reason().name().toLowerCase(Locale.ROOT), this::onGoAwayWritten);
     }
 
     private void onGoAwayWritten() {
         boolean drained;
-        c.transport.lock();
+        c.lock.lock();
         try {
-            drained = drain.goAwayWritten() && !c.machine.isRetired();
+            drained = drain.goAwayWritten() && !c.isRetired();
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         if (drained) {
             finishDrain(false);
@@ -223,18 +255,18 @@ final class Http2Retirement {
     private void finishDrain(boolean timedOut) {
         if (timedOut) {
             int n = Http2Sessions.cancelStreams(connection);
-            LOG.debug("drain of {} timed out: {} streams reset", c.record, n);
+            LOG.debug("drain of {} timed out: {} streams reset", c, n);
         }
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (!drain.draining() || c.machine.isRetired()) {
+            if (!drain.draining() || c.isRetired()) {
                 return;
             }
             Retire r = finish(timedOut);
             cancelReuseTimer();
             c.retireNow(r, true);
         } finally {
-            c.transport.unlockAndPerform();
+            c.lock.unlockAndPerform();
         }
     }
 
@@ -244,7 +276,7 @@ final class Http2Retirement {
      */
     Retire announceServerDrain() {
         cancelReuseTimer();
-        Retire r = c.runtime.retireAnnounced(c.record, RetireReason.DRAIN, c.record.unreadInput());
+        Retire r = c.runtime.retireAnnounced(c, RetireReason.DRAIN, c.unreadInput());
         begin(r);
         return r;
     }
@@ -253,11 +285,11 @@ final class Http2Retirement {
     void goAway(Retire r) {
         startDrain(r);
         boolean drained;
-        c.transport.lock();
+        c.lock.lock();
         try {
             drained = drained();
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         if (drained) {
             finishDrain(false);
@@ -267,19 +299,19 @@ final class Http2Retirement {
     /** An idle HTTP/2 connection (no stream for the policy's idle timeout) is retired with a GOAWAY. */
     void onIdle() {
         Retire r;
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (c.machine.isRetired() || drain.draining() || drain.inFlight() > 0) {
+            if (c.isRetired() || drain.draining() || drain.inFlight() > 0) {
                 return; // the close policy's or the streams' own deadlines apply
             }
-            c.record.idle();
-            r = c.runtime.retireIdle(c.record, c.runtime.ticker().nanos());
+            c.idle();
+            r = c.runtime.retireIdle(c, c.runtime.ticker().nanos());
             if (r == null) {
                 return;
             }
             begin(r);
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         startDrain(r);
     }
@@ -289,7 +321,7 @@ final class Http2Retirement {
      * retirement already decided becomes the machine's, so the event says why (under the lock).
      */
     boolean retireDraining() {
-        if (!drain.draining() || c.machine.isRetired()) {
+        if (!drain.draining() || c.isRetired()) {
             return false;
         }
         Retire r = finish(false);
@@ -309,9 +341,9 @@ final class Http2Retirement {
     private void onReuseTimer(int generation) {
         Retire start = null;
         boolean drainExpired = false;
-        c.transport.lock();
+        c.lock.lock();
         try {
-            if (!reuseTimer.fired(generation) || c.closed || c.machine.isRetired()) {
+            if (!reuseTimer.fired(generation) || c.closed || c.isRetired()) {
                 return;
             }
             if (drain.draining()) {
@@ -319,9 +351,9 @@ final class Http2Retirement {
             } else {
                 long now = c.runtime.ticker().nanos();
                 if (drain.inFlight() > 0) {
-                    c.record.touch(now); // busy: only its age can retire it now
+                    c.touch(now); // busy: only its age can retire it now
                 }
-                Decision d = c.runtime.policy().decide(c.record, now);
+                Decision d = c.runtime.policy().decide(c, now);
                 if (d instanceof Retire r) {
                     start = r;
                     begin(r);
@@ -330,7 +362,7 @@ final class Http2Retirement {
                 }
             }
         } finally {
-            c.transport.unlock();
+            c.lock.unlock();
         }
         if (start != null) {
             startDrain(start);
@@ -341,7 +373,7 @@ final class Http2Retirement {
 
     /** Arms the timer at the connection's jittered maximum age, if it has one (under the lock). */
     private void armAgeTimer(Reuse reuse, long now) {
-        long at = reuse.retireAtNanos(c.record);
+        long at = reuse.retireAtNanos(c);
         if (at != Long.MAX_VALUE) {
             scheduleReuseTimer(Math.max(0, at - now));
         }

@@ -1,8 +1,6 @@
 package org.closepolicy.jetty;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.ReentrantLock;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.kernel.AckResult;
 import org.closepolicy.spi.AckCheck;
@@ -13,15 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Transport} of one {@link ClosePolicyEndPoint}, and the connection's lock. The close state
- * machine runs under the lock and only records the socket operations it asks for; they are carried out
- * by {@link #unlockAndPerform()} after the lock is released, so no Jetty lock is ever taken under ours.
+ * The {@link Transport} of one {@link ClosePolicyEndPoint}, made with its close state machine when the
+ * connection retires. The machine runs under the connection's lock and only records the socket operations it
+ * asks for; {@link ConnectionLock#unlockAndPerform()} carries them out ({@link #perform}) after the lock is
+ * released, so no Jetty lock is ever taken under ours.
  * <pre>{@code
- * transport.lock();
+ * control.lock.lock();
  * try {
- *     machine.onPeerFin();          // may ask for a FIN or an RST
+ *     control.machine().onPeerFin();   // may ask for a FIN or an RST
  * } finally {
- *     transport.unlockAndPerform(); // sends it, outside the lock
+ *     control.lock.unlockAndPerform(); // sends it, outside the lock
  * }
  * }</pre>
  * The machine's timer is a deadline on the connector's {@link ConnectorDeadlines} (swept on Jetty's
@@ -29,8 +28,7 @@ import org.slf4j.LoggerFactory;
  * of a response the timer is deferred and armed when the send returns, which spares an arming and a cancel
  * per connection.
  *
- * <p>Thread-safety: thread-safe; every method but {@link #lock}, {@link #unlockAndPerform} and
- * {@link #runOnJettyThread} is called under the lock.
+ * <p>Thread-safety: thread-safe; every method but {@link #perform} is called under the connection's lock.
  */
 final class JettyTransport extends TimedTransport {
 
@@ -41,7 +39,6 @@ final class JettyTransport extends TimedTransport {
     private static final int OP_RESET = 4;
 
     private final ConnectionControl control;
-    private final ReentrantLock lock = new ReentrantLock();
     private final DeadlineTimer timer;
     // Made by the first ack check (most connections never need one); a result of an earlier, cancelled watch settles nothing.
     private AckCheck acks;
@@ -50,36 +47,22 @@ final class JettyTransport extends TimedTransport {
     private int ops;
     private volatile boolean peerClosed; // the client's FIN or close_notify came
 
-    JettyTransport(ConnectionControl control, ConnectorDeadlines deadlines) {
+    JettyTransport(ConnectionControl control) {
         this.control = control;
-        this.timer = new DeadlineTimer(deadlines, control.runtime.ticker(), () -> control.closed, this::onTimer);
+        this.timer = new DeadlineTimer(control.deadlines, control.runtime.ticker(), () -> control.closed, this::onTimer);
     }
 
-    void lock() {
-        lock.lock();
-    }
-
-    void unlock() {
-        lock.unlock();
-    }
-
-    /** Releases the lock, then carries out the socket operations the machine asked for while it was held. */
-    void unlockAndPerform() {
+    /** The socket operations asked for since the lock was taken, forgotten here (under the lock). */
+    int takeOps() {
         int o = ops;
         ops = 0;
-        lock.unlock();
-        perform(o);
+        return o;
     }
 
     /** The endpoint closed (under the lock): no timer, no ack watch from now on. */
     void endPointClosed() {
         cancelTimer();
         cancelAcks();
-    }
-
-    /** Forgets the operations asked for since the lock was taken (under the lock): the endpoint is closed. */
-    void discardOps() {
-        ops = 0;
     }
 
     /** The client closed (under the lock): a close then sends no {@code close_notify}, which its kernel would reset. */
@@ -102,23 +85,14 @@ final class JettyTransport extends TimedTransport {
         timer.endDeferral();
     }
 
-    /** Runs a task on Jetty's executor, or here when the pool is stopping (nothing here blocks). */
-    void runOnJettyThread(Runnable task) {
-        try {
-            control.executor.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
-    }
-
     private void onTimer() {
-        lock.lock();
+        control.lock.lock();
         try {
             if (timer.due()) {
-                control.machine.onTimer();
+                control.machine().onTimer();
             }
         } finally {
-            unlockAndPerform();
+            control.lock.unlockAndPerform();
         }
     }
 
@@ -129,19 +103,19 @@ final class JettyTransport extends TimedTransport {
     }
 
     private void onAckSettled(int generation, AckResult result) {
-        LOG.debug("ack watch of {} settled: {}", control.record, result);
+        LOG.debug("ack watch of {} settled: {}", control, result);
         // On the watcher thread: hop to a Jetty thread.
-        runOnJettyThread(() -> settleAck(generation, result));
+        control.runOnJettyThread(() -> settleAck(generation, result));
     }
 
     private void settleAck(int generation, AckResult result) {
-        lock.lock();
+        control.lock.lock();
         try {
             if (!control.closed) {
-                acks.settle(generation, result, control.machine); // nothing when cancelled meanwhile or replaced
+                acks.settle(generation, result, control.machine()); // nothing when cancelled meanwhile or replaced
             }
         } finally {
-            unlockAndPerform();
+            control.lock.unlockAndPerform();
         }
     }
 
@@ -171,10 +145,10 @@ final class JettyTransport extends TimedTransport {
 
     @Override
     public void watchAcks(long timeoutNanos) {
-        InetSocketAddress local = control.record.localAddress();
-        InetSocketAddress remote = control.record.remoteAddress();
+        InetSocketAddress local = control.localAddress();
+        InetSocketAddress remote = control.remoteAddress();
         if (local == null || remote == null) {
-            control.machine.onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
+            control.machine().onAckFailed(FallbackReason.ACK_CHECK_UNSUPPORTED);
             return;
         }
         if (acks == null) {
@@ -184,7 +158,7 @@ final class JettyTransport extends TimedTransport {
     }
 
     /** Carries out the machine's socket operations; never under the lock. */
-    private void perform(int o) {
+    void perform(int o) {
         if (o == 0) {
             return;
         }

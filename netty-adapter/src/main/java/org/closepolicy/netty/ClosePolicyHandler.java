@@ -50,7 +50,9 @@ import org.closepolicy.Reuse;
  *   <li>runs the idle-timeout and maximum-age checks on the event loop and asks the policy again when they fire;</li>
  *   <li>turns on {@code ALLOW_HALF_CLOSURE} so that the client's FIN arrives as a {@code ChannelInputShutdownEvent}
  *       (it is passed on), then carries out who closes first and how (FIN, lingering, RST in reply to the
- *       client's FIN, RST only after every byte is acknowledged);</li>
+ *       client's FIN, RST only after every byte is acknowledged). Once a retiring response is flushed and the
+ *       client's FIN is to be answered with a plain close (client-first without TLS), half-closure is turned off
+ *       again: Netty then closes at that FIN by itself, and the application sees the channel go inactive;</li>
  *   <li>an application's {@code close()} does not bypass the policy: after a response marked
  *       {@code Connection: close} it waits for the planned close; on an idle connection the server closes first
  *       in the way the policy uses when it cannot wait for the client; during an exchange it closes at once with a
@@ -90,10 +92,10 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private static final int BODY_HELD = 1;
     private static final int BODY_DROPPED = 2;
 
-    private final PipeliningGate pipelining;
-    private final Runnable passHeld = this::passHeld;
+    private PipeliningGate pipelining = PipeliningGate.NONE; // its own gate from the first pipelined request
     private final PendingRequests requests = new PendingRequests();
-    final Http1CodecCompanions companions = new Http1CodecCompanions(this);
+    private Http1CodecCompanions companions; // the raw input handler, made at retirement
+    String serverCodec; // the HttpServerCodec it was installed after, when known: the companions walk no pipeline then
 
     private boolean requestBodyOpen;
     /** The newest request declares no body: nothing of it is unread while the decoder's empty last content is due. */
@@ -108,35 +110,26 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private boolean upgraded;
     private boolean retireRequested;
 
-    /** What the connection asks the handler about the HTTP exchange in progress. */
-    private final PolicyConnection.Host host = new PolicyConnection.Host() {
-        @Override
-        public boolean busy() {
-            return ClosePolicyHandler.this.busy();
-        }
+    @Override
+    void retireOutsideExchange(Retire r) {
+        done = true;
+        conn.retireAfterWrites(r);
+    }
 
-        @Override
-        public void retireOutsideExchange(Retire r) {
-            done = true;
-            conn.retireAfterWrites(r);
-        }
+    @Override
+    void retiring() {
+        // Held requests are never answered on a retiring connection: the client retries them elsewhere.
+        pipelining.clear();
+        companions = Http1CodecCompanions.addRawInput(conn.ctx.pipeline(), this, companions);
+    }
 
-        @Override
-        public void retiring() {
-            // Held requests are never answered on a retiring connection: the client retries them elsewhere.
-            pipelining.clear();
-            companions.addRawInput(conn.ctx.pipeline());
-        }
-
-        @Override
-        public boolean closesWhenQuiet() {
-            return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
-        }
-    };
+    @Override
+    boolean closesWhenQuiet() {
+        return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
+    }
 
     ClosePolicyHandler(NettyClosePolicy owner) {
         super(owner);
-        this.pipelining = new PipeliningGate(owner.maxPipelinedRequests(), owner.maxPipelinedBytes());
     }
 
     /**
@@ -160,7 +153,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
-        companions.removeAll(ctx.pipeline());
+        Http1CodecCompanions.removeAll(ctx.pipeline(), companions);
     }
 
     /**
@@ -168,17 +161,23 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
      * now on would be dropped anyway (no request body still owed to the application, no protocol upgrade).
      */
     boolean discardsInput(PolicyConnection c) {
-        return !upgraded && c.machine.isRetired() && !c.machine.isClosed() && (done || !requestBodyOpen || bodyRoute != BODY_PASSED);
+        return !upgraded && c.isRetired() && !c.isClosed() && (done || !requestBodyOpen || bodyRoute != BODY_PASSED);
     }
 
     @Override
     PolicyConnection open(ChannelHandlerContext ctx) {
-        return PolicyConnection.open(ctx, owner, Protocol.HTTP1, host);
+        return PolicyConnection.open(ctx, owner, Protocol.HTTP1, this);
     }
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        companions.addBytesCounter(ctx.pipeline());
+        Http1CodecCompanions.addBytesCounter(ctx.pipeline(), this);
+    }
+
+    @Override
+    boolean countsInput() {
+        PolicyConnection c = conn;
+        return c != null && !discardsInput(c);
     }
 
     @Override
@@ -198,7 +197,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             MISPLACED.seen(ctx, msg);
         }
         if (msg instanceof HttpRequest req) {
-            if (c.machine.isRetired() || pipelining.overflowed()) {
+            if (c.isRetired() || pipelining.overflowed()) {
                 requestBodyOpen = false;
                 bodyRoute = BODY_DROPPED;
                 c.dropRead(msg, PolicyConnection.size(msg));
@@ -217,7 +216,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             return;
         }
         if (msg instanceof HttpContent) {
-            boolean held = bodyRoute == BODY_HELD && !c.machine.isRetired();
+            boolean held = bodyRoute == BODY_HELD && !c.isRetired();
             boolean passed = !held && requestBodyOpen && !done && bodyRoute == BODY_PASSED;
             if (msg instanceof LastHttpContent) {
                 requestBodyOpen = false;
@@ -228,7 +227,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 c.dropRead(msg, PolicyConnection.size(msg));
             } else {
                 if (PolicyConnection.size(msg) > 0) {
-                    c.record.touch(c.now());
+                    c.touch(c.now());
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -243,11 +242,12 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     private void admit(ChannelHandlerContext ctx, PolicyConnection c, HttpRequest req) {
         requests.add(req);
-        c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
+        c.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         ctx.fireChannelRead(req);
     }
 
     private void hold(ChannelHandlerContext ctx, PolicyConnection c, Object msg) {
+        pipelining = PipeliningGate.own(pipelining, owner);
         if (pipelining.hold(msg)) {
             return;
         }
@@ -258,7 +258,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         ctx.channel().config().setAutoRead(false);
         if (!answering()) {
             done = true;
-            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.PIPELINE_LIMIT, true));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c, RetireReason.PIPELINE_LIMIT, true));
         }
     }
 
@@ -286,7 +286,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 admit(ctx, c, req);
             } else {
                 if (PolicyConnection.size(next) > 0) {
-                    c.record.touch(c.now());
+                    c.touch(c.now());
                 }
                 ctx.fireChannelRead(next);
             }
@@ -300,7 +300,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (!passHeldScheduled && !pipelining.isEmpty()) {
             // Not from inside the application's write: it gets the next request once that call has returned.
             passHeldScheduled = true;
-            ctx.executor().execute(passHeld);
+            ctx.executor().execute(this::passHeld); // a pipelining connection's: no field on every connection
         }
     }
 
@@ -326,7 +326,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     void peerFinWhileOpen(PolicyConnection c) {
         if (!busy()) {
-            c.machine.onPeerFin();
+            c.machine().onPeerFin();
         }
         // Otherwise the client half-closed and still waits for responses: the last one retires the connection.
     }
@@ -334,7 +334,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         PolicyConnection c = conn;
-        if (c != null && (pipelining.overflowed() || c.machine.isRetired()) && PipeliningGate.isCodecDepthExceeded(cause)) {
+        if (c != null && (pipelining.overflowed() || c.isRetired()) && PipeliningGate.isCodecDepthExceeded(cause)) {
             // The codec counts the pipelined requests this handler dropped; it discards the rest of the input and
             // closes after the next response, which the retirement already makes the last one.
             return;
@@ -368,9 +368,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 ctx.write(msg, promise);
                 return;
             }
-            c.record.touch(responseStarts(c, res));
+            c.touch(responseStarts(c, res));
         } else if (PolicyConnection.size(msg) > 0) {
-            c.record.touch(c.now()); // the bytes are counted after the encoder (ProtocolBytesCounter)
+            c.touch(c.now()); // the bytes are counted after the encoder (ProtocolBytesCounter)
         }
         if (msg instanceof LastHttpContent) {
             if (responseInformational) {
@@ -394,14 +394,14 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         // Held requests are dropped if this response retires, and a pipelining client may still be sending.
         boolean unread = (latest && bodyUnread()) || bad || !latest || pipelining.overflowed();
         boolean eof = !PendingRequests.selfDelimited(res, info);
-        c.record.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
-        c.record.onResponse(eof, unread, now);
+        c.onRequest(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, !keepAlive, now);
+        c.onResponse(eof, unread, now);
         Decision d = c.decide(now);
         if (d instanceof Reuse) {
             RetireReason forced = ResponseHeads.forcedRetirement(res, bad, retireRequested, pipelining.overflowed(),
                     c.peerFinSeen() && latest, c.draining());
             if (forced != null) {
-                d = owner.runtime().retireAnnounced(c.record, forced, unread);
+                d = owner.runtime().retireAnnounced(c, forced, unread);
             }
         }
         ResponseHeads.announce(res, d instanceof Retire, http10);
@@ -419,13 +419,13 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         responseOpen = false;
         boolean overflowed = pipelining.overflowed();
         boolean peerFin = c.peerFinSeen();
-        if (!responseRetiring && requests.isEmpty() && !pipelining.holdsRequests() && !c.machine.isRetired()
+        if (!responseRetiring && requests.isEmpty() && !pipelining.holdsRequests() && !c.isRetired()
                 && (peerFin || retireRequested || overflowed)) {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
             Retire r = peerFin
-                    ? owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, bodyUnread() || overflowed)
-                    : owner.runtime().retireUnannounced(c.record,
+                    ? owner.runtime().retireAnnounced(c, RetireReason.CLIENT_REQUESTED, bodyUnread() || overflowed)
+                    : owner.runtime().retireUnannounced(c,
                             retireRequested ? RetireReason.APPLICATION : RetireReason.PIPELINE_LIMIT, bodyUnread() || overflowed);
             c.retire(r, false);
             responseRetiring = true;
@@ -444,14 +444,14 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     void closedByApplication(PolicyConnection c) {
         if (upgraded) {
-            c.machine.abort();
-        } else if (!c.machine.isRetired()) {
+            c.machine().abort();
+        } else if (!c.isRetired()) {
             boolean unread = bodyUnread() || !pipelining.isEmpty() || pipelining.overflowed();
             // Between two responses with pipelined requests held (closed by the application, or by the codec over its
             // pipelining depth) the client has whole responses: it retries the rest, so no end-of-stream close.
             Retire r = answering()
-                    ? owner.runtime().retireAtEndOfStream(c.record, unread)
-                    : owner.runtime().retireUnannounced(c.record, closeReason, unread);
+                    ? owner.runtime().retireAtEndOfStream(c, unread)
+                    : owner.runtime().retireUnannounced(c, closeReason, unread);
             done = true;
             c.retireAfterWrites(r);
         }
@@ -463,13 +463,13 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     void retireByApplication() {
         PolicyConnection c = conn;
-        if (c == null || upgraded || c.machine.isRetired()) {
+        if (c == null || upgraded || c.isRetired()) {
             return;
         }
         retireRequested = true;
         if (!busy()) {
             done = true;
-            c.retireAfterWrites(owner.runtime().retireUnannounced(c.record, RetireReason.APPLICATION, bodyUnread()));
+            c.retireAfterWrites(owner.runtime().retireUnannounced(c, RetireReason.APPLICATION, bodyUnread()));
         }
     }
 
@@ -479,8 +479,13 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (conn != null) {
             done = true;
             pipelining.clear();
-            conn.machine.abort();
+            conn.machine().abort();
         }
+    }
+
+    /** Whether Netty may close the retired connection by itself at the client's FIN (not after a protocol upgrade). */
+    boolean closesAtPeerFin() {
+        return !upgraded;
     }
 
     /** Whether bytes of the newest request's body may be unread (rule 3), also when the application answers its head. */
@@ -488,7 +493,8 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         return requestBodyOpen && !requestBodyEmpty;
     }
 
-    private boolean busy() {
+    @Override
+    boolean busy() {
         return answering() || !pipelining.isEmpty();
     }
 

@@ -20,46 +20,29 @@ import java.util.Map;
  *
  * <p>Thread-safety: not thread-safe; confined to the channel's event loop.
  */
-final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements ProtocolBytesCounter.Owner {
+final class Http1CodecCompanions extends ChannelInboundHandlerAdapter {
 
     private final ClosePolicyHandler handler;
-    /** The name of the {@code HttpServerCodec} the handler was installed after, when known: no pipeline walk then. */
-    private String serverCodec;
 
+    /** The raw input handler of {@code handler}, made when its connection retires. */
     Http1CodecCompanions(ClosePolicyHandler handler) {
         this.handler = handler;
     }
 
-    /** The handler goes right after the {@code HttpServerCodec} of this name (both companions go before it). */
-    void serverCodec(String name) {
-        this.serverCodec = name;
-    }
-
-    /** The known server codec's name if it is still in the pipeline, else null. */
-    private String knownServerCodec(ChannelPipeline p) {
-        String name = serverCodec;
+    /** The name of the {@code HttpServerCodec} the handler was installed after, if it is still in the pipeline, else null. */
+    private static String knownServerCodec(ChannelPipeline p, ClosePolicyHandler handler) {
+        String name = handler.serverCodec;
         return name != null && p.get(name) instanceof HttpServerCodec ? name : null;
     }
 
-    @Override
-    public PolicyConnection connection() {
-        return handler.connection();
-    }
-
-    @Override
-    public boolean countsInput() {
-        PolicyConnection c = handler.connection();
-        return c != null && !handler.discardsInput(c);
-    }
-
     /** Adds the byte counter right before the first HTTP codec handler in front of the policy handler, if any. */
-    void addBytesCounter(ChannelPipeline p) {
-        String codec = knownServerCodec(p);
+    static void addBytesCounter(ChannelPipeline p, ClosePolicyHandler handler) {
+        String codec = knownServerCodec(p, handler);
         if (codec == null) {
             codec = firstCodecBefore(p, handler);
         }
         if (codec != null) {
-            ProtocolBytesCounter.addBefore(p, codec, this);
+            ProtocolBytesCounter.addBefore(p, codec, handler);
         }
     }
 
@@ -74,12 +57,19 @@ final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements
         ctx.fireChannelRead(msg);
     }
 
+    /** The raw input handler {@code raw}, or a new one when null, added as {@link #addRawInput(ChannelPipeline)} says. */
+    static Http1CodecCompanions addRawInput(ChannelPipeline p, ClosePolicyHandler handler, Http1CodecCompanions raw) {
+        Http1CodecCompanions r = raw != null ? raw : new Http1CodecCompanions(handler);
+        r.addRawInput(p);
+        return r;
+    }
+
     /** Puts the raw input handler right before the HTTP decoder that feeds the policy handler, if there is one. */
     void addRawInput(ChannelPipeline p) {
         if (p.context(this) != null) {
             return;
         }
-        String decoder = knownServerCodec(p);
+        String decoder = knownServerCodec(p, handler);
         if (decoder == null) {
             decoder = decoderBefore(p, handler);
         }
@@ -102,13 +92,16 @@ final class Http1CodecCompanions extends ChannelInboundHandlerAdapter implements
         return null;
     }
 
-    /** Removes both handlers, if they were added, from a live pipeline (a closed channel's is torn down whole). */
-    void removeAll(ChannelPipeline p) {
+    /**
+     * Removes both handlers, if they were added ({@code raw}: null when never made), from a live pipeline (a closed
+     * channel's is torn down whole).
+     */
+    static void removeAll(ChannelPipeline p, Http1CodecCompanions raw) {
         if (!p.channel().isOpen()) {
             return;
         }
-        if (p.context(this) != null) {
-            p.remove(this);
+        if (raw != null && p.context(raw) != null) {
+            p.remove(raw);
         }
         if (p.get(ProtocolBytesCounter.NAME) != null) {
             p.remove(ProtocolBytesCounter.NAME);

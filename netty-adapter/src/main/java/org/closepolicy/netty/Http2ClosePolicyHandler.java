@@ -94,33 +94,32 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     private final GoAwayDrain drain = new GoAwayDrain();
     private EventLoopTimer drainTimer; // the drain's deadline; made with the first GOAWAY
     private boolean drainPending;
+    private ChannelHandlerContext codecCtx; // where closes start
     private boolean flushPending;
 
-    private final PolicyConnection.Host host = new PolicyConnection.Host() {
-        @Override
-        public boolean busy() {
-            return false; // streams do not block the timer: they count as activity instead (beforeTimerDecision)
-        }
+    @Override
+    boolean busy() {
+        return false; // streams do not block the timer: they count as activity instead (beforeTimerDecision)
+    }
 
-        @Override
-        public void retireOutsideExchange(Retire r) {
-            goAway(r);
-        }
+    @Override
+    void retireOutsideExchange(Retire r) {
+        goAway(r);
+    }
 
-        @Override
-        public void beforeTimerDecision(long now) {
-            if (drain.inFlight() > 0) {
-                conn.record.touch(now);
-            }
+    @Override
+    void beforeTimerDecision(long now) {
+        if (drain.inFlight() > 0) {
+            conn.touch(now);
         }
+    }
 
-        @Override
-        public void draining() {
-            // One graceful GOAWAY; the streams in flight finish, then the policy's close (as for max-age).
-            conn.drainStep(DrainStep.GOAWAY);
-            goAway(owner.runtime().retireAnnounced(conn.record, RetireReason.DRAIN, false));
-        }
-    };
+    @Override
+    void draining() {
+        // One graceful GOAWAY; the streams in flight finish, then the policy's close (as for max-age).
+        conn.drainStep(DrainStep.GOAWAY);
+        goAway(owner.runtime().retireAnnounced(conn, RetireReason.DRAIN, false));
+    }
 
     /** Counts client streams and asks the policy when one closes; called by the codec on the event loop. */
     private final Http2Connection.Listener streams = new Http2ConnectionAdapter() {
@@ -129,7 +128,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
             PolicyConnection c = conn;
             if (c != null && isClientStream(stream)) {
                 drain.streamOpened(stream.id());
-                c.record.onRequest(HttpVersion.HTTP_2, false, c.now());
+                c.onRequest(HttpVersion.HTTP_2, false, c.now());
             }
         }
 
@@ -172,27 +171,20 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
         }
         h2 = codec.connection();
         h2.addListener(streams);
-        // Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again.
-        return PolicyConnection.open(ctx, ctx.pipeline().context(codec), owner, Protocol.HTTP2, host);
+        codecCtx = ctx.pipeline().context(codec);
+        return PolicyConnection.open(ctx, owner, Protocol.HTTP2, this);
+    }
+
+    /** Closes start in front of the codec: the drain is done here, the codec's graceful close must not run again. */
+    @Override
+    ChannelHandlerContext closeContext(ChannelHandlerContext own) {
+        return codecCtx;
     }
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), bytesOwner);
+        ProtocolBytesCounter.addBefore(ctx.pipeline(), ctx.pipeline().context(Http2FrameCodec.class).name(), this); // every frame, until retired
     }
-
-    /** What the byte counter before the codec counts for: every frame, until the connection is retired. */
-    private final ProtocolBytesCounter.Owner bytesOwner = new ProtocolBytesCounter.Owner() {
-        @Override
-        public PolicyConnection connection() {
-            return conn;
-        }
-
-        @Override
-        public boolean countsInput() {
-            return conn != null && !conn.machine.isRetired();
-        }
-    };
 
     @Override
     void inactive() {
@@ -204,11 +196,11 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     /** A client stream closed; {@code drained}: it was the last one of a drain whose GOAWAY is out. */
     private void streamClosed(boolean drained) {
         PolicyConnection c = conn;
-        if (c.machine.isClosed() || !ctx.channel().isActive()) {
+        if (c.isClosed() || !ctx.channel().isActive()) {
             return; // the codec closes every stream when the channel goes
         }
         long now = c.now();
-        c.record.onResponse(false, false, now);
+        c.onResponse(false, false, now);
         if (drain.draining()) {
             if (drained) {
                 later();
@@ -229,7 +221,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
      */
     private void goAway(Retire r) {
         PolicyConnection c = conn;
-        if (c.machine.isRetired() || !drain.begin(r)) {
+        if (c.isRetired() || !drain.begin(r)) {
             return;
         }
         c.stopReuseChecks();
@@ -269,16 +261,16 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     /** Every stream in flight has finished (or the client has gone): the policy's who and how run now. */
     private void drained(Retire r) {
         cancelDrainTimer();
-        if (!conn.machine.isRetired()) {
+        if (!conn.isRetired()) {
             conn.retireAfterWrites(r);
         }
     }
 
     private void drainTimedOut() {
-        if (conn.machine.isRetired() || !drain.draining()) {
+        if (conn.isRetired() || !drain.draining()) {
             return;
         }
-        drained(drain.expire(owner.runtime(), conn.record));
+        drained(drain.expire(owner.runtime(), conn));
     }
 
     private void cancelDrainTimer() {
@@ -295,16 +287,16 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
             MISPLACED.seen(ctx, msg);
         }
         long bytes = msg instanceof Http2DataFrame d ? d.content().readableBytes() : 0;
-        if (c.machine.isRetired()) {
+        if (c.isRetired()) {
             c.dropRead(msg, bytes);
             return;
         }
         if (bytes > 0) {
-            c.record.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
+            c.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
         }
         if (msg instanceof Http2GoAwayFrame && !drain.draining()) {
             // The client is leaving: answer with our GOAWAY, drain, then wait for its FIN (or the policy's how).
-            goAway(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
+            goAway(owner.runtime().retireAnnounced(c, RetireReason.CLIENT_REQUESTED, false));
         }
         ctx.fireChannelRead(msg);
     }
@@ -315,7 +307,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
             // The client closed during the drain: nothing more can be asked of it; close once writes are out.
             drained(drain.finish());
         } else {
-            c.machine.onPeerFin();
+            c.machine().onPeerFin();
         }
     }
 
@@ -329,7 +321,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     void closedByApplication(PolicyConnection c) {
         // The GOAWAY tells the client: the policy's own who and how apply once the streams have finished.
-        goAway(owner.runtime().retireAnnounced(c.record, RetireReason.APPLICATION, false));
+        goAway(owner.runtime().retireAnnounced(c, RetireReason.APPLICATION, false));
     }
 
     // ---- control
@@ -337,8 +329,8 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     /** {@link CloseControl#retire}: GOAWAY now, drain, then the policy's who and how. */
     @Override
     void retireByApplication() {
-        if (conn != null && !conn.machine.isRetired()) {
-            goAway(owner.runtime().retireAnnounced(conn.record, RetireReason.APPLICATION, false));
+        if (conn != null && !conn.isRetired()) {
+            goAway(owner.runtime().retireAnnounced(conn, RetireReason.APPLICATION, false));
         }
     }
 
@@ -347,7 +339,7 @@ public final class Http2ClosePolicyHandler extends PolicyChannelHandler {
     void abort() {
         if (conn != null) {
             cancelDrainTimer();
-            conn.machine.abort();
+            conn.machine().abort();
         }
     }
 

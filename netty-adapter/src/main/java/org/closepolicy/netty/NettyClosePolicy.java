@@ -5,7 +5,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +96,8 @@ public final class NettyClosePolicy {
     private final AdapterRuntime runtime;
     private final int maxPipelinedRequests;
     private final long maxPipelinedBytes;
+    private final Map<EventExecutor, ReuseWheel> wheels = ReuseWheel.newMap(); // one per event loop
+    private volatile long drainIdleGraceNanos; // of the drain running (every connection is told the same)
 
     private NettyClosePolicy(AdapterRuntime runtime, int maxPipelinedRequests, long maxPipelinedBytes) {
         this.runtime = runtime;
@@ -155,7 +159,7 @@ public final class NettyClosePolicy {
         PolicyConnection.allowHalfClosure(pipeline.channel());
         ClosePolicyHandler handler = newHttpHandler();
         if (keepAlive == null && pipeline.get(codec) instanceof HttpServerCodec) {
-            handler.companions.serverCodec(codec); // the companions find the codec by its name
+            handler.serverCodec = codec; // the companions find the codec by its name
         }
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
@@ -289,6 +293,20 @@ public final class NettyClosePolicy {
 
     AdapterRuntime runtime() {
         return runtime;
+    }
+
+    /** The idle and max-age checks of this server's connections on {@code loop}. */
+    ReuseWheel reuseWheel(EventExecutor loop) {
+        return ReuseWheel.of(wheels, loop, runtime.ticker());
+    }
+
+    /** How long a quiet connection is given for a last request during the drain that runs. */
+    long drainIdleGraceNanos() {
+        return drainIdleGraceNanos;
+    }
+
+    void drainIdleGraceNanos(long nanos) {
+        drainIdleGraceNanos = nanos;
     }
 
     int maxPipelinedRequests() {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,6 +49,8 @@ final class NettyTransport extends TimedTransport {
     private final StepTimer<ScheduledFuture<?>> timer;
     private AckCheck acks; // made by the first ack check: most connections never need one
     private boolean closed;
+    /** Half-closure was turned off for the wait for the peer's FIN: Netty closes at the end of input by itself. */
+    private boolean closesAtPeerFin;
 
     NettyTransport(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner) {
         this.ctx = ctx;
@@ -112,6 +115,26 @@ final class NettyTransport extends TimedTransport {
     /** Whether {@link #close} or {@link #reset} has run. */
     boolean closing() {
         return closed;
+    }
+
+    /**
+     * Without half-closure Netty closes the channel itself when it reads the end of input: no
+     * {@code shutdown(SHUT_RD)}, no {@code ChannelInputShutdownEvent} through the pipeline, no close of ours. Only
+     * where a plain close is all that is left to do: HTTP/1 (not after a protocol upgrade), not under TLS (its
+     * stream ends with {@code close_notify} through the pipeline first).
+     */
+    @Override
+    public void closeAtPeerFin() {
+        if (!closed && ctx.handler() instanceof ClosePolicyHandler h && h.closesAtPeerFin() && tls() == null
+                && ctx.channel().config() instanceof DuplexChannelConfig config && config.isAllowHalfClosure()) {
+            config.setAllowHalfClosure(false);
+            closesAtPeerFin = true;
+        }
+    }
+
+    /** Whether the channel closed by itself at the peer's FIN (see {@link #closeAtPeerFin()}), not by a close of ours. */
+    boolean closedAtPeerFin() {
+        return closesAtPeerFin && !closed && !ctx.executor().isShuttingDown();
     }
 
     private void released() {

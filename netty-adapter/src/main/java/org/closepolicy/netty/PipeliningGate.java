@@ -30,6 +30,12 @@ final class PipeliningGate {
     record HeldEvent(Object event) {
     }
 
+    /**
+     * The gate of a connection that never held anything: empty, not overflowed; a handler replaces it by its own
+     * gate before the first {@link #hold} (most connections never pipeline, and a gate costs 48 bytes).
+     */
+    static final PipeliningGate NONE = new PipeliningGate(0, 0);
+
     private final int maxRequests;
     private final long maxBytes;
     // Made on the first held message: most connections never pipeline, and an empty deque costs 112 bytes.
@@ -43,12 +49,20 @@ final class PipeliningGate {
         this.maxBytes = maxBytes;
     }
 
+    /** {@code gate} when it is a connection's own, else a new gate with the bounds of {@code owner}. */
+    static PipeliningGate own(PipeliningGate gate, NettyClosePolicy owner) {
+        return gate != NONE ? gate : new PipeliningGate(owner.maxPipelinedRequests(), owner.maxPipelinedBytes());
+    }
+
     /**
      * Holds {@code msg}, a request or a piece of the newest held request's body. Returns false when a bound would
      * be exceeded, having released {@code msg} and everything held; from then on {@link #overflowed()} is true and
      * nothing more is held.
      */
     boolean hold(Object msg) {
+        if (this == NONE) {
+            throw new IllegalStateException("the shared empty gate holds nothing");
+        }
         boolean request = msg instanceof HttpRequest;
         long size = request ? headSize((HttpRequest) msg) + PolicyConnection.size(msg) : PolicyConnection.size(msg);
         if (overflowed || (request && requests >= maxRequests) || size > maxBytes - bytes) {
@@ -108,6 +122,9 @@ final class PipeliningGate {
 
     /** Releases everything held (the connection retires or closed): held requests are never answered. */
     void clear() {
+        if (held == null) {
+            return; // nothing was ever held (and NONE stays untouched)
+        }
         Object msg;
         while (held != null && (msg = held.pollFirst()) != null) {
             ReferenceCountUtil.release(msg);

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 
 /**
@@ -65,6 +66,49 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
     abstract void abort();
 
     /** The connection, or null before the channel is active (for tests and CloseControl). */
+    // ---- what the connection asks the handler about the protocol's state (on the event loop)
+
+    /** Whether a request is being served: the idle timer must not retire the connection now. */
+    abstract boolean busy();
+
+    /**
+     * The policy retires the connection outside an exchange (idle or max-age timer): stop passing input and
+     * output, and carry out {@code r} (HTTP/1 and TCP: {@link PolicyConnection#retireAfterWrites}; HTTP/2:
+     * {@code GOAWAY} first).
+     */
+    abstract void retireOutsideExchange(Retire r);
+
+    /** The connection is being retired (before the machine starts closing); nothing by default. */
+    void retiring() {
+    }
+
+    /** Called before the timer asks the policy; HTTP/2 counts open streams as activity here. */
+    void beforeTimerDecision(long now) {
+    }
+
+    /**
+     * The server began to drain (on the event loop). HTTP/2 sends its {@code GOAWAY} here, raw TCP tells the
+     * application; HTTP/1 needs nothing more: its next response retires, the quiet timer closes it when idle.
+     */
+    void draining() {
+    }
+
+    /** Whether input read now is counted by the byte counter: not once it is read only to be discarded while closing. */
+    boolean countsInput() {
+        PolicyConnection c = conn;
+        return c != null && !c.isRetired();
+    }
+
+    /** Where the connection's closes start: the handler's own context, unless a codec in front must see them. */
+    ChannelHandlerContext closeContext(ChannelHandlerContext own) {
+        return own;
+    }
+
+    /** Whether a quiet connection is closed by the drain's idle grace (not after a protocol upgrade). */
+    boolean closesWhenQuiet() {
+        return true;
+    }
+
     final PolicyConnection connection() {
         return conn;
     }
@@ -122,11 +166,11 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
         if (evt instanceof ChannelInputShutdownEvent && c != null) {
             c.peerFinArrived();
             passPeerFin(ctx, evt);
-            if (c.machine.isClosed()) {
+            if (c.isClosed()) {
                 return;
             }
-            if (c.machine.isRetired()) {
-                c.machine.onPeerFin();
+            if (c.isRetired()) {
+                c.machine().onPeerFin();
             } else {
                 peerFinWhileOpen(c);
             }
@@ -143,7 +187,7 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         PolicyConnection c = conn;
-        if (c == null || c.machine.isClosed()) {
+        if (c == null || c.isClosed()) {
             ctx.close(promise);
             return;
         }
@@ -167,7 +211,7 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + (conn == null ? "not active" : conn.machine) + details() + "]";
+        return getClass().getSimpleName() + "[" + (conn == null ? "not active" : conn.machineIfMade() == null ? "OPEN" : conn.machineIfMade()) + details() + "]";
     }
 
     /** What {@link #toString()} adds after the machine; nothing by default. */

@@ -13,13 +13,11 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.closepolicy.CloseListener;
 import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicies;
@@ -29,65 +27,31 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.CloseStateMachine;
-import org.closepolicy.spi.ConnectionRecord;
+import org.closepolicy.spi.ConnectionClose;
 import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.DrainableConnection;
 
 /**
- * The per-channel state both handlers share: the connection record the policy reads, the close
- * state machine, the transport, and the reuse timer (idle timeout and maximum age) that asks the
- * policy again when it fires.
+ * The per-channel state the handlers share: it is the connection record the policy reads; it keeps the reuse check
+ * (idle timeout and maximum age, in its event loop's {@link ReuseWheel}) that asks the policy again when it comes,
+ * and, made at retirement, the close state machine and its transport.
  *
  * <p>Thread-safety: confined to the channel's event loop.
  */
-final class PolicyConnection implements Runnable, DrainableConnection {
-
-    /** What the owning handler tells the connection about the protocol's state. */
-    interface Host {
-        /** Whether a request is being served: the idle timer must not retire the connection now. */
-        boolean busy();
-
-        /**
-         * The policy retires the connection outside an exchange (idle or max-age timer): stop passing input and
-         * output, and carry out {@code r} (HTTP/1 and TCP: {@link #retireAfterWrites}; HTTP/2: {@code GOAWAY} first).
-         */
-        void retireOutsideExchange(Retire r);
-
-        /** The connection is being retired (before the machine starts closing); nothing by default. */
-        default void retiring() {
-        }
-
-        /** Called before the timer asks the policy; HTTP/2 counts open streams as activity here. */
-        default void beforeTimerDecision(long now) {
-        }
-
-        /**
-         * The server began to drain (on the event loop). HTTP/2 sends its {@code GOAWAY} here, raw TCP tells the
-         * application; HTTP/1 needs nothing more: its next response retires, the quiet timer closes it when idle.
-         */
-        default void draining() {
-        }
-
-        /** Whether a quiet connection is closed by the drain's idle grace (not after a protocol upgrade). */
-        default boolean closesWhenQuiet() {
-            return true;
-        }
-    }
+final class PolicyConnection extends ConnectionClose implements Runnable, DrainableConnection {
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
     private static final ClosedChannelException RETIRED = retiredException();
 
     final ChannelHandlerContext ctx;
-    final NettyClosePolicy owner;
-    final ConnectionRecord record;
-    final CloseStateMachine machine;
-    private final NettyTransport transport;
-    private final Host host;
-    private ChannelFutureListener flushed; // made at retirement: a kept connection does not carry it
-    private ScheduledFuture<?> reuseTimer;
-    private long reuseTimerAt;
-    private long idleNanos = DEFAULT_IDLE_NANOS;
+    private NettyTransport transport; // made with the machine
+    private final PolicyChannelHandler host; // what it tells about the protocol's state
+    // The reuse check's place in its event loop's ReuseWheel (touched only by the wheel and on the loop).
+    PolicyConnection wheelPrev;
+    PolicyConnection wheelNext;
+    long wheelAt;
+    byte wheelState = ReuseWheel.UNARMED;
     // The last reuse decision and its per-connection maximum-age deadline: the common case asks for the same
     // decision after every exchange, and the jittered deadline depends only on the connection.
     private Reuse armedReuse;
@@ -96,38 +60,34 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     private boolean peerFin;
     // Drain (event loop): since when, and how long a quiet connection is given for a last request.
     private boolean draining;
-    private long drainStartedAt;
-    private long drainIdleGraceNanos;
+    private long drainStartedAt; // the idle grace is the server's (NettyClosePolicy.drainIdleGraceNanos)
 
-    private PolicyConnection(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner, Protocol protocol,
-            Host host) {
+    private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol,
+            PolicyChannelHandler host) {
+        super(protocol, inet(ctx.channel().remoteAddress()), inet(ctx.channel().localAddress()), owner.runtime().ticker().nanos(),
+                owner.runtime().load(), owner.runtime().peers());
         this.ctx = ctx;
-        this.owner = owner;
         this.host = host;
-        Channel ch = ctx.channel();
-        allowHalfClosure(ch);
-        long now = owner.runtime().ticker().nanos();
-        this.record = new ConnectionRecord(protocol, inet(ch.remoteAddress()), inet(ch.localAddress()), now, owner.runtime().load(),
-                owner.runtime().peers());
-        this.transport = new NettyTransport(ctx, closeCtx, owner);
-        this.machine = new CloseStateMachine(transport, record, owner.runtime().ticker(), owner.runtime().listener());
-        transport.bind(machine);
+        allowHalfClosure(ctx.channel());
+    }
+
+    @Override
+    protected CloseStateMachine newMachine() {
+        NettyTransport t = new NettyTransport(ctx, host.closeContext(ctx), owner());
+        CloseStateMachine m = new CloseStateMachine(t, this, owner().runtime().ticker(), owner().runtime().listener());
+        t.bind(m);
+        transport = t;
+        return m;
     }
 
     /** Starts tracking an active channel: counts it, tells the listener, arms the first idle check. */
-    static PolicyConnection open(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, Host host) {
-        return open(ctx, ctx, owner, protocol, host);
-    }
-
-    /** As {@link #open(ChannelHandlerContext, NettyClosePolicy, Protocol, Host)}; closes start at {@code closeCtx}. */
-    static PolicyConnection open(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner,
-            Protocol protocol, Host host) {
-        PolicyConnection c = new PolicyConnection(ctx, closeCtx, owner, protocol, host);
+    static PolicyConnection open(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol, PolicyChannelHandler host) {
+        PolicyConnection c = new PolicyConnection(ctx, owner, protocol, host);
         owner.runtime().load().opened();
         owner.runtime().connections().register(c);
         CloseListener listener = owner.runtime().listener();
         try {
-            listener.onOpen(c.record);
+            listener.onOpen(c);
         } catch (RuntimeException e) {
             CloseListener.Safely.run(listener, () -> {
                 throw e;
@@ -139,7 +99,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
             c.arm(reuse, now);
         } else {
             // A policy that retires before any request is asked again when the default idle time has passed.
-            c.ensureTimer(now + c.idleNanos, now);
+            c.ensureTimer(now + c.idleNanos(), now);
         }
         return c;
     }
@@ -177,19 +137,24 @@ final class PolicyConnection implements Runnable, DrainableConnection {
         return peerFin;
     }
 
+    /** The server's policy, runtime and reuse wheels (the handler's). */
+    NettyClosePolicy owner() {
+        return host.owner;
+    }
+
     long now() {
-        return owner.runtime().ticker().nanos();
+        return owner().runtime().ticker().nanos();
     }
 
     Decision decide(long now) {
-        return owner.policy().decide(record, now);
+        return owner().policy().decide(this, now);
     }
 
     /** The policy keeps the connection after an exchange. */
     void reused(Reuse reuse, long now) {
-        CloseListener listener = owner.runtime().listener();
+        CloseListener listener = owner().runtime().listener();
         try {
-            listener.onReuse(record);
+            listener.onReuse(this);
         } catch (RuntimeException e) {
             CloseListener.Safely.run(listener, () -> {
                 throw e;
@@ -201,42 +166,35 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     private void arm(Reuse reuse, long now) {
         if (reuse != armedReuse) {
             armedReuse = reuse;
-            armedRetireAt = reuse.retireAtNanos(record);
-            idleNanos = Math.max(1, Math.min(reuse.idleTimeoutNanos(), Long.MAX_VALUE / 4));
+            armedRetireAt = reuse.retireAtNanos(this);
         }
-        ensureTimer(Math.min(reuse.idleDeadline(record), armedRetireAt), now);
+        ensureTimer(Math.min(reuse.idleDeadline(this), armedRetireAt), now);
+    }
+
+    /** The idle timeout of the last reuse decision (the default one before any). */
+    private long idleNanos() {
+        Reuse r = armedReuse;
+        return r == null ? DEFAULT_IDLE_NANOS : Math.max(1, Math.min(r.idleTimeoutNanos(), Long.MAX_VALUE / 4));
     }
 
     private void ensureTimer(long at, long now) {
-        if (reuseTimer != null) {
-            // Deadlines only move later; a check that comes early re-arms itself.
-            if (at - reuseTimerAt >= 0) {
-                return;
-            }
-            reuseTimer.cancel(false);
-        }
-        reuseTimerAt = at;
-        long delay = Math.max(0, at - now);
-        reuseTimer = ctx.executor().schedule(this, Math.min(delay, TimeUnit.DAYS.toNanos(365)), TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelReuseTimer() {
-        if (reuseTimer != null) {
-            reuseTimer.cancel(false);
-            reuseTimer = null;
+        // Deadlines only move later; a check that comes early re-arms itself.
+        if (wheelState == ReuseWheel.UNARMED || at - wheelAt < 0) {
+            owner().reuseWheel(ctx.executor()).arm(this, at, now);
         }
     }
 
-    /** Stops the idle and max-age checks (the channel left HTTP, e.g. after a protocol upgrade). */
+    /** Stops the idle and max-age checks (at retirement, or the channel left HTTP after a protocol upgrade). */
     void stopReuseChecks() {
-        cancelReuseTimer();
+        if (wheelState != ReuseWheel.UNARMED) {
+            owner().reuseWheel(ctx.executor()).disarm(this);
+        }
     }
 
     /** The idle / max-age check fired: ask the policy again. */
     @Override
     public void run() {
-        reuseTimer = null;
-        if (ended || machine.isRetired()) {
+        if (ended || isRetired()) {
             return;
         }
         long now = now();
@@ -245,28 +203,28 @@ final class PolicyConnection implements Runnable, DrainableConnection {
             return;
         }
         if (host.busy()) {
-            if (peerFin && now - record.lastActivityNanos() >= idleNanos) {
+            if (peerFin && now - lastActivityNanos() >= idleNanos()) {
                 // The peer half-closed and nothing moved for an idle timeout: end it like an EOF-delimited exchange.
-                host.retireOutsideExchange(owner.runtime().retireAtEndOfStream(record, false));
+                host.retireOutsideExchange(owner().runtime().retireAtEndOfStream(this, false));
             } else {
-                ensureTimer(now + idleNanos, now);
+                ensureTimer(now + idleNanos(), now);
             }
             return;
         }
         host.beforeTimerDecision(now);
-        record.idle();
+        idle();
         Decision d = decide(now);
         if (d instanceof Retire r) {
             // HTTP/1 (not after an upgrade): nothing can tell the client now, and its next request may be on its
             // way; that request would be lost. Its response carries Connection: close instead (HTTP/2 has GOAWAY).
-            if (r.reason() == RetireReason.MAX_AGE && record.protocol() == Protocol.HTTP1 && host.closesWhenQuiet()) {
-                long quietAt = record.lastActivityNanos() + idleNanos;
+            if (r.reason() == RetireReason.MAX_AGE && protocol() == Protocol.HTTP1 && host.closesWhenQuiet()) {
+                long quietAt = lastActivityNanos() + idleNanos();
                 if (now - quietAt < 0) {
                     ensureTimer(quietAt, now); // the next response retires it, or the idle timeout below
                     return;
                 }
                 // Quiet for a whole idle timeout: close as an idle timeout does; the client was told nothing.
-                r = owner.runtime().retireUnannounced(record, RetireReason.MAX_AGE, record.unreadInput());
+                r = owner().runtime().retireUnannounced(this, RetireReason.MAX_AGE, unreadInput());
             }
             host.retireOutsideExchange(r);
         } else {
@@ -275,11 +233,6 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     }
 
     // ---- drain
-
-    @Override
-    public long id() {
-        return record.id();
-    }
 
     @Override
     public void drain(long idleGraceNanos) {
@@ -306,22 +259,22 @@ final class PolicyConnection implements Runnable, DrainableConnection {
 
     /** Tells the drain how this connection began to end (the first step counts). */
     void drainStep(DrainStep step) {
-        ConnectionRegistry.step(owner.connections(), draining, record.id(), step);
+        ConnectionRegistry.step(owner().connections(), draining, id(), step);
     }
 
     private void startDraining(long idleGraceNanos) {
-        if (ended || draining || machine.isClosed()) {
+        if (ended || draining || isClosed()) {
             return;
         }
         draining = true;
         long now = now();
         drainStartedAt = now;
-        drainIdleGraceNanos = Math.max(0, idleGraceNanos);
-        if (machine.isRetired()) {
+        owner().drainIdleGraceNanos(Math.max(0, idleGraceNanos));
+        if (isRetired()) {
             return; // already closing the policy's way
         }
         host.draining();
-        if (!machine.isRetired() && !host.busy() && host.closesWhenQuiet()) {
+        if (!isRetired() && !host.busy() && host.closesWhenQuiet()) {
             closeIfQuiet(now);
         }
     }
@@ -332,11 +285,11 @@ final class PolicyConnection implements Runnable, DrainableConnection {
      * sends meanwhile gets its response with {@code Connection: close}, which no idle close can race with.
      */
     private void closeIfQuiet(long now) {
-        long quietAt = Math.max(record.lastActivityNanos() - drainStartedAt, 0) + drainStartedAt + drainIdleGraceNanos;
+        long quietAt = Math.max(lastActivityNanos() - drainStartedAt, 0) + drainStartedAt + owner().drainIdleGraceNanos();
         if (now - quietAt >= 0) {
             drainStep(DrainStep.IDLE_CLOSED);
-            record.idle();
-            host.retireOutsideExchange(owner.runtime().retireUnannounced(record, RetireReason.DRAIN, false));
+            idle();
+            host.retireOutsideExchange(owner().runtime().retireUnannounced(this, RetireReason.DRAIN, false));
         } else {
             ensureTimer(quietAt, now);
         }
@@ -345,8 +298,9 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     /** Retires the connection; {@code flushed} tells whether everything written is already on the wire. */
     void retire(Retire r, boolean flushed) {
         drainStep(DrainStep.ANNOUNCED);
-        cancelReuseTimer();
+        stopReuseChecks();
         host.retiring();
+        CloseStateMachine machine = machine();
         if (r.mode() == CloseMode.RST) {
             transport.watchTlsReplies();
         }
@@ -359,7 +313,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     /** Retires the connection once everything written so far is flushed. */
     void retireAfterWrites(Retire r) {
         retire(r, false);
-        if (machine.state() == CloseStateMachine.State.DRAINING_RESPONSE) {
+        if (closeState() == CloseStateMachine.State.DRAINING_RESPONSE) {
             // An empty buffer completes after every earlier write: the HTTP encoder lets it through between messages.
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushedListener());
         }
@@ -368,21 +322,18 @@ final class PolicyConnection implements Runnable, DrainableConnection {
 
     /** The listener to add to the last write of the retiring exchange. */
     ChannelFutureListener flushedListener() {
-        if (flushed == null) {
-            flushed = this::onFlushed;
-        }
-        return flushed;
+        return this::onFlushed; // made at retirement: a kept connection does not carry it
     }
 
     private void onFlushed(ChannelFuture f) {
         if (f.isSuccess() || f.channel().isActive()) {
-            machine.onResponseFlushed();
+            machine().onResponseFlushed();
         }
     }
 
     /** Whether the connection is being closed by its own transport (or is closed): such a close must pass. */
     boolean closingItself() {
-        return machine.isClosed() || transport.closing();
+        return isClosed() || transport != null && transport.closing();
     }
 
     /** After retirement the peer's FIN must be read even if the application paused reading. */
@@ -398,9 +349,9 @@ final class PolicyConnection implements Runnable, DrainableConnection {
      * the application sees it only while the connection was not retired. Others pass on unchanged.
      */
     static void exceptionCaught(PolicyConnection c, ChannelHandlerContext ctx, Throwable cause) {
-        if (c != null && cause instanceof IOException && !c.machine.isClosed()) {
-            boolean open = !c.machine.isRetired();
-            c.machine.onPeerReset();
+        if (c != null && cause instanceof IOException && !c.isClosed()) {
+            boolean open = !c.isRetired();
+            c.machine().onPeerReset();
             if (!open) {
                 return;
             }
@@ -433,12 +384,12 @@ final class PolicyConnection implements Runnable, DrainableConnection {
      */
     static void write(PolicyConnection c, ChannelHandlerContext ctx, Object msg, long bytes, ChannelPromise promise) {
         if (c != null) {
-            if (c.machine.isRetired()) {
+            if (c.isRetired()) {
                 dropWrite(msg, promise);
                 return;
             }
             if (bytes > 0) {
-                c.record.addBytesOut(bytes, c.now());
+                c.addBytesOut(bytes, c.now());
             }
         }
         ctx.write(msg, promise);
@@ -447,7 +398,7 @@ final class PolicyConnection implements Runnable, DrainableConnection {
     /** Drops input read after retirement and reports it to the machine (lingering bounds, input limit). */
     void dropRead(Object msg, long bytes) {
         ReferenceCountUtil.release(msg);
-        machine.onInput(Math.max(1, bytes));
+        machine().onInput(Math.max(1, bytes));
     }
 
     /** Bytes of a buffer-like message; 0 for others. */
@@ -470,14 +421,21 @@ final class PolicyConnection implements Runnable, DrainableConnection {
             return;
         }
         ended = true;
-        cancelReuseTimer();
-        transport.channelClosed();
-        machine.onTransportClosed();
-        owner.runtime().load().closed();
+        stopReuseChecks();
+        boolean atPeerFin = transport != null && transport.closedAtPeerFin();
+        if (transport != null) {
+            transport.channelClosed();
+        }
+        if (atPeerFin) {
+            machine().onPeerFinClosed();
+        } else {
+            machine().onTransportClosed();
+        }
+        owner().runtime().load().closed();
     }
 
     private static ClosedChannelException retiredException() {
-        ClosedChannelException e = new ClosedChannelException() {
+        return new ClosedChannelException() {
             @Override
             public synchronized Throwable fillInStackTrace() {
                 return this;
@@ -488,6 +446,5 @@ final class PolicyConnection implements Runnable, DrainableConnection {
                 return "write dropped: the connection was retired by its close policy";
             }
         };
-        return e;
     }
 }

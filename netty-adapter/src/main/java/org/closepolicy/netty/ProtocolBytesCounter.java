@@ -17,17 +17,9 @@ final class ProtocolBytesCounter extends ChannelDuplexHandler {
     static final String NAME = "closePolicyBytes";
 
     /** The policy handler whose connection the bytes are counted for. */
-    interface Owner {
-        /** The connection, or null before it is set up. */
-        PolicyConnection connection();
+    private final PolicyChannelHandler owner;
 
-        /** Whether input read now is counted: not once it is read only to be discarded while closing. */
-        boolean countsInput();
-    }
-
-    private final Owner owner;
-
-    ProtocolBytesCounter(Owner owner) {
+    ProtocolBytesCounter(PolicyChannelHandler owner) {
         this.owner = owner;
     }
 
@@ -37,7 +29,7 @@ final class ProtocolBytesCounter extends ChannelDuplexHandler {
         if (c != null && owner.countsInput()) {
             long n = PolicyConnection.size(msg);
             if (n > 0) {
-                c.record.addBytesIn(n, c.now());
+                c.addBytesIn(n, c.now());
             }
         }
         ctx.fireChannelRead(msg);
@@ -49,14 +41,14 @@ final class ProtocolBytesCounter extends ChannelDuplexHandler {
         if (c != null) {
             long n = PolicyConnection.size(msg);
             if (n > 0) {
-                c.record.addBytesOut(n, c.now());
+                c.addBytesOut(n, c.now());
             }
         }
         ctx.write(msg, promise);
     }
 
     /** Puts a counter for {@code owner} right before the handler named {@code codec}, once. */
-    static void addBefore(io.netty.channel.ChannelPipeline pipeline, String codec, Owner owner) {
+    static void addBefore(io.netty.channel.ChannelPipeline pipeline, String codec, PolicyChannelHandler owner) {
         if (pipeline.get(NAME) == null) {
             pipeline.addBefore(codec, NAME, new ProtocolBytesCounter(owner));
         }

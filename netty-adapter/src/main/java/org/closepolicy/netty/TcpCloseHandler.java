@@ -51,23 +51,21 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
             "install it before any decoder: closePolicy.installTcp(pipeline) puts it first, or right after the SslHandler");
 
     /** Raw TCP has no exchange state of its own: input and output are cut by the machine's state alone. */
-    private final PolicyConnection.Host host = new PolicyConnection.Host() {
-        @Override
-        public boolean busy() {
-            return false;
-        }
+    @Override
+    boolean busy() {
+        return false;
+    }
 
-        @Override
-        public void retireOutsideExchange(Retire r) {
-            conn.retireAfterWrites(r);
-        }
+    @Override
+    void retireOutsideExchange(Retire r) {
+        conn.retireAfterWrites(r);
+    }
 
-        @Override
-        public void draining() {
-            // The application's hook: it can say goodbye in its protocol and call CloseControl.retire.
-            conn.ctx.fireUserEventTriggered(DrainingEvent.INSTANCE);
-        }
-    };
+    @Override
+    void draining() {
+        // The application's hook: it can say goodbye in its protocol and call CloseControl.retire.
+        conn.ctx.fireUserEventTriggered(DrainingEvent.INSTANCE);
+    }
 
     TcpCloseHandler(NettyClosePolicy owner) {
         super(owner);
@@ -75,7 +73,7 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
 
     @Override
     PolicyConnection open(ChannelHandlerContext ctx) {
-        return PolicyConnection.open(ctx, owner, Protocol.TCP, host);
+        return PolicyConnection.open(ctx, owner, Protocol.TCP, this);
     }
 
     @Override
@@ -84,18 +82,18 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
             MISPLACED.seen(ctx, msg);
         }
         long bytes = PolicyConnection.size(msg);
-        if (c.machine.isRetired()) {
+        if (c.isRetired()) {
             c.dropRead(msg, bytes);
             return;
         }
-        c.record.addBytesIn(bytes, c.now());
+        c.addBytesIn(bytes, c.now());
         ctx.fireChannelRead(msg);
     }
 
     @Override
     void peerFinWhileOpen(PolicyConnection c) {
         // Netty's own behaviour without half-closure is to close at EOF; do so once pending writes are out.
-        c.retireAfterWrites(owner.runtime().retireAnnounced(c.record, RetireReason.CLIENT_REQUESTED, false));
+        c.retireAfterWrites(owner.runtime().retireAnnounced(c, RetireReason.CLIENT_REQUESTED, false));
     }
 
     @Override
@@ -105,8 +103,8 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
 
     @Override
     void closedByApplication(PolicyConnection c) {
-        if (!c.machine.isRetired()) {
-            c.retireAfterWrites(owner.runtime().retireAtEndOfStream(c.record, false));
+        if (!c.isRetired()) {
+            c.retireAfterWrites(owner.runtime().retireAtEndOfStream(c, false));
         }
     }
 
@@ -116,11 +114,11 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
     @Override
     void exchangeCompleted(boolean endsAtEof) {
         PolicyConnection c = conn;
-        if (c == null || c.machine.isRetired()) {
+        if (c == null || c.isRetired()) {
             return;
         }
         long now = c.now();
-        c.record.onResponse(endsAtEof, false, now);
+        c.onResponse(endsAtEof, false, now);
         Decision d = c.decide(now);
         if (d instanceof Retire r) {
             c.retireAfterWrites(r);
@@ -133,17 +131,17 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
     @Override
     void retireByApplication() {
         PolicyConnection c = conn;
-        if (c == null || c.machine.isRetired()) {
+        if (c == null || c.isRetired()) {
             return;
         }
-        c.retireAfterWrites(owner.runtime().retireAnnounced(c.record, RetireReason.APPLICATION, false));
+        c.retireAfterWrites(owner.runtime().retireAnnounced(c, RetireReason.APPLICATION, false));
     }
 
     /** {@link CloseControl#abort}: a graceful close now. */
     @Override
     void abort() {
         if (conn != null) {
-            conn.machine.abort();
+            conn.machine().abort();
         }
     }
 }

@@ -142,7 +142,7 @@ class HandlerDecisionsOnEmbeddedChannelTest {
         ch.runPendingTasks();
         // keep-alive ends an unannounced close with its fallback (an RST once every byte is acknowledged), which
         // an embedded channel cannot check: it falls back to FIN, and the application's future completes then.
-        org.closepolicy.CloseEvent e = h.connection().machine.event();
+        org.closepolicy.CloseEvent e = h.connection().machine().event();
         assertThat(e).isNotNull();
         assertThat(e.retireReason()).isEqualTo(org.closepolicy.RetireReason.APPLICATION);
         assertThat(e.plannedCloser()).isEqualTo(org.closepolicy.Closer.SERVER_FIRST);

@@ -134,7 +134,7 @@ class PipelinedRequestWaitsForThePreviousResponseTest {
         assertThat(received(ch)).as("held requests are never answered").isEmpty();
         assertBodiesReleased();
         ClosePolicyHandler h = ch.pipeline().get(ClosePolicyHandler.class);
-        assertThat(h.connection().machine.isRetired()).isTrue();
+        assertThat(h.connection().isRetired()).isTrue();
         ch.finishAndReleaseAll();
     }
 
@@ -152,7 +152,7 @@ class PipelinedRequestWaitsForThePreviousResponseTest {
         assertThat(closes(respond(ch))).as("the response in progress retires").isTrue();
         assertThat(received(ch)).as("nothing pipelined after it is answered").isEmpty();
         ClosePolicyHandler h = ch.pipeline().get(ClosePolicyHandler.class);
-        assertThat(h.connection().machine.decision().reason()).isEqualTo(RetireReason.PIPELINE_LIMIT);
+        assertThat(h.connection().machine().decision().reason()).isEqualTo(RetireReason.PIPELINE_LIMIT);
         ch.finishAndReleaseAll();
     }
 
@@ -167,7 +167,7 @@ class PipelinedRequestWaitsForThePreviousResponseTest {
         assertThat(received(ch)).containsExactly("/1");
         assertThat(closes(respond(ch))).as("/3 went over the bound: the response in progress is the last").isTrue();
         assertThat(received(ch)).isEmpty();
-        assertThat(ch.pipeline().get(ClosePolicyHandler.class).connection().machine.decision().reason())
+        assertThat(ch.pipeline().get(ClosePolicyHandler.class).connection().machine().decision().reason())
                 .isEqualTo(RetireReason.PIPELINE_LIMIT);
         ch.finishAndReleaseAll();
     }
@@ -201,7 +201,7 @@ class PipelinedRequestWaitsForThePreviousResponseTest {
         assertThat(received(ch)).containsExactly("/1");
         assertThat(closes(respond(ch))).isTrue();
         assertThat(received(ch)).isEmpty();
-        assertThat(ch.pipeline().get(ClosePolicyHandler.class).connection().machine.decision().reason())
+        assertThat(ch.pipeline().get(ClosePolicyHandler.class).connection().machine().decision().reason())
                 .isEqualTo(RetireReason.PIPELINE_LIMIT);
         ch.finishAndReleaseAll();
     }
