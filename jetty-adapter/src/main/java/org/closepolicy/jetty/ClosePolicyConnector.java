@@ -126,6 +126,7 @@ public class ClosePolicyConnector extends ServerConnector {
     private final AdapterRuntime runtime;
     private final CloseStats stats;
     private final ClosePolicyCustomizer customizer;
+    private volatile ConnectorDeadlines deadlines; // one per start: a stop drops the scheduler's tasks (the sweep's too)
 
     /** A connector with an HTTP/1.1 connection factory (default configuration) enforcing this policy. */
     public ClosePolicyConnector(Server server, ClosePolicy policy) {
@@ -280,7 +281,17 @@ public class ClosePolicyConnector extends ServerConnector {
     @Override
     protected void doStart() throws Exception {
         installCustomizers(); // factories may have been added after construction
+        deadlines = new ConnectorDeadlines(getScheduler());
         super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            deadlines.destroy(); // set by doStart: Jetty stops only what started (or failed to)
+        }
     }
 
     private void installCustomizers() {
@@ -296,7 +307,7 @@ public class ClosePolicyConnector extends ServerConnector {
 
     @Override
     protected ClosePolicyEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
-        ClosePolicyEndPoint endPoint = new ClosePolicyEndPoint(channel, selector, key, getScheduler(), getExecutor(), runtime);
+        ClosePolicyEndPoint endPoint = new ClosePolicyEndPoint(channel, selector, key, getScheduler(), getExecutor(), runtime, deadlines);
         endPoint.setIdleTimeout(getIdleTimeout());
         return endPoint;
     }

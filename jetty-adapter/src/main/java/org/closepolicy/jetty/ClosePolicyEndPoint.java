@@ -66,9 +66,9 @@ public final class ClosePolicyEndPoint extends SocketChannelEndPoint {
     private volatile boolean shutdownByPolicy;
 
     ClosePolicyEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
-                        Executor executor, AdapterRuntime runtime) {
+                        Executor executor, AdapterRuntime runtime, ConnectorDeadlines deadlines) {
         super(channel, selector, key, scheduler);
-        this.control = ConnectionControl.forEndPoint(runtime, this, scheduler, executor);
+        this.control = ConnectionControl.forEndPoint(runtime, this, deadlines, executor);
     }
 
     ConnectionControl control() {

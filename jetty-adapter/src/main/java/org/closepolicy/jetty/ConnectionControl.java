@@ -60,7 +60,7 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
 
     final AdapterRuntime runtime;
     final ClosePolicyEndPoint endPoint; // null: reuse decisions only
-    final Scheduler scheduler;
+    final ConnectorDeadlines deadlines; // the connector's close-step sweep, and its scheduler for the rest
     final Executor executor;
     final ConnectionLock lock; // null: reuse decisions only
     final Http1Exchanges http1;
@@ -74,20 +74,21 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
     private long seenBytesIn;
     private long seenBytesOut;
 
-    ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor,
+    ConnectionControl(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, ConnectorDeadlines deadlines, Executor executor,
                               InetSocketAddress remote, InetSocketAddress local, long openedAtNanos) {
         super(Protocol.HTTP1, remote, local, openedAtNanos, runtime.load(), runtime.peers());
         this.runtime = runtime;
         this.endPoint = endPoint;
-        this.scheduler = scheduler;
+        this.deadlines = deadlines;
         this.executor = executor;
         this.lock = endPoint == null ? null : new ConnectionLock();
         this.http1 = new Http1Exchanges(this);
     }
 
     /** A control that owns the close of this endpoint. */
-    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, Scheduler scheduler, Executor executor) {
-        return new ConnectionControl(runtime, endPoint, scheduler, executor,
+    static ConnectionControl forEndPoint(AdapterRuntime runtime, ClosePolicyEndPoint endPoint, ConnectorDeadlines deadlines,
+                                         Executor executor) {
+        return new ConnectionControl(runtime, endPoint, deadlines, executor,
                 inet(endPoint.getRemoteSocketAddress()), inet(endPoint.getLocalSocketAddress()), runtime.ticker().nanos());
     }
 
@@ -139,6 +140,11 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Jetty's scheduler, for the timers that are not close steps (null: reuse decisions only). */
+    Scheduler scheduler() {
+        return deadlines == null ? null : deadlines.scheduler();
     }
 
     /** The machine's transport, or null before the machine is made. */

@@ -95,7 +95,7 @@ final class ConnectionDrain {
 
     private void armTimer(long delayNanos) {
         try {
-            c.scheduler.schedule(this::onTimer, delayNanos, TimeUnit.NANOSECONDS);
+            c.scheduler().schedule(this::onTimer, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("drain timer rejected for {}", c, e);
         }

@@ -42,7 +42,7 @@ final class Http2Retirement {
 
     Http2Retirement(ConnectionControl control) {
         this.c = control;
-        this.reuseTimer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onReuseTimer);
+        this.reuseTimer = new SchedulerTimer(control.scheduler(), control.runtime.ticker(), () -> control.closed, this::onReuseTimer);
     }
 
     /** The HTTP/2 side of {@code c}, made now if the connection only just turned HTTP/2 (an HTTP/1 one carries none). */

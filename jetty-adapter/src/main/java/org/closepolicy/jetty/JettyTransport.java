@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  *     control.lock.unlockAndPerform(); // sends it, outside the lock
  * }
  * }</pre>
- * The machine's timer runs on Jetty's scheduler, the ack watch on the shared watcher; both come back
- * under the lock. Within the last send of a response the timer is deferred and armed when the send
- * returns, which spares a schedule and a cancel per connection.
+ * The machine's timer is a deadline on the connector's {@link ConnectorDeadlines} (swept on Jetty's
+ * scheduler), the ack watch runs on the shared watcher; both come back under the lock. Within the last send
+ * of a response the timer is deferred and armed when the send returns, which spares an arming and a cancel
+ * per connection.
  *
  * <p>Thread-safety: thread-safe; every method but {@link #perform} is called under the connection's lock.
  */
@@ -38,7 +39,7 @@ final class JettyTransport extends TimedTransport {
     private static final int OP_RESET = 4;
 
     private final ConnectionControl control;
-    private final SchedulerTimer timer;
+    private final DeadlineTimer timer;
     // Made by the first ack check (most connections never need one); a result of an earlier, cancelled watch settles nothing.
     private AckCheck acks;
 
@@ -48,7 +49,7 @@ final class JettyTransport extends TimedTransport {
 
     JettyTransport(ConnectionControl control) {
         this.control = control;
-        this.timer = new SchedulerTimer(control.scheduler, control.runtime.ticker(), () -> control.closed, this::onTimer);
+        this.timer = new DeadlineTimer(control.deadlines, control.runtime.ticker(), () -> control.closed, this::onTimer);
     }
 
     /** The socket operations asked for since the lock was taken, forgotten here (under the lock). */
@@ -84,10 +85,10 @@ final class JettyTransport extends TimedTransport {
         timer.endDeferral();
     }
 
-    private void onTimer(int generation) {
+    private void onTimer() {
         control.lock.lock();
         try {
-            if (timer.fired(generation)) {
+            if (timer.due()) {
                 control.machine().onTimer();
             }
         } finally {
