@@ -114,7 +114,7 @@ class DelayedLinkClosesBoundedTest {
                                 .isGreaterThanOrEqualTo(link.minimumRoundTrip()));
                     }
                     case SAFE_RESET -> ExpectedCloses.safeReset(events, 1, tw.serverSide(), twClient);
-                    case SERVER_FIN -> ExpectedCloses.serverFin(events, tw.serverSide());
+                    case SERVER_FIN -> ExpectedCloses.serverFin(events, tw.serverSide(), List.of());
                     default -> throw new IllegalStateException(s.toString());
                 }
                 Results.row("1.9 KB and 1 MB over 50 ms delay each way (100 ms RTT)", adapter, s.preset(), connections, bytes, 0,

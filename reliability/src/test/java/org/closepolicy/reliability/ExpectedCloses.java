@@ -21,11 +21,12 @@ final class ExpectedCloses {
     }
 
     /** {@code server-fin}: the server closes first with a FIN, and holds a TIME_WAIT for each connection. */
-    static void serverFin(List<CloseEvent> events, long serverTimeWait) {
+    static void serverFin(List<CloseEvent> events, long serverTimeWait, List<String> rows) {
         all(events, WhoClosed.LOCAL_FIN, CloseMode.FIN, "server-fin");
         // The server's FIN leaves before the client can have read the body and closed (where both FINs cross on the
         // way, the client holds one too).
-        assertThat(serverTimeWait).as("server TIME_WAIT under server-fin").isEqualTo(events.size());
+        assertThat(serverTimeWait).as("server TIME_WAIT under server-fin (rows now: %s; closes: %s)", rows, events)
+                .isEqualTo(events.size());
     }
 
     /** {@code lingering}: the server half-closes first and drains until the client's FIN. */

@@ -197,7 +197,7 @@ class LossyDelayedLinkTest {
         long twServer = server.timeWait().count().serverSide();
         long twClient = report.timeWait(server.port());
         switch (p) {
-            case SERVER_FIN -> ExpectedCloses.serverFin(events, twServer);
+            case SERVER_FIN -> ExpectedCloses.serverFin(events, twServer, server.timeWait().rows());
             case LINGERING -> ExpectedCloses.lingering(events);
             case CLIENT_FIRST -> ExpectedCloses.clientFirst(events, twServer, p.specName);
             case SAFE_RESET -> ExpectedCloses.safeReset(events, 1, twServer, twClient);

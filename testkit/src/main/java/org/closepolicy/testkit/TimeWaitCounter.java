@@ -1,6 +1,8 @@
 package org.closepolicy.testkit;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.closepolicy.kernel.TcpEntry;
 import org.closepolicy.kernel.TcpSnapshot;
@@ -152,6 +154,25 @@ public final class TimeWaitCounter {
         /** Both sides from one table read, without the earlier rows; -1 each where the table cannot be read. */
         public Counts count() {
             return TimeWaitCounter.count(table.snapshot(), port, earlier);
+        }
+
+        /**
+         * The TIME_WAIT rows {@link #count()} would count now, as {@code local>remote}, for an assertion's message:
+         * which connections they were tells a server's own close from a row it should not have counted.
+         */
+        public List<String> rows() {
+            TcpSnapshot s = table.snapshot();
+            List<String> rows = new ArrayList<>();
+            if (!s.supported()) {
+                return rows;
+            }
+            for (TcpEntry e : s.entries()) {
+                boolean onThePort = e.local().getPort() == port || e.remote().getPort() == port;
+                if (e.state() == TcpState.TIME_WAIT && onThePort && !earlier.contains(key(e))) {
+                    rows.add(key(e));
+                }
+            }
+            return rows;
         }
     }
 }
