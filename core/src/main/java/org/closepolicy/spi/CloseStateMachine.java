@@ -22,27 +22,8 @@ import org.closepolicy.kernel.AckResult;
  *                                              └▶ CLOSED (server FIN)
  * </pre>
  *
- * <p><b>The client wait counts from the acknowledgement.</b> "Flushed" means handed to the kernel, not
- * received: on a slow link the client cannot have closed when a wait counted from the flush runs out. So
- * when the client wait runs out, and the flush bound ({@code flushTimeout} from retirement) is not reached
- * yet, the machine stays in AWAIT_PEER_FIN and checks the acknowledgement first:
- * <pre>
- * RUNNING ──client wait ran out──┬─flush bound passed──▶ fallback
- *                                ├─unackedHint() &gt; 0──▶ WAITING_FOR_ACK
- *                                └─otherwise──▶ ONE_LOOK (watchAcks(0)) ──┬─acked──▶ fallback
- *                                                                         ├─not acked yet──▶ WAITING_FOR_ACK
- *                                                                         └─failed──▶ fallback
- * WAITING_FOR_ACK (watchAcks until the flush bound) ──┬─acked──▶ RESTARTED ──client wait, from the ack──▶ fallback
- *                                                     └─flush bound / failed──▶ fallback
- * </pre>
- * RUNNING, ONE_LOOK, WAITING_FOR_ACK and RESTARTED are steps inside AWAIT_PEER_FIN ({@code ClientWait}).
- * A client that had everything when the wait ran out (acknowledged at the first look) is closed at once, as
- * before: it had its full client wait after the data, however long ago it arrived. Only positive evidence
- * that bytes were still unacknowledged at the end of the wait (the hint, or a first look that did not find
- * the queue empty) earns the second wait, counted from the acknowledgement. The peer's FIN, input and every
- * other event are handled during the check exactly as in the rest of AWAIT_PEER_FIN; a fallback the check
- * or the second wait ends in reports {@link FallbackReason#CLIENT_WAIT_EXPIRED}. An RST fallback after the
- * check proved everything acknowledged and nothing unread resets at once, without a second check.
+ * <p><b>The client wait counts from the acknowledgement</b>, not from the flush: when it runs out before the
+ * flush bound, AWAIT_PEER_FIN checks the acknowledgement first (its steps, and why, are {@code ClientWait}'s).
  *
  * <p>Every state after OPEN has a deadline, so a connection always reaches CLOSED within
  * {@link Retire#maxCloseTime()} of its retirement (the ack check ends by the flush bound, the second client
@@ -68,10 +49,7 @@ public final class CloseStateMachine {
         OPEN,
         /** Retired; the last response is still being written. */
         DRAINING_RESPONSE,
-        /**
-         * Waiting for the client's FIN (client-first): for {@code clientWait} from the flush, and, when the
-         * response was not yet acknowledged then, once more from its acknowledgement.
-         */
+        /** Waiting for the client's FIN (client-first), for the client wait (see the class comment). */
         AWAIT_PEER_FIN,
         /** Output shut down; discarding input until the peer's FIN or a bound. */
         LINGERING,
@@ -282,23 +260,23 @@ public final class CloseStateMachine {
         if (state == State.CLOSED) {
             return;
         }
-        if (sides.peerFin()) {
-            if (closed) {
-                onTransportClosed();
-            }
-            return;
+        if (!sides.peerFin()) {
+            sides.peerFinArrived();
+            closeAtPeerFin(closed);
         }
-        sides.peerFinArrived();
+        if (closed) {
+            onTransportClosed(); // nothing once a branch above finished: the transport is already gone
+        }
+    }
+
+    private void closeAtPeerFin(boolean closed) {
         Op close = closed ? Op.NONE : Op.CLOSE;
         switch (state) {
             case OPEN:
                 finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, close);
                 break;
             case DRAINING_RESPONSE:
-                if (closed) {
-                    onTransportClosed();
-                }
-                break; // close after the flush, never with an RST
+                break; // close after the flush, never with an RST (or at the transport's own close)
             case AWAIT_PEER_FIN:
                 ClosingSides.teachPeer(view, decision, true);
                 if (decision.mode() == CloseMode.RST && !closed) {
@@ -412,11 +390,7 @@ public final class CloseStateMachine {
         return state == State.AWAIT_PEER_FIN && (clientWait == ClientWait.ONE_LOOK || clientWait == ClientWait.WAITING_FOR_ACK);
     }
 
-    /**
-     * The client wait ran out. The first time, while the flush bound is ahead, check the acknowledgement
-     * instead of falling back: with a positive hint wait for it, otherwise take one look. After the check
-     * (the flush bound passed while waiting) or the second wait: the fallback.
-     */
+    /** The client wait ran out: the acknowledgement check of {@link ClientWait}'s diagram, or the fallback. */
     private void clientWaitExpired(long now) {
         if (clientWait == ClientWait.RUNNING
                 && checkAcks(transport.unackedHint() > 0 ? ClientWait.WAITING_FOR_ACK : ClientWait.ONE_LOOK, now)) {
@@ -425,11 +399,7 @@ public final class CloseStateMachine {
         runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
     }
 
-    /**
-     * Starts an ack check ending at the flush bound: one look, or a wait for the whole rest of the bound.
-     *
-     * @return false, without a check, when the flush bound has passed
-     */
+    /** Starts an ack check ending at the flush bound (one look, or a wait for the rest); false once it has passed. */
     private boolean checkAcks(ClientWait step, long now) {
         long bound = Durations.add(retiredAt, decision.flushTimeout());
         if (bound - now <= 0) {
