@@ -75,21 +75,26 @@ public final class TimeWaitCounter {
         }
         int server = 0;
         int client = 0;
-        for (TcpEntry e : s.entries()) {
-            boolean local = e.local().getPort() == port;
-            if (e.state() != TcpState.TIME_WAIT || !(local || e.remote().getPort() == port)) {
-                continue;
-            }
-            if (leaveOut.contains(key(e))) {
-                continue;
-            }
-            if (local) {
+        for (TcpEntry e : timeWaitOn(s, port, leaveOut)) {
+            if (e.local().getPort() == port) {
                 server++;
             } else {
                 client++;
             }
         }
         return new Counts(server, client);
+    }
+
+    /** The TIME_WAIT rows of {@code port} (either side) in {@code s}, without those keyed in {@code leaveOut}. */
+    private static List<TcpEntry> timeWaitOn(TcpSnapshot s, int port, Set<String> leaveOut) {
+        List<TcpEntry> rows = new ArrayList<>();
+        for (TcpEntry e : s.entries()) {
+            boolean onThePort = e.local().getPort() == port || e.remote().getPort() == port;
+            if (e.state() == TcpState.TIME_WAIT && onThePort && !leaveOut.contains(key(e))) {
+                rows.add(e);
+            }
+        }
+        return rows;
     }
 
     /**
@@ -162,17 +167,7 @@ public final class TimeWaitCounter {
          */
         public List<String> rows() {
             TcpSnapshot s = table.snapshot();
-            List<String> rows = new ArrayList<>();
-            if (!s.supported()) {
-                return rows;
-            }
-            for (TcpEntry e : s.entries()) {
-                boolean onThePort = e.local().getPort() == port || e.remote().getPort() == port;
-                if (e.state() == TcpState.TIME_WAIT && onThePort && !earlier.contains(key(e))) {
-                    rows.add(key(e));
-                }
-            }
-            return rows;
+            return s.supported() ? timeWaitOn(s, port, earlier).stream().map(TimeWaitCounter::key).toList() : List.of();
         }
     }
 }
