@@ -1,6 +1,5 @@
 package org.closepolicy.jetty;
 
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BooleanSupplier;
 import org.closepolicy.Ticker;
 import org.closepolicy.spi.StepTimer;
@@ -21,20 +20,20 @@ import org.eclipse.jetty.io.CyclicTimeouts;
  * reads it without the lock, can at worst call {@code onDue} for a deadline that moved, and {@link #due()} then
  * says no.
  *
- * <p>Thread-safety: arming, cancelling and {@link #due()} under the connection's lock; the deadline and the
- * queue mark are read and set by the sweep without it.
+ * <p>Thread-safety: arming, cancelling and {@link #due()} under the connection's lock; the sweep reads the
+ * deadline without it.
  */
 final class DeadlineTimer extends StepTimer<DeadlineTimer> implements CyclicTimeouts.Expirable {
-
-    private static final AtomicIntegerFieldUpdater<DeadlineTimer> QUEUED =
-            AtomicIntegerFieldUpdater.newUpdater(DeadlineTimer.class, "queued");
 
     private final ConnectorDeadlines deadlines;
     private final BooleanSupplier closed;
     private final Runnable onDue;
     private volatile long expiresAt = Long.MAX_VALUE; // System.nanoTime() scale; MAX: nothing armed
     private int armedGeneration; // under the lock
-    private volatile int queued; // 1 while in the connector's queue
+    // The connector's list: linked and unlinked under the connection's lock, the links also under the list's.
+    boolean linked;
+    DeadlineTimer prev;
+    DeadlineTimer next;
 
     DeadlineTimer(ConnectorDeadlines deadlines, Ticker ticker, BooleanSupplier closed, Runnable onDue) {
         super(ticker);
@@ -57,6 +56,7 @@ final class DeadlineTimer extends StepTimer<DeadlineTimer> implements CyclicTime
     @Override
     protected void cancel(DeadlineTimer task) {
         expiresAt = Long.MAX_VALUE;
+        deadlines.disarmed(this);
     }
 
     @Override
@@ -74,25 +74,12 @@ final class DeadlineTimer extends StepTimer<DeadlineTimer> implements CyclicTime
             return false;
         }
         expiresAt = Long.MAX_VALUE;
+        deadlines.disarmed(this);
         return fired(armedGeneration);
     }
 
     /** The sweep found the deadline passed (on the scheduler's thread). */
     void expire() {
         onDue.run();
-    }
-
-    /** Marks the timer queued; false when it already is. */
-    boolean enqueue() {
-        return QUEUED.compareAndSet(this, 0, 1);
-    }
-
-    /**
-     * The sweep took the timer out of the queue, having seen no deadline: whether it must go back (armed again
-     * meanwhile, and its arming saw it still queued).
-     */
-    boolean dequeue() {
-        queued = 0;
-        return expiresAt != Long.MAX_VALUE && QUEUED.compareAndSet(this, 0, 1);
     }
 }
