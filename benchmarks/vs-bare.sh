@@ -17,8 +17,13 @@
 # the other side. --steer turns on receive flow steering on lo for the run (RFS; needs root, restored at
 # exit), which moves that work to the CPU of the receiving process, as on two machines.
 #
+# --together loads every configuration at the same time in each round (one wrk each, all on the client CPU, the
+# servers sharing the server CPU): a machine whose speed drifts by tens of per cent within minutes then slows all
+# of them alike, and the server's CPU time per request (the column to read in this mode) compares their costs
+# under the same conditions; req/s then only says how the CPU was shared.
+#
 # Usage: benchmarks/vs-bare.sh [--server netty|jetty] [--transport nio|epoll] [--workload keep-alive|new-conn]
-#                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml] [--steer]
+#                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml] [--steer] [--together]
 #                              [--nice N]   (runs servers and wrk at nice N, e.g. -15, on a shared machine; root)
 #                              [--policy SPEC ...]   (replaces the workload's policies; the first is the baseline
 #                                                     of new-conn, "none" the one of keep-alive)
@@ -27,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 custom=()
-server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml steer=no nice=0
+server=netty transport=nio workload=keep-alive rounds=7 seconds=8 connections=8 path=/weather.xml steer=no nice=0 together=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server="$2"; shift ;;
@@ -39,8 +44,9 @@ while [ $# -gt 0 ]; do
     --path) path="$2"; shift ;;
     --policy) custom+=("$2"); shift ;;
     --steer) steer=yes ;;
+    --together) together=yes ;;
     --nice) nice="$2"; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -132,19 +138,39 @@ for c in "${configs[@]}"; do
   echo "warm-up $c: $w windows of ${seconds}s" >&2
 done
 
-declare -A rps cpu jit all rnd
+declare -A rps cpu jit all rnd crnd
 n=${#configs[@]}
+measure_together() { # round: every configuration loaded at once
+  local c
+  declare -A t0 j0
+  for c in "${configs[@]}"; do t0[$c]=$(ticks "${pid[$c]}"); j0[$c]=$(jit_ticks "${pid[$c]}"); done
+  local lp=()
+  for c in "${configs[@]}"; do load "$c" "$seconds" > "$work/$c.req" & lp+=("$!"); done
+  wait "${lp[@]}"
+  for c in "${configs[@]}"; do
+    record "$c" "$1" "$(cat "$work/$c.req")" "${t0[$c]}" "$(ticks "${pid[$c]}")" "${j0[$c]}" "$(jit_ticks "${pid[$c]}")"
+  done
+}
+record() { # config round requests ticks0 ticks1 jit0 jit1
+  local c=$1 r=$2 req=$3
+  jit[$c]=$(( ${jit[$c]:-0} + $7 - $6 )); all[$c]=$(( ${all[$c]:-0} + $5 - $4 ))
+  rnd[$c,$r]=$(awk -v q="$req" -v s="$seconds" 'BEGIN {printf "%.0f", q / s}')
+  crnd[$c,$r]=$(awk -v t=$(( $5 - $4 )) -v q="$req" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / q}')
+  rps[$c]="${rps[$c]:-} ${rnd[$c,$r]}"
+  cpu[$c]="${cpu[$c]:-} ${crnd[$c,$r]}"
+  echo "round $(( r + 1 )) $c: ${req} requests" >&2
+}
 for r in $(seq 0 $(( rounds - 1 ))); do
+  if [ "$together" = yes ]; then
+    measure_together "$r"
+    continue
+  fi
   for i in $(seq 0 $(( n - 1 ))); do
     c=${configs[$(( (r + i) % n ))]}
     t0=$(ticks "${pid[$c]}"); j0=$(jit_ticks "${pid[$c]}")
     req=$(load "$c" "$seconds")
     t1=$(ticks "${pid[$c]}"); j1=$(jit_ticks "${pid[$c]}")
-    jit[$c]=$(( ${jit[$c]:-0} + j1 - j0 )); all[$c]=$(( ${all[$c]:-0} + t1 - t0 ))
-    rnd[$c,$r]=$(awk -v q="$req" -v s="$seconds" 'BEGIN {printf "%.0f", q / s}')
-    rps[$c]="${rps[$c]:-} ${rnd[$c,$r]}"
-    cpu[$c]="${cpu[$c]:-} $(awk -v t=$(( t1 - t0 )) -v q="$req" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / q}')"
-    echo "round $(( r + 1 )) $c: ${req} requests" >&2
+    record "$c" "$r" "$req" "$t0" "$t1" "$j0" "$j1"
   done
 done
 
@@ -157,27 +183,29 @@ base_cpu=$(echo "${cpu[$base]}" | median)
 echo
 echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ); $cpus CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)); $(uname -sr)"
 echo "load before the report: $(cut -d' ' -f1-3 /proc/loadavg); git $(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
-echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path$([ "$steer" = yes ] && echo " --steer")$([ "$nice" != 0 ] && echo " --nice $nice")"
+echo "command: benchmarks/vs-bare.sh --server $server --transport $transport --workload $workload --rounds $rounds --seconds $seconds --connections $connections --path $path$([ "$steer" = yes ] && echo " --steer")$([ "$together" = yes ] && echo " --together")$([ "$nice" != 0 ] && echo " --nice $nice")"
 echo
 if [ "$workload" = new-conn ]; then
-  echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | server TIME_WAIT | client TIME_WAIT | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"
+  echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | paired CPU ratio | server TIME_WAIT | client TIME_WAIT | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"
 else
-  echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"
-  echo "|---|---:|---:|---:|---:|---:|---|---|---:|---:|"
+  echo "| configuration | median req/s | ratio | paired ratio | server CPU µs/req | ratio | paired CPU ratio | req/s per round | CPU µs/req per round | warm-up windows | JIT % of CPU in rounds |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"
 fi
-# Paired ratio: each rotation's req/s over the baseline's in the same rotation (measured seconds apart, so
-# the machine's drift cancels), then the median over rotations.
-paired() {
-  local r out=""
+# Paired ratio: each rotation's req/s (or CPU per request) over the baseline's in the same rotation (measured
+# seconds apart, or at once with --together, so the machine's drift cancels), then the median over rotations.
+paired() { # config [rnd|crnd]
+  local r out="" a b
   for r in $(seq 0 $(( rounds - 1 ))); do
-    out="$out $(awk -v a="${rnd[$1,$r]}" -v b="${rnd[$base,$r]}" 'BEGIN {printf "%.3f", a / b}')"
+    if [ "${2:-rnd}" = crnd ]; then a=${crnd[$1,$r]} b=${crnd[$base,$r]}; else a=${rnd[$1,$r]} b=${rnd[$base,$r]}; fi
+    out="$out $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", (b > 0) ? a / b : 0}')"
   done
   echo "$out"
 }
 for c in "${configs[@]}"; do
   m=$(echo "${rps[$c]}" | median)
   pr=$(paired "$c" | median)
+  pc=$(paired "$c" crnd | median)
   u=$(echo "${cpu[$c]}" | median)
   ratio=$(awk -v a="$m" -v b="$base_rps" 'BEGIN {printf "%.3f", a / b}')
   cratio=$(awk -v a="$u" -v b="$base_cpu" 'BEGIN {printf "%.3f", a / b}')
@@ -186,8 +214,8 @@ for c in "${configs[@]}"; do
   if [ "$workload" = new-conn ]; then
     stw=$(ss -Htan state time-wait "( sport = :${port[$c]} )" | wc -l)
     ctw=$(ss -Htan state time-wait "( dport = :${port[$c]} )" | wc -l)
-    echo "| $name | $m | $ratio | $pr | $u | $cratio | $stw | $ctw |${rps[$c]} |${cpu[$c]} | ${warm[$c]} | $jp |"
+    echo "| $name | $m | $ratio | $pr | $u | $cratio | $pc | $stw | $ctw |${rps[$c]} |${cpu[$c]} | ${warm[$c]} | $jp |"
   else
-    echo "| $name | $m | $ratio | $pr | $u | $cratio |${rps[$c]} |${cpu[$c]} | ${warm[$c]} | $jp |"
+    echo "| $name | $m | $ratio | $pr | $u | $cratio | $pc |${rps[$c]} |${cpu[$c]} | ${warm[$c]} | $jp |"
   fi
 done
