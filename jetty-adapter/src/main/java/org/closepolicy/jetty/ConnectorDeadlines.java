@@ -22,7 +22,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the earliest in the scheduler's queue (the only shorter deadline pending), so scheduling it woke the
  * scheduler's thread to re-time its wait: a context switch and a futex call for every connection.
  *
- * <p>Why the list is unlinked at once: the list holds exactly the timers with a deadline, so it never keeps a
+ * <p>Why a timer is unlinked at once: the list holds exactly the timers with a deadline, so it never keeps a
  * closed connection reachable. (Leaving cancelled timers for the next sweep to drop kept every connection of the
  * last client wait, some 8,000 at 4,000 new connections a second, alive through young collections.)
  *
@@ -43,7 +43,7 @@ final class ConnectorDeadlines extends CyclicTimeouts<DeadlineTimer> {
     private final Object lock = new Object();
     private final Scheduler scheduler;
     private DeadlineTimer head; // guarded by lock
-    private int linked; // guarded by lock
+    private int size; // timers in the list; guarded by lock
 
     ConnectorDeadlines(Scheduler scheduler) {
         super(scheduler);
@@ -76,7 +76,7 @@ final class ConnectorDeadlines extends CyclicTimeouts<DeadlineTimer> {
                     head.prev = timer;
                 }
                 head = timer;
-                linked++;
+                size++;
             }
         }
         schedule(timer);
@@ -99,7 +99,7 @@ final class ConnectorDeadlines extends CyclicTimeouts<DeadlineTimer> {
                 timer.prev = null;
                 timer.next = null;
                 timer.linked = false;
-                linked--;
+                size--;
             }
         }
     }
@@ -107,7 +107,7 @@ final class ConnectorDeadlines extends CyclicTimeouts<DeadlineTimer> {
     /** Timers with a deadline pending; for tests and diagnostics. */
     int armedCount() {
         synchronized (lock) {
-            return linked;
+            return size;
         }
     }
 
@@ -116,7 +116,7 @@ final class ConnectorDeadlines extends CyclicTimeouts<DeadlineTimer> {
     protected Iterator<DeadlineTimer> iterator() {
         DeadlineTimer[] copy;
         synchronized (lock) {
-            copy = new DeadlineTimer[linked];
+            copy = new DeadlineTimer[size];
             int i = 0;
             for (DeadlineTimer t = head; t != null; t = t.next) {
                 copy[i++] = t;
