@@ -300,6 +300,11 @@ public final class NettyClosePolicy {
         return ReuseWheel.of(wheels, loop, runtime.ticker());
     }
 
+    /** How many event loops have a reuse wheel now (loops with kept connections). */
+    int reuseWheelCount() {
+        return wheels.size();
+    }
+
     /** How long a quiet connection is given for a last request during the drain that runs. */
     long drainIdleGraceNanos() {
         return drainIdleGraceNanos;

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * cancelled) per connection, which costs 64 bytes for each idle connection and a priority-queue insertion and
  * removal for each new one. A check runs at its deadline or up to one tick ({@value #TICK_MILLIS} ms) after it,
  * never before; these checks ask the policy again and re-arm themselves when they come early, so nothing that
- * safety or a close's latency depends on runs here (the close state machine keeps its own exact timer).
+ * safety or a close's latency depends on runs here (the close state machine keeps its own exact timer). A wheel
+ * that holds no connection any more leaves its map (and cancels its task), so a loop that is dropped without
+ * being shut down, such as an {@code EmbeddedChannel}'s, is not kept by the server.
  * <pre>{@code
  * ReuseWheel wheel = ReuseWheel.of(wheels, ctx.executor(), ticker);
  * wheel.arm(connection, deadlineNanos, now);   // connection.run() at or after the deadline
@@ -40,6 +42,7 @@ final class ReuseWheel implements Runnable {
     private static final int BUCKETS = 256; // a round of about 8.6 s
     private static final long LONGEST_NANOS = TimeUnit.DAYS.toNanos(365);
 
+    private final Map<EventExecutor, ReuseWheel> wheels;
     private final EventExecutor loop;
     private final Ticker ticker;
     private final PolicyConnection[] heads = new PolicyConnection[BUCKETS];
@@ -50,7 +53,8 @@ final class ReuseWheel implements Runnable {
     private long fromTick; // the first tick whose bucket the next run visits
     private boolean running;
 
-    private ReuseWheel(EventExecutor loop, Ticker ticker) {
+    private ReuseWheel(Map<EventExecutor, ReuseWheel> wheels, EventExecutor loop, Ticker ticker) {
+        this.wheels = wheels;
         this.loop = loop;
         this.ticker = ticker;
         this.fromTick = tick(ticker.nanos());
@@ -59,12 +63,7 @@ final class ReuseWheel implements Runnable {
     /** The wheel of {@code loop} in {@code wheels} (one map per server), made on first use. */
     static ReuseWheel of(Map<EventExecutor, ReuseWheel> wheels, EventExecutor loop, Ticker ticker) {
         ReuseWheel w = wheels.get(loop);
-        if (w == null) {
-            // The wheels of loops that have ended (a server stopped) go; a loop still shutting down may disarm checks.
-            wheels.keySet().removeIf(EventExecutor::isTerminated);
-            w = wheels.computeIfAbsent(loop, l -> new ReuseWheel(l, ticker));
-        }
-        return w;
+        return w != null ? w : wheels.computeIfAbsent(loop, l -> new ReuseWheel(wheels, l, ticker));
     }
 
     /** A map for {@link #of}. */
@@ -82,7 +81,7 @@ final class ReuseWheel implements Runnable {
 
     /** Links {@code c} to run at {@code at} (ticker nanos) or up to a tick later, replacing its earlier deadline. */
     void arm(PolicyConnection c, long at, long now) {
-        disarm(c);
+        unlink(c);
         long deadline = at - now > LONGEST_NANOS ? now + LONGEST_NANOS : at;
         // A deadline behind the buckets still to visit goes into the first of them: it is due at the next run.
         long stored = tick(deadline) < fromTick ? fromTick << TICK_SHIFT : deadline;
@@ -102,8 +101,15 @@ final class ReuseWheel implements Runnable {
         }
     }
 
-    /** Unlinks {@code c}; a check of it already due does not run. */
+    /** Unlinks {@code c}; a check of it already due does not run. The last connection out takes the wheel out of its map. */
     void disarm(PolicyConnection c) {
+        unlink(c);
+        if (linked == 0 && !running) {
+            leave();
+        }
+    }
+
+    private void unlink(PolicyConnection c) {
         if (c.wheelState == LINKED) {
             PolicyConnection prev = c.wheelPrev;
             PolicyConnection next = c.wheelNext;
@@ -120,6 +126,15 @@ final class ReuseWheel implements Runnable {
             linked--;
         }
         c.wheelState = UNARMED;
+    }
+
+    /** Nothing is linked: the loop's next connection makes a new wheel (this one's task would find nothing). */
+    private void leave() {
+        if (task != null) {
+            task.cancel(false);
+            task = null;
+        }
+        wheels.remove(loop, this);
     }
 
     private void schedule(long at, long now) {
@@ -146,7 +161,7 @@ final class ReuseWheel implements Runnable {
             for (PolicyConnection c = heads[bucket(fromTick + i)]; c != null; ) {
                 PolicyConnection next = c.wheelNext;
                 if (c.wheelAt - now <= 0) {
-                    disarm(c);
+                    unlink(c);
                     c.wheelState = DUE;
                     due.add(c);
                 }
@@ -178,6 +193,7 @@ final class ReuseWheel implements Runnable {
     /** Schedules a run at the start of the next tick whose bucket holds a connection (this tick's: the next one). */
     private void scheduleNextRun(long nowTick, long now) {
         if (linked == 0) {
+            leave();
             return;
         }
         for (int i = 0; i < BUCKETS; i++) {
