@@ -68,9 +68,9 @@ import org.closepolicy.Reuse;
  * before the codec sees them (after TLS), as the Jetty adapter does.
  *
  * <p>While closing, the bounds on input (lingering time, silence and bytes; the input limit of the client-first
- * wait) apply to the raw bytes read from the socket: when the connection retires, the handler adds a small
- * inbound handler named {@link #INPUT_NAME} right before the HTTP decoder, which, once nothing more read can reach the application,
- * discards the input itself instead of letting the decoder consume or hold it back.
+ * wait) apply to the raw bytes read from the socket: once nothing more read can reach the application, the byte
+ * counter before the codec ({@code closePolicyBytes}) discards the input itself instead of letting the decoder
+ * consume or hold it back. A retiring connection changes nothing in the pipeline.
  *
  * <p>Not {@code @Sharable}: use one instance per channel.
  *
@@ -80,9 +80,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     /** The name under which {@link NettyClosePolicy#installHttp} adds the handler. */
     public static final String NAME = "closePolicy";
-
-    /** The name of the companion handler that sees the raw input before the HTTP decoder. */
-    public static final String INPUT_NAME = "closePolicyInput";
 
     static final MisplacedHandlerWarning MISPLACED = new MisplacedHandlerWarning("ClosePolicyHandler",
             "decoded HTTP messages (HttpRequest, HttpContent)", PipelinePlace.HTTP1_FIX);
@@ -95,8 +92,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     private PipeliningGate pipelining = PipeliningGate.NONE; // its own gate from the first pipelined request
     private byte request = PendingRequests.NONE; // the request being answered; a ring only once a client pipelines
     private PendingRequests moreRequests;
-    private Http1CodecCompanions companions; // the raw input handler, made at retirement
-    String serverCodec; // the HttpServerCodec it was installed after, when known: the companions walk no pipeline then
+    String serverCodec; // the HttpServerCodec it was installed after, when known: the byte counter's place without a walk
 
     private boolean requestBodyOpen;
     /** The newest request declares no body: nothing of it is unread while the decoder's empty last content is due. */
@@ -121,7 +117,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     void retiring() {
         // Held requests are never answered on a retiring connection: the client retries them elsewhere.
         pipelining.clear();
-        companions = Http1CodecCompanions.addRawInput(conn.ctx.pipeline(), this, companions);
     }
 
     @Override
@@ -154,13 +149,14 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
-        Http1CodecCompanions.removeAll(ctx.pipeline(), companions);
+        ProtocolBytesCounter.removeFrom(ctx.pipeline());
     }
 
     /**
      * Whether raw input can be discarded before decoding: the connection is retired and everything decoded from
      * now on would be dropped anyway (no request body still owed to the application, no protocol upgrade).
      */
+    @Override
     boolean discardsInput(PolicyConnection c) {
         return !upgraded && c.isRetired() && !c.isClosed() && (done || !requestBodyOpen || bodyRoute != BODY_PASSED);
     }
@@ -172,7 +168,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        Http1CodecCompanions.addBytesCounter(ctx.pipeline(), this);
+        PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), this);
     }
 
     @Override

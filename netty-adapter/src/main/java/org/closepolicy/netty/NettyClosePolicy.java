@@ -159,7 +159,7 @@ public final class NettyClosePolicy {
         PolicyConnection.allowHalfClosure(pipeline.channel());
         ClosePolicyHandler handler = newHttpHandler();
         if (keepAlive == null && pipeline.get(codec) instanceof HttpServerCodec) {
-            handler.serverCodec = codec; // the companions find the codec by its name
+            handler.serverCodec = codec; // the byte counter finds the codec by its name
         }
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);

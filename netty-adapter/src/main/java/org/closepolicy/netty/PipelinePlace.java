@@ -137,4 +137,32 @@ final class PipelinePlace {
         }
         return false;
     }
+
+    /**
+     * Adds the connection's byte counter right before the first HTTP codec handler in front of {@code handler} (the
+     * {@code HttpServerCodec} it was installed after, found by name), if there is one.
+     */
+    static void addHttp1BytesCounter(ChannelPipeline p, ClosePolicyHandler handler) {
+        String codec = handler.serverCodec;
+        if (codec == null || !(p.get(codec) instanceof HttpServerCodec)) {
+            codec = firstCodecBefore(p, handler);
+        }
+        if (codec != null) {
+            ProtocolBytesCounter.addBefore(p, codec, handler.connection());
+        }
+    }
+
+    /** The first HTTP codec handler before {@code handler} (where the protocol bytes are), or null. */
+    private static String firstCodecBefore(ChannelPipeline p, ChannelHandler handler) {
+        for (Map.Entry<String, ChannelHandler> e : p) {
+            ChannelHandler h = e.getValue();
+            if (h == handler) {
+                return null;
+            }
+            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder || h instanceof HttpResponseEncoder) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
 }

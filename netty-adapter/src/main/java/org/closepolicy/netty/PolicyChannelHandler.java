@@ -99,6 +99,14 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
         return c != null && !c.isRetired();
     }
 
+    /**
+     * Whether raw input read now is dropped before the protocol codec ({@link ProtocolBytesCounter}): nothing
+     * decoded from it could reach the application any more. Never by default.
+     */
+    boolean discardsInput(PolicyConnection c) {
+        return false;
+    }
+
     /** Where the connection's closes start: the handler's own context, unless a codec in front must see them. */
     ChannelHandlerContext closeContext(ChannelHandlerContext own) {
         return own;

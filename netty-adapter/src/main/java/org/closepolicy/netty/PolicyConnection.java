@@ -163,6 +163,15 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         return host().countsInput();
     }
 
+    @Override
+    boolean dropsInput(Object msg) {
+        if (msg instanceof ByteBuf b && host().discardsInput(this)) {
+            dropRead(msg, b.readableBytes());
+            return true;
+        }
+        return false;
+    }
+
     Decision decide(long now) {
         return owner().policy().decide(this, now);
     }

@@ -15,8 +15,11 @@ import org.closepolicy.spi.PeerMemory;
 /**
  * Counts the bytes of the protocol stream (heads, framing and bodies) right before the protocol codec, after any
  * TLS: the connection's {@code bytesIn}/{@code bytesOut}, so that they mean on Netty what they mean on Jetty
- * (see {@link org.closepolicy.CloseEvent}). The connection itself is this handler (one object per connection
- * less), added by the HTTP/1 and HTTP/2 policy handlers; every other event passes on unchanged.
+ * (see {@link org.closepolicy.CloseEvent}). While the connection closes it also sees the raw input first: once
+ * nothing more read can reach the application, it drops that input itself (counted toward the bounds of the close,
+ * see {@link #dropsInput}) instead of letting the decoder consume or hold it back. The connection itself is this
+ * handler (one object and one pipeline change per connection less), added by the HTTP/1 and HTTP/2 policy
+ * handlers; every other event passes on unchanged.
  * <pre>{@code
  * ProtocolBytesCounter.addBefore(pipeline, codecName, connection);
  * }</pre>
@@ -36,6 +39,12 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
     /** Whether input read now still belongs to the protocol (not discarded raw at retirement). */
     abstract boolean countsInput();
 
+    /**
+     * Drops {@code msg}, raw input read while the connection closes, when nothing decoded from it could reach the
+     * application any more (reported to the close as discarded input); false: it passes on.
+     */
+    abstract boolean dropsInput(Object msg);
+
     abstract long now();
 
     /** Puts {@code counter} right before the handler named {@code codec}, once. */
@@ -45,8 +54,18 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
         }
     }
 
+    /** Takes the counter out of a live pipeline (a closed channel's is torn down whole). */
+    static void removeFrom(ChannelPipeline pipeline) {
+        if (pipeline.channel().isOpen() && pipeline.get(NAME) != null) {
+            pipeline.remove(NAME);
+        }
+    }
+
     @Override
     public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (dropsInput(msg)) {
+            return;
+        }
         if (countsInput()) {
             long n = PolicyConnection.size(msg);
             if (n > 0) {
