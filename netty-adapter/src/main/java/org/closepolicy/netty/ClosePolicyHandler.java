@@ -402,7 +402,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         ResponseHeads.announce(res, d instanceof Retire, http10);
         if (d instanceof Retire r) {
             responseRetiring = true;
-            c.retire(r, false);
+            c.retireInResponse(r);
         } else {
             c.reused((Reuse) d, now);
         }
@@ -418,7 +418,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 && (peerFin || retireRequested || overflowed)) {
             // The decision to reuse was sent with the head; the client closed its side, or the application
             // asked to retire, or the client pipelined too much, while the body was written.
-            c.retire(ResponseHeads.retirementAfterHead(owner.runtime(), c, peerFin, retireRequested, bodyUnread() || overflowed), false);
+            c.retireInResponse(ResponseHeads.retirementAfterHead(owner.runtime(), c, peerFin, retireRequested, bodyUnread() || overflowed));
             responseRetiring = true;
         }
         if (!responseRetiring) {

@@ -338,6 +338,25 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         }
     }
 
+    /**
+     * Retires the connection in the write of its last response (not flushed yet): when the flush passes the byte
+     * counter, the machine's flush bound is armed only if the flush call returns with output still pending.
+     */
+    void retireInResponse(Retire r) {
+        if (inPipeline()) {
+            ((NettyTransport) machine().transport()).deferTimer();
+        }
+        retire(r, false);
+    }
+
+    @Override
+    void flushed() {
+        NettyTransport t = transport();
+        if (t != null) {
+            t.endTimerDeferral();
+        }
+    }
+
     /** Retires the connection once everything written so far is flushed. */
     void retireAfterWrites(Retire r) {
         retire(r, false);

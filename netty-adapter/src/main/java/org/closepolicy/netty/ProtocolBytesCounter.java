@@ -31,6 +31,8 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
     /** The name under which the policy handlers add it. */
     static final String NAME = "closePolicyBytes";
 
+    private boolean inPipeline;
+
     ProtocolBytesCounter(Protocol protocol, InetSocketAddress remote, InetSocketAddress local, long openedAtNanos, Load load,
             PeerMemory peers) {
         super(protocol, remote, local, openedAtNanos, load, peers);
@@ -46,6 +48,14 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
     abstract boolean dropsInput(Object msg);
 
     abstract long now();
+
+    /** A flush passed on toward the socket has returned (what it could write is written). */
+    abstract void flushed();
+
+    /** Whether this counter is in its pipeline: every flush of the protocol's output then passes it. */
+    final boolean inPipeline() {
+        return inPipeline;
+    }
 
     /** Puts {@code counter} right before the handler named {@code codec}, once. */
     static void addBefore(ChannelPipeline pipeline, String codec, ProtocolBytesCounter counter) {
@@ -87,11 +97,20 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
     // ---- every other event passes on (Netty's adapters are classes, and the connection already extends one)
 
     @Override
+    public final void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        flushed();
+    }
+
+    @Override
     public final void handlerAdded(ChannelHandlerContext ctx) {
+        inPipeline = true;
     }
 
     @Override
     public final void handlerRemoved(ChannelHandlerContext ctx) {
+        inPipeline = false;
+        flushed(); // no later flush passes here
     }
 
     @Override
@@ -163,10 +182,5 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
     @Override
     public final void read(ChannelHandlerContext ctx) {
         ctx.read();
-    }
-
-    @Override
-    public final void flush(ChannelHandlerContext ctx) {
-        ctx.flush();
     }
 }
