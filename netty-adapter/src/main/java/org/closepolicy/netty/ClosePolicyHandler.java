@@ -120,6 +120,11 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
     }
 
     @Override
+    boolean speaksHttp1() {
+        return !upgraded;
+    }
+
+    @Override
     boolean closesWhenQuiet() {
         return !upgraded; // after a protocol upgrade the application owns the conversation: cut at the deadline
     }
@@ -197,7 +202,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             if (c.isRetired() || pipelining.overflowed()) {
                 requestBodyOpen = false;
                 bodyRoute = BODY_DROPPED;
-                c.dropRead(msg, PolicyConnection.size(msg));
+                c.dropRead(msg, Messages.size(msg));
                 return;
             }
             requestBodyOpen = !(msg instanceof LastHttpContent);
@@ -209,7 +214,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 return;
             }
             bodyRoute = BODY_PASSED;
-            admit(ctx, c, req);
+            admit(ctx, c, req, !c.inPipeline());
             return;
         }
         if (msg instanceof HttpContent) {
@@ -221,26 +226,29 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             if (held) {
                 hold(ctx, c, msg);
             } else if (!passed) {
-                c.dropRead(msg, PolicyConnection.size(msg));
+                c.dropRead(msg, Messages.size(msg));
             } else {
-                if (PolicyConnection.size(msg) > 0) {
-                    c.touch(c.now());
+                if (!c.inPipeline() && Messages.size(msg) > 0) {
+                    c.touch(c.now()); // else the byte counter marked it when it read these bytes
                 }
                 ctx.fireChannelRead(msg);
             }
             return;
         }
         if (done) {
-            c.dropRead(msg, PolicyConnection.size(msg));
+            c.dropRead(msg, Messages.size(msg));
             return;
         }
         ctx.fireChannelRead(msg);
     }
 
-    private void admit(ChannelHandlerContext ctx, PolicyConnection c, HttpRequest req) {
+    /** Passes a request on; {@code touch}: mark the activity now (it was held, or no byte counter read it). */
+    private void admit(ChannelHandlerContext ctx, PolicyConnection c, HttpRequest req, boolean touch) {
         moreRequests = PendingRequests.needsRing(request, moreRequests) ? new PendingRequests() : moreRequests;
         request = PendingRequests.add(request, moreRequests, req);
-        c.touch(c.now()); // the bytes are counted before the codec (ProtocolBytesCounter)
+        if (touch) {
+            c.touch(c.now());
+        }
         ctx.fireChannelRead(req);
     }
 
@@ -281,9 +289,9 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 if (!pipelining.holdsRequests() && bodyRoute == BODY_HELD) {
                     bodyRoute = BODY_PASSED; // the rest of its body, if any, is not held
                 }
-                admit(ctx, c, req);
+                admit(ctx, c, req, true);
             } else {
-                if (PolicyConnection.size(next) > 0) {
+                if (Messages.size(next) > 0) {
                     c.touch(c.now());
                 }
                 ctx.fireChannelRead(next);
@@ -350,7 +358,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             return;
         }
         if (done) {
-            PolicyConnection.dropWrite(msg, promise);
+            Messages.dropWrite(msg, promise);
             return;
         }
         if (msg instanceof HttpResponse res) {
@@ -367,8 +375,8 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 return;
             }
             c.touch(responseStarts(c, res));
-        } else if (PolicyConnection.size(msg) > 0) {
-            c.touch(c.now()); // the bytes are counted after the encoder (ProtocolBytesCounter)
+        } else if (msg instanceof LastHttpContent || Messages.size(msg) > 0) {
+            c.touch(c.now()); // the byte counter after the encoder reads no clock (speaksHttp1)
         }
         if (msg instanceof LastHttpContent) {
             if (responseInformational) {
@@ -472,11 +480,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             pipelining.clear();
             conn.machine().abort();
         }
-    }
-
-    /** Whether Netty may close the retired connection by itself at the client's FIN (not after a protocol upgrade). */
-    boolean closesAtPeerFin() {
-        return !upgraded;
     }
 
     /** Whether bytes of the newest request's body may be unread (rule 3), also when the application answers its head. */

@@ -125,7 +125,7 @@ final class NettyTransport extends TimedTransport {
      */
     @Override
     public void closeAtPeerFin() {
-        if (!closed && ctx.handler() instanceof ClosePolicyHandler h && h.closesAtPeerFin() && tls() == null
+        if (!closed && ctx.handler() instanceof PolicyChannelHandler h && h.speaksHttp1() && tls() == null
                 && ctx.channel().config() instanceof DuplexChannelConfig config && config.isAllowHalfClosure()) {
             config.setAllowHalfClosure(false);
             closesAtPeerFin = true;

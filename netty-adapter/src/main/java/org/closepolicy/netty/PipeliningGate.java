@@ -64,7 +64,7 @@ final class PipeliningGate {
             throw new IllegalStateException("the shared empty gate holds nothing");
         }
         boolean request = msg instanceof HttpRequest;
-        long size = request ? headSize((HttpRequest) msg) + PolicyConnection.size(msg) : PolicyConnection.size(msg);
+        long size = request ? headSize((HttpRequest) msg) + Messages.size(msg) : Messages.size(msg);
         if (overflowed || (request && requests >= maxRequests) || size > maxBytes - bytes) {
             ReferenceCountUtil.release(msg);
             clear();
@@ -98,9 +98,9 @@ final class PipeliningGate {
         Object msg = held == null ? null : held.pollFirst();
         if (msg instanceof HttpRequest req) {
             requests--;
-            bytes -= headSize(req) + PolicyConnection.size(msg);
+            bytes -= headSize(req) + Messages.size(msg);
         } else if (msg != null) {
-            bytes -= PolicyConnection.size(msg);
+            bytes -= Messages.size(msg);
         }
         return msg;
     }

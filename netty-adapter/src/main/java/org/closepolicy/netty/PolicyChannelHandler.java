@@ -107,6 +107,16 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
         return false;
     }
 
+    /**
+     * Whether the connection speaks HTTP/1 through this handler (not after a protocol upgrade). Then every write
+     * that reaches the byte counter ({@link ProtocolBytesCounter}) passed this handler first, which marked the
+     * activity (the counter reads no clock), and Netty may close a retired connection by itself at the client's
+     * FIN. Not by default.
+     */
+    boolean speaksHttp1() {
+        return false;
+    }
+
     /** Where the connection's closes start: the handler's own context, unless a codec in front must see them. */
     ChannelHandlerContext closeContext(ChannelHandlerContext own) {
         return own;
@@ -200,7 +210,7 @@ abstract class PolicyChannelHandler extends ChannelDuplexHandler {
             return;
         }
         closedByApplication(c);
-        PolicyConnection.completeOnClose(ctx, promise);
+        Messages.completeOnClose(ctx, promise);
     }
 
     /**

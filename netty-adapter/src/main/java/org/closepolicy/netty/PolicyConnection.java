@@ -42,7 +42,6 @@ import org.closepolicy.spi.DrainableConnection;
 final class PolicyConnection extends ProtocolBytesCounter implements Runnable, DrainableConnection {
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
-    private static final ClosedChannelException RETIRED = retiredException();
 
     // The policy handler's context: the handler (what the protocol's state tells) is its ctx.handler() and the
     // transport its machine's, so a kept connection holds no reference to either.
@@ -161,6 +160,11 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
     @Override
     boolean countsInput() {
         return host().countsInput();
+    }
+
+    @Override
+    boolean outputTouched() {
+        return host().speaksHttp1();
     }
 
     @Override
@@ -407,33 +411,14 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         ctx.fireExceptionCaught(cause);
     }
 
-    /** Completes an application's close promise when the channel really closes. */
-    static void completeOnClose(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (promise.isVoid()) {
-            return;
-        }
-        ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
-    }
-
-    /** Drops a message written after retirement: empty ones succeed, others fail as if the channel were closed. */
-    static void dropWrite(Object msg, ChannelPromise promise) {
-        boolean empty = size(msg) == 0;
-        ReferenceCountUtil.release(msg);
-        if (empty) {
-            promise.trySuccess();
-        } else {
-            promise.tryFailure(RETIRED);
-        }
-    }
-
     /**
      * A handler's outbound write: passed on untouched before the policy runs ({@code c} null), dropped
-     * once the connection is retired ({@link #dropWrite}), else counted ({@code bytes}) and passed on.
+     * once the connection is retired ({@link Messages#dropWrite}), else counted ({@code bytes}) and passed on.
      */
     static void write(PolicyConnection c, ChannelHandlerContext ctx, Object msg, long bytes, ChannelPromise promise) {
         if (c != null) {
             if (c.isRetired()) {
-                dropWrite(msg, promise);
+                Messages.dropWrite(msg, promise);
                 return;
             }
             if (bytes > 0) {
@@ -447,20 +432,6 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
     void dropRead(Object msg, long bytes) {
         ReferenceCountUtil.release(msg);
         machine().onInput(Math.max(1, bytes));
-    }
-
-    /** Bytes of a buffer-like message; 0 for others. */
-    static long size(Object msg) {
-        if (msg instanceof ByteBuf b) {
-            return b.readableBytes();
-        }
-        if (msg instanceof ByteBufHolder h) {
-            return h.content().readableBytes();
-        }
-        if (msg instanceof FileRegion r) {
-            return r.count() - r.transferred();
-        }
-        return 0;
     }
 
     /** The channel closed (by the machine, the peer, or an I/O error). */
@@ -481,19 +452,5 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
             machine().onTransportClosed();
         }
         owner().runtime().load().closed();
-    }
-
-    private static ClosedChannelException retiredException() {
-        return new ClosedChannelException() {
-            @Override
-            public synchronized Throwable fillInStackTrace() {
-                return this;
-            }
-
-            @Override
-            public String getMessage() {
-                return "write dropped: the connection was retired by its close policy";
-            }
-        };
     }
 }

@@ -49,6 +49,9 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
 
     abstract long now();
 
+    /** Whether the protocol handler marked the activity of every write that reaches this counter (no clock read here). */
+    abstract boolean outputTouched();
+
     /** A flush passed on toward the socket has returned (what it could write is written). */
     abstract void flushed();
 
@@ -77,7 +80,7 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
             return;
         }
         if (countsInput()) {
-            long n = PolicyConnection.size(msg);
+            long n = Messages.size(msg);
             if (n > 0) {
                 addBytesIn(n, now());
             }
@@ -87,9 +90,9 @@ abstract class ProtocolBytesCounter extends ConnectionClose implements ChannelIn
 
     @Override
     public final void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        long n = PolicyConnection.size(msg);
+        long n = Messages.size(msg);
         if (n > 0) {
-            addBytesOut(n, now());
+            addBytesOut(n, outputTouched() ? lastActivityNanos() : now());
         }
         ctx.write(msg, promise);
     }

@@ -81,7 +81,7 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
         if (!(msg instanceof ByteBuf || msg instanceof ByteBufHolder)) {
             MISPLACED.seen(ctx, msg);
         }
-        long bytes = PolicyConnection.size(msg);
+        long bytes = Messages.size(msg);
         if (c.isRetired()) {
             c.dropRead(msg, bytes);
             return;
@@ -98,7 +98,7 @@ public final class TcpCloseHandler extends PolicyChannelHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        PolicyConnection.write(conn, ctx, msg, PolicyConnection.size(msg), promise);
+        PolicyConnection.write(conn, ctx, msg, Messages.size(msg), promise);
     }
 
     @Override
