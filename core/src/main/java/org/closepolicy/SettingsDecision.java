@@ -54,9 +54,9 @@ final class SettingsDecision {
         } else if (v.clientRequestedClose() && (honourClientClose || v.httpVersion() == HttpVersion.HTTP_1_0)) {
             // An HTTP/1.0 request without keep-alive cannot be kept: its client expects the close.
             reason = RetireReason.CLIENT_REQUESTED;
-        } else if (reachedMaxRequests(v.requestsServed(), v.id())) {
+        } else if (reachedMaxRequests(v.requestsServed(), v)) {
             reason = RetireReason.MAX_REQUESTS;
-        } else if (reachedMaxAge(nowNanos - v.openedAtNanos(), v.id())) {
+        } else if (reachedMaxAge(nowNanos - v.openedAtNanos(), v)) {
             reason = RetireReason.MAX_AGE;
         } else if (nowNanos - v.lastActivityNanos() >= idleTimeoutNanos) {
             reason = RetireReason.IDLE_TIMEOUT;
@@ -78,13 +78,14 @@ final class SettingsDecision {
         return retirements.announced(reason, view.eofDelimited(), unreadInput);
     }
 
-    private boolean reachedMaxRequests(long served, long id) {
+    // The connection's id (its jitter) is read only near a limit: the common reuse path makes no call for it.
+    private boolean reachedMaxRequests(long served, ConnectionView v) {
         return maxRequests != Long.MAX_VALUE && served >= requestsSurelyBelow
-                && served >= Jitter.requests(maxRequests, jitter, jitterSeed, id);
+                && served >= Jitter.requests(maxRequests, jitter, jitterSeed, v.id());
     }
 
-    private boolean reachedMaxAge(long ageNanos, long id) {
+    private boolean reachedMaxAge(long ageNanos, ConnectionView v) {
         return maxAgeNanos != Long.MAX_VALUE && ageNanos >= ageSurelyBelowNanos
-                && ageNanos >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, id);
+                && ageNanos >= Jitter.ageNanos(maxAgeNanos, jitter, jitterSeed, v.id());
     }
 }
