@@ -214,7 +214,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 return;
             }
             bodyRoute = BODY_PASSED;
-            admit(ctx, c, req, !c.inPipeline());
+            admit(ctx, c, req, !c.counted());
             return;
         }
         if (msg instanceof HttpContent) {
@@ -228,7 +228,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             } else if (!passed) {
                 c.dropRead(msg, Messages.size(msg));
             } else {
-                if (!c.inPipeline() && Messages.size(msg) > 0) {
+                if (!c.counted() && Messages.size(msg) > 0) {
                     c.touch(c.now()); // else the byte counter marked it when it read these bytes
                 }
                 ctx.fireChannelRead(msg);

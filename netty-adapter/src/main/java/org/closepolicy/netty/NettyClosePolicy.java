@@ -98,6 +98,8 @@ public final class NettyClosePolicy {
     private final long maxPipelinedBytes;
     private final Map<EventExecutor, ReuseWheel> wheels = ReuseWheel.newMap(); // one per event loop
     private volatile long drainIdleGraceNanos; // of the drain running (every connection is told the same)
+    private volatile long drainStartedAt; // the latest start of a connection's drain (set under this lock)
+    private boolean drainStartSet;
 
     private NettyClosePolicy(AdapterRuntime runtime, int maxPipelinedRequests, long maxPipelinedBytes) {
         this.runtime = runtime;
@@ -310,8 +312,21 @@ public final class NettyClosePolicy {
         return drainIdleGraceNanos;
     }
 
-    void drainIdleGraceNanos(long nanos) {
-        drainIdleGraceNanos = nanos;
+    /** Since when quiet connections are given the drain's idle grace (a connection's own activity may be later). */
+    long drainStartedAt() {
+        return drainStartedAt;
+    }
+
+    /**
+     * A connection started draining at {@code now} (ticker nanos) with {@code idleGraceNanos}: the drain counts from
+     * the latest such start, so no connection is closed by the grace earlier than from its own start.
+     */
+    synchronized void drainStarted(long now, long idleGraceNanos) {
+        drainIdleGraceNanos = idleGraceNanos;
+        if (!drainStartSet || now - drainStartedAt > 0) {
+            drainStartSet = true;
+            drainStartedAt = now;
+        }
     }
 
     int maxPipelinedRequests() {

@@ -27,19 +27,20 @@ import org.closepolicy.Retire;
 import org.closepolicy.RetireReason;
 import org.closepolicy.Reuse;
 import org.closepolicy.spi.CloseStateMachine;
+import org.closepolicy.spi.ConnectionClose;
 import org.closepolicy.spi.ConnectionRegistry;
 import org.closepolicy.spi.DrainStep;
 import org.closepolicy.spi.DrainableConnection;
 
 /**
- * The per-channel state the handlers share: it is the connection record the policy reads, and the byte counter
- * before the protocol codec ({@link ProtocolBytesCounter}); it keeps the reuse check
+ * The per-channel state the handlers share: it is the connection record the policy reads (its bytes counted before
+ * the protocol codec by a {@link ProtocolBytesCounter}); it keeps the reuse check
  * (idle timeout and maximum age, in its event loop's {@link ReuseWheel}) that asks the policy again when it comes,
  * and, made at retirement, the close state machine and its transport.
  *
  * <p>Thread-safety: confined to the channel's event loop.
  */
-final class PolicyConnection extends ProtocolBytesCounter implements Runnable, DrainableConnection {
+final class PolicyConnection extends ConnectionClose implements Runnable, DrainableConnection {
 
     private static final long DEFAULT_IDLE_NANOS = ClosePolicies.keepAlive().defaults().reuse().idleTimeoutNanos();
 
@@ -57,9 +58,9 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
     private long armedRetireAt;
     private boolean ended;
     private boolean peerFin;
-    // Drain (event loop): since when, and how long a quiet connection is given for a last request.
+    private boolean counted; // a ProtocolBytesCounter of this connection is in the pipeline
+    // Drain (event loop); since when and how long a quiet connection is given for a last request: the server's.
     private boolean draining;
-    private long drainStartedAt; // the idle grace is the server's (NettyClosePolicy.drainIdleGraceNanos)
 
     private PolicyConnection(ChannelHandlerContext ctx, NettyClosePolicy owner, Protocol protocol) {
         super(protocol, inet(ctx.channel().remoteAddress()), inet(ctx.channel().localAddress()), owner.runtime().ticker().nanos(),
@@ -152,22 +153,34 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         return host().owner;
     }
 
-    @Override
+    /** Now, on the server's ticker. */
     long now() {
         return owner().runtime().ticker().nanos();
     }
 
-    @Override
+    /** Whether input read now still belongs to the protocol (not discarded raw at retirement). */
     boolean countsInput() {
         return host().countsInput();
     }
 
-    @Override
+    /** Whether the protocol handler marked the activity of every write that reaches the byte counter (no clock read there). */
     boolean outputTouched() {
         return host().speaksHttp1();
     }
 
-    @Override
+    /** Whether a byte counter is in the pipeline: every read, write and flush of the protocol's stream passes it. */
+    boolean counted() {
+        return counted;
+    }
+
+    void counted(boolean inPipeline) {
+        counted = inPipeline;
+    }
+
+    /**
+     * Drops {@code msg}, raw input read while the connection closes, when nothing decoded from it could reach the
+     * application any more (reported to the close as discarded input); false: it passes on.
+     */
     boolean dropsInput(Object msg) {
         if (msg instanceof ByteBuf b && host().discardsInput(this)) {
             dropRead(msg, b.readableBytes());
@@ -299,8 +312,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
         }
         draining = true;
         long now = now();
-        drainStartedAt = now;
-        owner().drainIdleGraceNanos(Math.max(0, idleGraceNanos));
+        owner().drainStarted(now, Math.max(0, idleGraceNanos));
         if (isRetired()) {
             return; // already closing the policy's way
         }
@@ -317,6 +329,7 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
      * sends meanwhile gets its response with {@code Connection: close}, which no idle close can race with.
      */
     private void closeIfQuiet(long now) {
+        long drainStartedAt = owner().drainStartedAt();
         long quietAt = Math.max(lastActivityNanos() - drainStartedAt, 0) + drainStartedAt + owner().drainIdleGraceNanos();
         if (now - quietAt >= 0) {
             drainStep(DrainStep.IDLE_CLOSED);
@@ -347,13 +360,13 @@ final class PolicyConnection extends ProtocolBytesCounter implements Runnable, D
      * counter, the machine's flush bound is armed only if the flush call returns with output still pending.
      */
     void retireInResponse(Retire r) {
-        if (inPipeline()) {
+        if (counted) {
             ((NettyTransport) machine().transport()).deferTimer();
         }
         retire(r, false);
     }
 
-    @Override
+    /** A flush passed on toward the socket has returned: a deferred flush bound is armed if still wanted. */
     void flushed() {
         NettyTransport t = transport();
         if (t != null) {
