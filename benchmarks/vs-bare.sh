@@ -26,7 +26,8 @@
 #                              [--rounds N] [--seconds S] [--connections C] [--path /weather.xml] [--steer] [--together]
 #                              [--nice N]   (runs servers and wrk at nice N, e.g. -15, on a shared machine; root)
 #                              [--policy SPEC ...]   (replaces the workload's policies; the first is the baseline
-#                                                     of new-conn, "none" the one of keep-alive)
+#                                                     of new-conn, "none" the one of keep-alive; SPEC@JAR runs
+#                                                     that spec from another build's jar, to compare two builds)
 # Needs: wrk, taskset, ss; the jar from `mvn -B -ntp -q package -DskipTests`. Run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,7 @@ while [ $# -gt 0 ]; do
     --steer) steer=yes ;;
     --together) together=yes ;;
     --nice) nice="$2"; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -87,21 +88,25 @@ if [ "$steer" = yes ]; then
   printf '%x\n' $(( (1 << cpus) - 1 )) > "${rfs_files[2]}"
 fi
 
-declare -A port pid
+declare -A port pid key
 for c in "${configs[@]}"; do
-  nice -n "$nice" taskset -c "$server_cpu" java -Xms256m -Xmx256m -jar "$jar" serve --server "$server" --transport "$transport" \
-      --port 0 --policy "$c" --drain 1s >"$work/$c.out" 2>&1 &
+  key[$c]=${#pids[@]} # file names: a spec@jar holds slashes
+  spec=$c cjar=$jar
+  if [[ "$c" == *@* ]]; then spec=${c%@*} cjar=${c##*@}; fi
+  [ -f "$cjar" ] || { echo "no jar $cjar (in $c)" >&2; exit 2; }
+  nice -n "$nice" taskset -c "$server_cpu" java -Xms256m -Xmx256m -jar "$cjar" serve --server "$server" --transport "$transport" \
+      --port 0 --policy "$spec" --drain 1s >"$work/${key[$c]}.out" 2>&1 &
   pid[$c]=$!
   pids+=("$!")
 done
 for c in "${configs[@]}"; do
   for _ in $(seq 1 300); do
-    p=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/$c.out")
+    p=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/${key[$c]}.out")
     [ -n "$p" ] && break
-    kill -0 "${pid[$c]}" 2>/dev/null || { cat "$work/$c.out" >&2; exit 1; }
+    kill -0 "${pid[$c]}" 2>/dev/null || { cat "$work/${key[$c]}.out" >&2; exit 1; }
     sleep 0.1
   done
-  [ -n "$p" ] || { echo "server $c did not start" >&2; cat "$work/$c.out" >&2; exit 1; }
+  [ -n "$p" ] || { echo "server $c did not start" >&2; cat "$work/${key[$c]}.out" >&2; exit 1; }
   port[$c]=$p
 done
 
@@ -145,10 +150,10 @@ measure_together() { # round: every configuration loaded at once
   declare -A t0 j0
   for c in "${configs[@]}"; do t0[$c]=$(ticks "${pid[$c]}"); j0[$c]=$(jit_ticks "${pid[$c]}"); done
   local lp=()
-  for c in "${configs[@]}"; do load "$c" "$seconds" > "$work/$c.req" & lp+=("$!"); done
+  for c in "${configs[@]}"; do load "$c" "$seconds" > "$work/${key[$c]}.req" & lp+=("$!"); done
   wait "${lp[@]}"
   for c in "${configs[@]}"; do
-    record "$c" "$1" "$(cat "$work/$c.req")" "${t0[$c]}" "$(ticks "${pid[$c]}")" "${j0[$c]}" "$(jit_ticks "${pid[$c]}")"
+    record "$c" "$1" "$(cat "$work/${key[$c]}.req")" "${t0[$c]}" "$(ticks "${pid[$c]}")" "${j0[$c]}" "$(jit_ticks "${pid[$c]}")"
   done
 }
 record() { # config round requests ticks0 ticks1 jit0 jit1

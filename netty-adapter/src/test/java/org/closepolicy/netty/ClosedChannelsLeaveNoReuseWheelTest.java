@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import org.closepolicy.ClosePolicies;
 import org.junit.jupiter.api.Test;
@@ -39,14 +34,6 @@ class ClosedChannelsLeaveNoReuseWheelTest {
     }
 
     private static void exchange(EmbeddedChannel ch) {
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
-        ch.writeInbound(req);
-        FullHttpRequest got = ch.readInbound();
-        got.release();
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        ch.writeOutbound(res);
-        FullHttpResponse out = ch.readOutbound();
-        out.release();
+        HandlerDecisionsOnEmbeddedChannelTest.exchange(ch, new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/")).release();
     }
 }

@@ -24,7 +24,7 @@ class HandlerDecisionsOnEmbeddedChannelTest {
         return new EmbeddedChannel(NettyClosePolicy.builder(policy).build().newHttpHandler());
     }
 
-    private static FullHttpResponse exchange(EmbeddedChannel ch, FullHttpRequest req) {
+    static FullHttpResponse exchange(EmbeddedChannel ch, FullHttpRequest req) {
         ch.writeInbound(req);
         FullHttpRequest got = ch.readInbound();
         got.release();
