@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
  * cancelled) per connection, which costs 64 bytes for each idle connection and a priority-queue insertion and
  * removal for each new one. A check runs at its deadline or up to one tick ({@value #TICK_MILLIS} ms) after it,
  * never before; these checks ask the policy again and re-arm themselves when they come early, so nothing that
- * safety or a close's latency depends on runs here (the close state machine keeps its own exact timer). A wheel
- * that holds no connection any more leaves its map (and cancels its task), so a loop that is dropped without
- * being shut down, such as an {@code EmbeddedChannel}'s, is not kept by the server.
+ * safety or a close's latency depends on runs here (the close state machine keeps its own exact timer). The wheel
+ * of a loop that belongs to no group (an {@code EmbeddedChannel}'s, dropped without being shut down) leaves its map
+ * when it holds no connection any more, so the server does not keep such loops; a group's loop keeps its wheel
+ * while the loop runs (no wheel made and dropped per connection on a quiet server), and the wheels of terminated
+ * loops go when another loop makes one.
  * <pre>{@code
  * ReuseWheel wheel = ReuseWheel.of(wheels, ctx.executor(), ticker);
  * wheel.arm(connection, deadlineNanos, now);   // connection.run() at or after the deadline
@@ -44,6 +46,7 @@ final class ReuseWheel implements Runnable {
 
     private final Map<EventExecutor, ReuseWheel> wheels;
     private final EventExecutor loop;
+    private final boolean standalone; // a loop of no group, such as an EmbeddedChannel's
     private final Ticker ticker;
     private final PolicyConnection[] heads = new PolicyConnection[BUCKETS];
     private final ArrayList<PolicyConnection> due = new ArrayList<>();
@@ -56,6 +59,7 @@ final class ReuseWheel implements Runnable {
     private ReuseWheel(Map<EventExecutor, ReuseWheel> wheels, EventExecutor loop, Ticker ticker) {
         this.wheels = wheels;
         this.loop = loop;
+        this.standalone = loop.parent() == null;
         this.ticker = ticker;
         this.fromTick = tick(ticker.nanos());
     }
@@ -63,7 +67,11 @@ final class ReuseWheel implements Runnable {
     /** The wheel of {@code loop} in {@code wheels} (one map per server), made on first use. */
     static ReuseWheel of(Map<EventExecutor, ReuseWheel> wheels, EventExecutor loop, Ticker ticker) {
         ReuseWheel w = wheels.get(loop);
-        return w != null ? w : wheels.computeIfAbsent(loop, l -> new ReuseWheel(wheels, l, ticker));
+        if (w == null) {
+            wheels.keySet().removeIf(EventExecutor::isTerminated); // a stopped server's loops
+            w = wheels.computeIfAbsent(loop, l -> new ReuseWheel(wheels, l, ticker));
+        }
+        return w;
     }
 
     /** A map for {@link #of}. */
@@ -101,10 +109,13 @@ final class ReuseWheel implements Runnable {
         }
     }
 
-    /** Unlinks {@code c}; a check of it already due does not run. The last connection out takes the wheel out of its map. */
+    /**
+     * Unlinks {@code c}; a check of it already due does not run. The last connection out of a loop that belongs to
+     * no group takes the wheel out of its map.
+     */
     void disarm(PolicyConnection c) {
         unlink(c);
-        if (linked == 0 && !running) {
+        if (linked == 0 && !running && standalone) {
             leave();
         }
     }
@@ -193,7 +204,9 @@ final class ReuseWheel implements Runnable {
     /** Schedules a run at the start of the next tick whose bucket holds a connection (this tick's: the next one). */
     private void scheduleNextRun(long nowTick, long now) {
         if (linked == 0) {
-            leave();
+            if (standalone) {
+                leave();
+            }
             return;
         }
         for (int i = 0; i < BUCKETS; i++) {

@@ -41,10 +41,11 @@ class TimeWaitPerPresetTest {
         switch (preset) {
             case SERVER_FIN, LINGERING -> {
                 // The curl-like client closes as soon as it has the body, often before the server's FIN arrives:
-                // a simultaneous close leaves TIME_WAIT on both sides. Measured: about half on the server.
+                // a simultaneous close leaves TIME_WAIT on both sides. Measured: about half on the server, 34-65 %
+                // over the runs (the share is a race of the two closes); client-first leaves at most 1 %.
                 o = OneRequestConnections.run(kind, preset.name(), ClosePolicies.of(preset), n,
                         (server, client) -> server + client >= most);
-                assertThat(o.serverTimeWait()).as("server TIME_WAIT, %s", o).isGreaterThanOrEqualTo(n * 35 / 100);
+                assertThat(o.serverTimeWait()).as("server TIME_WAIT, %s", o).isGreaterThanOrEqualTo(n / 4);
                 assertThat(o.serverTimeWait() + o.clientTimeWait()).as("TIME_WAIT on both sides, %s", o)
                         .isGreaterThanOrEqualTo(most);
                 assertThat(o.stats().whoClosed(WhoClosed.LOCAL_FIN)).isEqualTo(n);
