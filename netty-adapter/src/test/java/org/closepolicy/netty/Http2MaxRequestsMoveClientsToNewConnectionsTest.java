@@ -48,7 +48,7 @@ class Http2MaxRequestsMoveClientsToNewConnectionsTest {
             assertThat(server.closePolicy.stats().opened()).isGreaterThanOrEqualTo(3);
             assertThat(goAways.get()).isGreaterThanOrEqualTo(2);
             if (TimeWaitCounter.supported()) {
-                assertThat(timeWait.count().serverSide()).isZero();
+                assertThat(timeWait.count().serverSide()).as("server TIME_WAIT rows %s, events %s", timeWait.rows(), events).isZero();
             }
             for (CloseEvent e : events) {
                 assertThat(e.protocol()).isEqualTo(Protocol.HTTP2);
