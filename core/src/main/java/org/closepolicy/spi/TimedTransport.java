@@ -34,4 +34,22 @@ public abstract class TimedTransport implements Transport {
     public final void cancelTimer() {
         timer().cancel();
     }
+
+    /**
+     * Opens the deferral of the timer for an adapter's last send of a response ({@link StepTimer#defer()}): the
+     * steps its flush usually takes at once spare arming and cancelling the flush bound.
+     */
+    public final void deferTimer() {
+        timer().defer();
+    }
+
+    /** Whether a deferral is open. */
+    public final boolean timerDeferred() {
+        return timer().deferring();
+    }
+
+    /** Ends the deferral and arms the deadline the machine last asked for during it, if any; nothing when none is open. */
+    public final void endTimerDeferral() {
+        timer().endDeferral();
+    }
 }

@@ -225,7 +225,7 @@ final class Http1Exchanges {
             }
             pendingRetire = null;
             CloseStateMachine machine = c.machine();
-            c.transport().deferTimer();
+            c.transport().deferTimer(); // under the lock
             c.retireNow(r, false);
             // Not under TLS: a raw read would take bytes out of the middle of a TLS record.
             if (!peerFinPending && r.closer() == Closer.CLIENT_FIRST && r.mode() == CloseMode.RST && bodyDone
@@ -253,14 +253,15 @@ final class Http1Exchanges {
      * and a cancel more per connection.
      */
     void afterLastSend() {
-        // Only this thread, in onLastSend, opens the deferral: a response that does not retire takes no lock here.
+        // Only this thread, in onLastSend, opens the deferral (under the lock): reading it here without the lock is
+        // safe, and a response that does not retire takes no lock here.
         JettyTransport t = c.transport();
-        if (t == null || !t.deferring()) {
+        if (t == null || !t.timerDeferred()) {
             return;
         }
         c.lock.lock();
         try {
-            t.endDeferral();
+            t.endTimerDeferral();
         } finally {
             c.lock.unlock();
         }

@@ -70,21 +70,6 @@ final class JettyTransport extends TimedTransport {
         peerClosed = true;
     }
 
-    /** Opens the deferral of the machine's timer for the last send (under the lock). */
-    void deferTimer() {
-        timer.defer();
-    }
-
-    /** Whether a deferral is open; read without the lock by the thread that opened it. */
-    boolean deferring() {
-        return timer.deferring();
-    }
-
-    /** The last send returned (under the lock): arms the timer the machine asked for meanwhile, if any. */
-    void endDeferral() {
-        timer.endDeferral();
-    }
-
     private void onTimer() {
         control.lock.lock();
         try {

@@ -149,22 +149,6 @@ final class NettyTransport extends TimedTransport {
         return timer;
     }
 
-    /**
-     * Opens the deferral of the machine's timer for the send of a retiring response: the steps its flush usually
-     * takes at once (to closed, or to the client wait) spare the arming and cancelling of the flush bound.
-     * {@link #endTimerDeferral()} when the flush call returns arms the deadline still wanted.
-     */
-    void deferTimer() {
-        timer.defer();
-    }
-
-    /** Ends an open deferral of the machine's timer (see {@link #deferTimer()}); nothing when none is open. */
-    void endTimerDeferral() {
-        if (timer.deferring()) {
-            timer.endDeferral();
-        }
-    }
-
     /** The machine's timer fired. */
     private void onTimer() {
         machine.onTimer();
