@@ -293,14 +293,17 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         }
     }
 
-    /** Whether the server is draining: no response is reused from now on. */
+    /**
+     * Whether the server is draining: no response is reused from now on. True as soon as {@code drain()} has
+     * returned, also before the drain's task has reached this connection on its event loop.
+     */
     boolean draining() {
-        return draining;
+        return draining || owner().draining();
     }
 
-    /** Tells the drain how this connection began to end (the first step counts). */
+    /** Tells the drain how this connection began to end (the first step counts; none before any drain began). */
     void drainStep(DrainStep step) {
-        ConnectionRegistry.step(owner().connections(), draining, id(), step);
+        ConnectionRegistry.step(owner().connections(), draining(), id(), step);
     }
 
     private void startDraining(long idleGraceNanos) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -40,24 +39,6 @@ class DrainOfStuckPeersEndsWithinItsTimeoutTest {
     /** {@code /bytes?n=N}: N deterministic bytes with a length. */
     @ChannelHandler.Sharable
     static final class Bytes extends SimpleChannelInboundHandler<FullHttpRequest> {
-        /** The latest connection's channel. */
-        volatile Channel channel;
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            channel = ctx.channel();
-            super.channelActive(ctx);
-        }
-
-        /** Whether the drain has reached the latest connection (asked on its event loop). */
-        boolean drainReachedLatest() throws Exception {
-            Channel ch = channel;
-            return ch != null && ch.eventLoop().submit(() -> {
-                ClosePolicyHandler h = ch.pipeline().get(ClosePolicyHandler.class);
-                return h != null && h.connection() != null && h.connection().draining();
-            }).get(5, TimeUnit.SECONDS);
-        }
-
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             int n = Integer.parseInt(new QueryStringDecoder(req.uri()).parameters().get("n").get(0));
@@ -98,9 +79,6 @@ class DrainOfStuckPeersEndsWithinItsTimeoutTest {
 
             Duration timeout = Duration.ofSeconds(4);
             CompletableFuture<DrainReport> drain = server.closePolicy.drain(timeout, Duration.ofSeconds(2));
-            // The drain tells each connection on its event loop: a request answered before that is a reused exchange
-            // (then the idle grace closes the connection), not the announced last one this test is about.
-            await().atMost(Duration.ofSeconds(10)).until(app::drainReachedLatest);
             peer.request("/bytes?n=" + TOLD_TO_CLOSE_BODY);
             DrainReport report = drain.get(15, TimeUnit.SECONDS);
 
