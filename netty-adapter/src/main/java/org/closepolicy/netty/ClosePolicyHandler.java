@@ -63,14 +63,15 @@ import org.closepolicy.Reuse;
  *   <li>after a {@code 101 Switching Protocols} response, or an h2c prior-knowledge switch
  *       ({@code CleartextHttp2ServerUpgradeHandler}), it only passes messages on.</li>
  * </ul>
- * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. The byte counters of the
- * connection view count the HTTP bytes, heads included, as a small handler named {@code closePolicyBytes} right
- * before the codec sees them (after TLS), as the Jetty adapter does.
+ * Every connection produces exactly one {@link org.closepolicy.CloseEvent}. Its byte counters count the HTTP bytes,
+ * heads included, as the codec sees them (after TLS), as on Jetty: where the socket reads and writes them when the
+ * {@code HttpServerCodec} is the pipeline's first handler, else in a small handler named {@code closePolicyBytes}
+ * right before the codec.
  *
  * <p>While closing, the bounds on input (lingering time, silence and bytes; the input limit of the client-first
  * wait) apply to the raw bytes read from the socket: once nothing more read can reach the application, the byte
- * counter before the codec ({@code closePolicyBytes}) discards the input itself instead of letting the decoder
- * consume or hold it back. A retiring connection changes nothing in the pipeline.
+ * counter before the codec ({@code closePolicyBytes}, joining the pipeline at the first input after retirement when
+ * the bytes were counted at the socket) discards the input itself instead of letting the decoder consume it.
  *
  * <p>Not {@code @Sharable}: use one instance per channel.
  *
@@ -149,8 +150,6 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         NettyClosePolicy.sharedFor(policy).installHttp(pipeline);
     }
 
-    // ---- lifecycle
-
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         pipelining.clear();
@@ -173,7 +172,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
 
     @Override
     void opened(ChannelHandlerContext ctx) {
-        PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), this);
+        PipelinePlace.countHttp1Bytes(ctx.pipeline(), this);
     }
 
     @Override
@@ -214,7 +213,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 return;
             }
             bodyRoute = BODY_PASSED;
-            admit(ctx, c, req, !c.counted());
+            admit(ctx, c, req, !c.inputCounted());
             return;
         }
         if (msg instanceof HttpContent) {
@@ -228,7 +227,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
             } else if (!passed) {
                 c.dropRead(msg, Messages.size(msg));
             } else {
-                if (!c.counted() && Messages.size(msg) > 0) {
+                if (!c.inputCounted() && Messages.size(msg) > 0) {
                     c.touch(c.now()); // else the byte counter marked it when it read these bytes
                 }
                 ctx.fireChannelRead(msg);
@@ -315,6 +314,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (conn != null && !upgraded && PipelinePlace.isPriorKnowledgeUpgrade(evt)) {
             upgraded = true; // from now on only pass messages on, as after a 101
             conn.stopReuseChecks();
+            PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), this); // counts the new protocol's bytes
         }
         if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
             return;
@@ -367,6 +367,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 if (code == 101) {
                     upgraded = true;
                     c.stopReuseChecks();
+                    PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), this); // before the codec is replaced
                     schedulePassHeld(ctx);
                 } else {
                     responseInformational = !(msg instanceof LastHttpContent);

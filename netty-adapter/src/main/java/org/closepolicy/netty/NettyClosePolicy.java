@@ -163,6 +163,7 @@ public final class NettyClosePolicy {
         if (keepAlive == null && pipeline.get(codec) instanceof HttpServerCodec) {
             handler.serverCodec = codec; // the byte counter finds the codec by its name
         }
+        SocketByteCounts.install(pipeline, handler); // before the handler is added: it may open the connection at once
         if (keepAlive != null) {
             pipeline.replace(keepAlive, ClosePolicyHandler.NAME, handler);
         } else {

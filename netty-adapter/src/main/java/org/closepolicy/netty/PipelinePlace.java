@@ -139,6 +139,19 @@ final class PipelinePlace {
     }
 
     /**
+     * Where an HTTP/1 connection's bytes are counted, once it opens: at the socket when the channel was set up for
+     * it at install and the codec still comes first ({@link SocketByteCounts}), else by a byte counter before the
+     * codec.
+     */
+    static void countHttp1Bytes(ChannelPipeline p, ClosePolicyHandler handler) {
+        if (SocketByteCounts.counts(p, handler)) {
+            handler.connection().countAtSocket();
+        } else {
+            addHttp1BytesCounter(p, handler);
+        }
+    }
+
+    /**
      * Adds the connection's byte counter right before the first HTTP codec handler in front of {@code handler} (the
      * {@code HttpServerCodec} it was installed after, found by name), if there is one.
      */

@@ -55,7 +55,10 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
     private long armedRetireAt;
     private boolean ended;
     private boolean peerFin;
-    private boolean counted; // a ProtocolBytesCounter of this connection is in the pipeline
+    private byte counting = NOT_COUNTED; // where the protocol bytes are counted
+    private static final byte NOT_COUNTED = 0;
+    private static final byte BY_HANDLER = 1; // a ProtocolBytesCounter of this connection is in the pipeline
+    private static final byte AT_SOCKET = 2; // SocketByteCounts
     // Drain (event loop); since when and how long a quiet connection is given for a last request: the server's.
     private boolean draining;
 
@@ -167,11 +170,26 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
 
     /** Whether a byte counter is in the pipeline: every read, write and flush of the protocol's stream passes it. */
     boolean counted() {
-        return counted;
+        return counting == BY_HANDLER;
     }
 
     void counted(boolean inPipeline) {
-        counted = inPipeline;
+        counting = inPipeline ? BY_HANDLER : NOT_COUNTED;
+    }
+
+    /** The connection's bytes are counted where the socket reads and writes them ({@link SocketByteCounts}). */
+    void countAtSocket() {
+        counting = AT_SOCKET;
+    }
+
+    /** Whether {@link SocketByteCounts} counts the bytes now (not once a byte counter has taken over). */
+    boolean countsAtSocket() {
+        return counting == AT_SOCKET;
+    }
+
+    /** Whether every read is counted, and marks the activity, before the protocol handler sees what was read. */
+    boolean inputCounted() {
+        return counting != NOT_COUNTED;
     }
 
     /**
@@ -356,12 +374,16 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
     }
 
     /**
-     * Retires the connection in the write of its last response (not flushed yet): when the flush passes the byte
-     * counter, the machine's flush bound is armed only if the flush call returns with output still pending.
+     * Retires the connection in the write of its last response (not flushed yet): once the flush has passed the byte
+     * counter (or, counted at the socket, in a task after it), the machine's flush bound is armed only if output is
+     * still pending.
      */
     void retireInResponse(Retire r) {
-        if (counted) {
+        if (counting != NOT_COUNTED) {
             ((NettyTransport) machine().transport()).deferTimer();
+            if (counting == AT_SOCKET) {
+                ctx.executor().execute(this::flushed); // no counter sees the flush: a task after it ends the deferral
+            }
         }
         retire(r, false);
     }
