@@ -87,6 +87,9 @@ final class SocketByteCounts implements MaxMessagesRecvByteBufAllocator, RecvByt
         if (c.isRetired()) {
             // Input while closing: the counter before the codec takes over, counts or drops this read and later ones.
             PipelinePlace.addHttp1BytesCounter(c.ctx.pipeline(), handler);
+            if (c.countsAtSocket()) {
+                c.counted(false); // no codec left to put it before: nothing more is counted
+            }
             return;
         }
         c.addBytesIn(bytes, c.now());
