@@ -148,7 +148,10 @@ public final class NettyClosePolicy {
      * Adds a new {@link ClosePolicyHandler} right after the pipeline's {@code HttpServerCodec} (or after the later
      * of an {@code HttpRequestDecoder} and an {@code HttpResponseEncoder}) under the name
      * {@link ClosePolicyHandler#NAME}; an {@code HttpServerKeepAliveHandler} in the pipeline is replaced. Turns on
-     * {@code ALLOW_HALF_CLOSURE}.
+     * {@code ALLOW_HALF_CLOSURE}. When the {@code HttpServerCodec} is the pipeline's first handler (no TLS), the
+     * connection's bytes are counted where the socket reads and writes them: the channel's
+     * {@code RecvByteBufAllocator} and {@code MessageSizeEstimator} are wrapped (they keep working as configured), so
+     * set them before this call, not after.
      *
      * @throws IllegalStateException when the pipeline has no HTTP/1 server codec yet (the message says where the
      *         call belongs), or already has a close policy handler

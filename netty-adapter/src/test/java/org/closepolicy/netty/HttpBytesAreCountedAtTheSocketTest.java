@@ -7,6 +7,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultMessageSizeEstimator;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -128,6 +130,37 @@ class HttpBytesAreCountedAtTheSocketTest {
             long sent = send(s, REQUEST);
             long received = readResponse(s.getInputStream());
             assertThat(app.hasByteCounter()).isTrue();
+            s.close();
+            CloseEvent e = server.events.awaitAtLeast(1, Duration.ofSeconds(10)).get(0);
+            assertThat(e.bytesIn()).isEqualTo(sent);
+            assertThat(e.bytesOut()).isEqualTo(received);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestServer.Kind.class)
+    void theChannelsOwnAllocatorAndEstimatorKeepWorking(TestServer.Kind kind) throws Exception {
+        assumeThat(kind.available()).as("transport available").isTrue();
+        Answer app = new Answer();
+        try (TestServer server = TestServer.custom(kind, ClosePolicies.keepAlive(), (cp, p) -> {
+            p.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(3_000));
+            p.channel().config().setMessageSizeEstimator(new DefaultMessageSizeEstimator(7));
+            p.addLast(new HttpServerCodec());
+            cp.installHttp(p);
+            p.addLast(app);
+        }); Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            long sent = send(s, REQUEST);
+            long received = readResponse(s.getInputStream());
+            Channel ch = app.channel;
+            int[] seen = ch.eventLoop().submit(() -> new int[] {
+                    ch.unsafe().recvBufAllocHandle().guess(),
+                    ch.config().getMessageSizeEstimator().newHandle().size(new Object()),
+                    ch.config().getMaxMessagesPerRead()}).get(5, TimeUnit.SECONDS);
+            assertThat(seen[0]).as("the fixed receive buffer size").isEqualTo(3_000);
+            assertThat(seen[1]).as("the estimator's size of an unknown message").isEqualTo(7);
+            assertThat(seen[2]).as("max messages per read, as the allocator has it").isEqualTo(1);
+            assertThat(app.hasByteCounter()).isFalse();
             s.close();
             CloseEvent e = server.events.awaitAtLeast(1, Duration.ofSeconds(10)).get(0);
             assertThat(e.bytesIn()).isEqualTo(sent);
