@@ -163,9 +163,15 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         return host().countsInput();
     }
 
-    /** Whether the protocol handler marked the activity of every write that reaches the byte counter (no clock read there). */
-    boolean outputTouched() {
-        return host().speaksHttp1();
+    /**
+     * Counts a message handed toward the socket (by the byte counter or at the socket). Its activity is the time the
+     * protocol handler marked for it when that handler passes every write (HTTP/1): no clock read here.
+     */
+    void countOutput(Object msg) {
+        long n = Messages.size(msg);
+        if (n > 0) {
+            addBytesOut(n, host().speaksHttp1() ? lastActivityNanos() : now());
+        }
     }
 
     /** Whether a byte counter is in the pipeline: every read, write and flush of the protocol's stream passes it. */

@@ -60,11 +60,7 @@ final class ProtocolBytesCounter extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        long n = Messages.size(msg);
-        if (n > 0) {
-            PolicyConnection c = conn;
-            c.addBytesOut(n, c.outputTouched() ? c.lastActivityNanos() : c.now());
-        }
+        conn.countOutput(msg);
         ctx.write(msg, promise);
     }
 

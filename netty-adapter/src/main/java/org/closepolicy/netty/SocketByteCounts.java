@@ -98,10 +98,7 @@ final class SocketByteCounts implements MaxMessagesRecvByteBufAllocator, RecvByt
     private void written(Object msg) {
         PolicyConnection c = handler.connection();
         if (c != null && c.countsAtSocket() && c.ctx.executor().inEventLoop()) {
-            long n = Messages.size(msg);
-            if (n > 0) {
-                c.addBytesOut(n, c.outputTouched() ? c.lastActivityNanos() : c.now());
-            }
+            c.countOutput(msg);
         }
     }
 
