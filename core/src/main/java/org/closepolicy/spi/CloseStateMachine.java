@@ -21,7 +21,6 @@ import org.closepolicy.kernel.AckResult;
  *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN) / peer input, read or unread──▶ LINGERING
  *                                              └▶ CLOSED (server FIN)
  * </pre>
- *
  * <p><b>The client wait counts from the acknowledgement</b>, not from the flush: when it runs out before the
  * flush bound, AWAIT_PEER_FIN checks the acknowledgement first (its steps, and why, are {@code ClientWait}'s).
  *
@@ -30,7 +29,6 @@ import org.closepolicy.kernel.AckResult;
  * wait by the flush bound plus one). The machine closes the transport at most once, and with {@code
  * resetAfterAck} never resets it while bytes may be unacknowledged or unread: an RST happens only in reply to
  * the peer's FIN after the flush (without a positive {@link Transport#unackedHint()}), or after {@link #onAcked()}.
- *
  * <pre>{@code
  * CloseStateMachine m = new CloseStateMachine(transport, record, ticker, listener);
  * m.retire(decision, false);   // last response still being written
@@ -174,6 +172,8 @@ public final class CloseStateMachine {
             enter(State.AWAIT_PEER_FIN, Durations.add(now, d.clientWait()));
             if (d.mode() != CloseMode.RST) {
                 transport.closeAtPeerFin(); // the FIN is answered with a plain close: the transport may do it itself
+            } else {
+                transport.resetAtPeerFin(); // the transport may report the FIN as soon as it reads it
             }
             return;
         }

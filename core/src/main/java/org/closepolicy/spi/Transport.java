@@ -64,6 +64,15 @@ public interface Transport {
     }
 
     /**
+     * The response is flushed and the machine waits for the peer's FIN, which it will answer with an RST (when no
+     * byte is known unacknowledged). A transport that reads the end of input before its framework acts on it may
+     * report it from there with {@link CloseStateMachine#onPeerFin()} and spare the framework's input shutdown and
+     * event; the machine's answer is the same. Nothing by default.
+     */
+    default void resetAtPeerFin() {
+    }
+
+    /**
      * A cheap hint about unacknowledged bytes: {@code > 0} means certainly not all acknowledged;
      * {@code 0} means none seen in flight (not a proof); {@code -1} means unknown. Default: unknown.
      */

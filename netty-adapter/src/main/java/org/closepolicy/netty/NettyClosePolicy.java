@@ -161,7 +161,7 @@ public final class NettyClosePolicy {
         String codec = PipelinePlace.http1Codec(pipeline);
         String keepAlive = PipelinePlace.nameOf(pipeline, HttpServerKeepAliveHandler.class);
         PipelinePlace.checkNotInstalled(pipeline, ClosePolicyHandler.class, "installHttp");
-        PolicyConnection.allowHalfClosure(pipeline.channel());
+        NettyTransport.allowHalfClosure(pipeline.channel());
         ClosePolicyHandler handler = newHttpHandler();
         if (keepAlive == null && pipeline.get(codec) instanceof HttpServerCodec) {
             handler.serverCodec = codec; // the byte counter finds the codec by its name
@@ -187,7 +187,7 @@ public final class NettyClosePolicy {
         Objects.requireNonNull(pipeline, "pipeline");
         String codec = PipelinePlace.http2Codec(pipeline);
         PipelinePlace.checkNotInstalled(pipeline, Http2ClosePolicyHandler.class, "installHttp2");
-        PolicyConnection.allowHalfClosure(pipeline.channel());
+        NettyTransport.allowHalfClosure(pipeline.channel());
         pipeline.addAfter(codec, Http2ClosePolicyHandler.NAME, newHttp2Handler());
     }
 
@@ -203,7 +203,7 @@ public final class NettyClosePolicy {
         Objects.requireNonNull(pipeline, "pipeline");
         PipelinePlace.checkNoHttpCodec(pipeline);
         PipelinePlace.checkNotInstalled(pipeline, TcpCloseHandler.class, "installTcp");
-        PolicyConnection.allowHalfClosure(pipeline.channel());
+        NettyTransport.allowHalfClosure(pipeline.channel());
         String tls = Tls.lastName(pipeline);
         if (tls != null) {
             pipeline.addAfter(tls, TcpCloseHandler.NAME, newTcpHandler());

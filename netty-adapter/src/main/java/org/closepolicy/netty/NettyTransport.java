@@ -1,6 +1,7 @@
 package org.closepolicy.netty;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
@@ -51,6 +52,8 @@ final class NettyTransport extends TimedTransport {
     private boolean closed;
     /** Half-closure was turned off for the wait for the peer's FIN: Netty closes at the end of input by itself. */
     private boolean closesAtPeerFin;
+    /** Half-closure was turned off: the socket's read of the end of input reports the FIN, to be answered with an RST. */
+    private boolean resetsAtPeerFin;
 
     NettyTransport(ChannelHandlerContext ctx, ChannelHandlerContext closeCtx, NettyClosePolicy owner) {
         this.ctx = ctx;
@@ -130,6 +133,47 @@ final class NettyTransport extends TimedTransport {
             config.setAllowHalfClosure(false);
             closesAtPeerFin = true;
         }
+    }
+
+    /**
+     * For an RST in reply to the client's FIN, where the bytes are counted at the socket ({@link SocketByteCounts}):
+     * half-closure is turned off, and the allocator's read of the end of input reports the FIN to the machine,
+     * which resets the channel before Netty would shut the input down ({@code shutdown(SHUT_RD)}) and pass a
+     * {@code ChannelInputShutdownEvent} through the pipeline; Netty's own close at that end then finds the channel
+     * closed. Only for HTTP/1 without TLS, as {@link #closeAtPeerFin()}.
+     */
+    @Override
+    public void resetAtPeerFin() {
+        if (!closed && ctx.handler() instanceof PolicyChannelHandler h && h.speaksHttp1() && h.connection() != null
+                && h.connection().countsAtSocket() && ctx.channel().config() instanceof DuplexChannelConfig config
+                && config.isAllowHalfClosure()) {
+            config.setAllowHalfClosure(false);
+            resetsAtPeerFin = true;
+        }
+    }
+
+    /**
+     * Rule 0 needs the peer's FIN as an event: without half-closure Netty closes on EOF by itself. Set only when
+     * not set yet (the install methods set it before the connection opens).
+     */
+    static void allowHalfClosure(Channel ch) {
+        ChannelConfig config = ch.config();
+        if (config instanceof DuplexChannelConfig duplex) {
+            if (!duplex.isAllowHalfClosure()) {
+                duplex.setAllowHalfClosure(true);
+            }
+            return;
+        }
+        try {
+            config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        } catch (RuntimeException e) {
+            // Not a socket channel: closes still work, only the peer's FIN is not seen.
+        }
+    }
+
+    /** Whether the end of input read at the socket is the peer's FIN to report (see {@link #resetAtPeerFin()}). */
+    boolean resetsAtPeerFin() {
+        return resetsAtPeerFin && !closed;
     }
 
     /** Whether the channel closed by itself at the peer's FIN (see {@link #closeAtPeerFin()}), not by a close of ours. */

@@ -4,12 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -66,7 +63,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         super(protocol, inet(ctx.channel().remoteAddress()), inet(ctx.channel().localAddress()), owner.runtime().ticker().nanos(),
                 owner.runtime().load(), owner.runtime().peers());
         this.ctx = ctx;
-        allowHalfClosure(ctx.channel());
+        NettyTransport.allowHalfClosure(ctx.channel());
     }
 
     @Override
@@ -115,25 +112,6 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         return c;
     }
 
-    /**
-     * Rule 0 needs the peer's FIN as an event: without half-closure Netty closes on EOF by itself. Set only when
-     * not set yet (the install methods set it before the connection opens).
-     */
-    static void allowHalfClosure(Channel ch) {
-        ChannelConfig config = ch.config();
-        if (config instanceof DuplexChannelConfig duplex) {
-            if (!duplex.isAllowHalfClosure()) {
-                duplex.setAllowHalfClosure(true);
-            }
-            return;
-        }
-        try {
-            config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        } catch (RuntimeException e) {
-            // Not a socket channel: closes still work, only the peer's FIN is not seen.
-        }
-    }
-
     private static InetSocketAddress inet(SocketAddress a) {
         return a instanceof InetSocketAddress i ? i : null;
     }
@@ -141,6 +119,18 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
     /** The peer sent its FIN (the handler saw the {@code ChannelInputShutdownEvent}). */
     void peerFinArrived() {
         peerFin = true;
+    }
+
+    /**
+     * The socket read the end of input ({@link SocketByteCounts}): when the transport waits for it to answer with an
+     * RST ({@link NettyTransport#resetAtPeerFin()}), it is the peer's FIN, reported to the machine at once.
+     */
+    void endOfInputAtSocket() {
+        NettyTransport t = transport();
+        if (t != null && t.resetsAtPeerFin() && !isClosed()) {
+            peerFinArrived();
+            machine().onPeerFin();
+        }
     }
 
     /** Whether the peer has sent its FIN. */

@@ -81,7 +81,11 @@ final class SocketByteCounts implements MaxMessagesRecvByteBufAllocator, RecvByt
 
     private void read(int bytes) {
         PolicyConnection c = handler.connection();
-        if (bytes <= 0 || c == null || !c.countsAtSocket()) {
+        if (bytes < 0 && c != null) {
+            c.endOfInputAtSocket(); // before Netty acts on the end of input
+            return;
+        }
+        if (bytes == 0 || c == null || !c.countsAtSocket()) {
             return;
         }
         if (c.isRetired()) {
