@@ -67,10 +67,13 @@ final class SocketByteCounts implements MaxMessagesRecvByteBufAllocator, RecvByt
                 && config.getMessageSizeEstimator() == s && codecFirst(pipeline);
     }
 
-    /** Whether the pipeline starts with the HTTP codec (a channel initializer still running its init aside). */
+    /**
+     * Whether the pipeline starts with the HTTP codec: only handlers that pass every byte untouched may come before
+     * it (a channel initializer still running its init, a {@link CloseGuard}, which handles closes only).
+     */
     private static boolean codecFirst(ChannelPipeline pipeline) {
         for (Map.Entry<String, ChannelHandler> e : pipeline) {
-            if (!(e.getValue() instanceof ChannelInitializer)) {
+            if (!(e.getValue() instanceof ChannelInitializer) && !(e.getValue() instanceof CloseGuard)) {
                 return e.getValue() instanceof HttpServerCodec;
             }
         }

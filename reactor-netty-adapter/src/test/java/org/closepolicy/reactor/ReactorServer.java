@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 import org.closepolicy.ClosePolicy;
 import org.closepolicy.testkit.DeterministicBytes;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -22,6 +23,8 @@ final class ReactorServer implements AutoCloseable {
     final DisposableServer server;
     /** The pipeline names of each connection's channel (for HTTP/2: the parent of the stream), per request. */
     final List<List<String>> pipelines = new CopyOnWriteArrayList<>();
+    /** The pipeline names of an HTTP/1 connection's channel while it serves each request. */
+    final List<List<String>> pipelinesAtRequest = new CopyOnWriteArrayList<>();
 
     ReactorServer(ClosePolicy policy, UnaryOperator<HttpServer> config) {
         this.closePolicy = ReactorClosePolicy.of(policy);
@@ -33,8 +36,12 @@ final class ReactorServer implements AutoCloseable {
                     Channel ch = c.channel() instanceof Http2StreamChannel ? c.channel().parent() : c.channel();
                     pipelines.add(List.copyOf(ch.pipeline().names()));
                 })
-                .handle((req, res) -> res.header("Content-Length", String.valueOf(body.length))
-                        .send(Mono.just(Unpooled.wrappedBuffer(body))));
+                .handle((req, res) -> {
+                    if (req instanceof Connection c && !(c.channel() instanceof Http2StreamChannel)) {
+                        pipelinesAtRequest.add(List.copyOf(c.channel().pipeline().names()));
+                    }
+                    return res.header("Content-Length", String.valueOf(body.length)).send(Mono.just(Unpooled.wrappedBuffer(body)));
+                });
         this.server = closePolicy.applyTo(config.apply(s)).bindNow();
     }
 
