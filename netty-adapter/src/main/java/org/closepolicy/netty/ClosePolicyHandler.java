@@ -314,7 +314,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
         if (conn != null && !upgraded && PipelinePlace.isPriorKnowledgeUpgrade(evt)) {
             upgraded = true; // from now on only pass messages on, as after a 101
             conn.stopReuseChecks();
-            PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), this); // counts the new protocol's bytes
+            conn.countByHandler(this); // counts the new protocol's bytes
         }
         if (evt instanceof ChannelInputShutdownReadComplete && pipelining.holdEvent(evt)) {
             return;
@@ -367,7 +367,7 @@ public final class ClosePolicyHandler extends PolicyChannelHandler {
                 if (code == 101) {
                     upgraded = true;
                     c.stopReuseChecks();
-                    PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), this); // before the codec is replaced
+                    c.countByHandler(this); // before the codec is replaced
                     schedulePassHeld(ctx);
                 } else {
                     responseInformational = !(msg instanceof LastHttpContent);

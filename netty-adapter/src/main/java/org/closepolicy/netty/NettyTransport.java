@@ -128,9 +128,7 @@ final class NettyTransport extends TimedTransport {
      */
     @Override
     public void closeAtPeerFin() {
-        if (!closed && ctx.handler() instanceof PolicyChannelHandler h && h.speaksHttp1() && tls() == null
-                && ctx.channel().config() instanceof DuplexChannelConfig config && config.isAllowHalfClosure()) {
-            config.setAllowHalfClosure(false);
+        if (halfClosureOffForHttp1()) {
             closesAtPeerFin = true;
         }
     }
@@ -144,12 +142,24 @@ final class NettyTransport extends TimedTransport {
      */
     @Override
     public void resetAtPeerFin() {
-        if (!closed && ctx.handler() instanceof PolicyChannelHandler h && h.speaksHttp1() && h.connection() != null
-                && h.connection().countsAtSocket() && ctx.channel().config() instanceof DuplexChannelConfig config
-                && config.isAllowHalfClosure()) {
-            config.setAllowHalfClosure(false);
+        if (ctx.handler() instanceof PolicyChannelHandler h && h.connection() != null && h.connection().countsAtSocket()
+                && halfClosureOffForHttp1()) {
             resetsAtPeerFin = true;
         }
+    }
+
+    /**
+     * Turns half-closure off for the wait for the peer's FIN, where Netty's own handling of the end of input is then
+     * all that is needed: HTTP/1 (not after a protocol upgrade), not under TLS (its stream ends with
+     * {@code close_notify} through the pipeline first), on an open channel that had it on. Whether it did.
+     */
+    private boolean halfClosureOffForHttp1() {
+        if (!closed && ctx.handler() instanceof PolicyChannelHandler h && h.speaksHttp1() && tls() == null
+                && ctx.channel().config() instanceof DuplexChannelConfig config && config.isAllowHalfClosure()) {
+            config.setAllowHalfClosure(false);
+            return true;
+        }
+        return false;
     }
 
     /**

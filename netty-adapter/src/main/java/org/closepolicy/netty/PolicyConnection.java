@@ -183,6 +183,17 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         return counting == AT_SOCKET;
     }
 
+    /**
+     * The byte counter before the codec takes the counting over (raw input after retirement, a protocol upgrade);
+     * with no codec left to put it before, nothing more is counted at the socket either.
+     */
+    void countByHandler(ClosePolicyHandler handler) {
+        PipelinePlace.addHttp1BytesCounter(ctx.pipeline(), handler);
+        if (counting == AT_SOCKET) {
+            counting = NOT_COUNTED;
+        }
+    }
+
     /** Whether every read is counted, and marks the activity, before the protocol handler sees what was read. */
     boolean inputCounted() {
         return counting != NOT_COUNTED;

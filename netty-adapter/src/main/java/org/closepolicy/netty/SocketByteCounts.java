@@ -92,11 +92,7 @@ final class SocketByteCounts implements MaxMessagesRecvByteBufAllocator, RecvByt
             return;
         }
         if (c.isRetired()) {
-            // Input while closing: the counter before the codec takes over, counts or drops this read and later ones.
-            PipelinePlace.addHttp1BytesCounter(c.ctx.pipeline(), handler);
-            if (c.countsAtSocket()) {
-                c.counted(false); // no codec left to put it before: nothing more is counted
-            }
+            c.countByHandler(handler); // input while closing: the counter counts or drops this read and later ones
             return;
         }
         c.addBytesIn(bytes, c.now());
