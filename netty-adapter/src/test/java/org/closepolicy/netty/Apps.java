@@ -2,6 +2,7 @@ package org.closepolicy.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,6 +29,39 @@ final class Apps {
     static final int SMALL = 1_900;
 
     private Apps() {
+    }
+
+    /**
+     * Answers each request when its last content arrives (no aggregator needed) with {@code body} and a
+     * Content-Length; remembers the latest connection's channel.
+     */
+    @ChannelHandler.Sharable
+    static final class AtLastContent extends ChannelInboundHandlerAdapter {
+        private final byte[] body;
+        /** The latest connection's channel. */
+        volatile Channel channel;
+
+        AtLastContent(byte[] body) {
+            this.body = body.clone();
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            channel = ctx.channel();
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last) {
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(body));
+                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                ctx.writeAndFlush(res);
+            }
+        }
     }
 
     /** Answers every whole request with {@code n} deterministic bytes and a Content-Length. */

@@ -3,20 +3,11 @@ package org.closepolicy.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.logging.LoggingHandler;
-import io.netty.util.ReferenceCountUtil;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -40,39 +31,17 @@ class HttpBytesAreCountedAtTheSocketTest {
     private static final byte[] BODY = "hello, socket".getBytes(StandardCharsets.US_ASCII);
     private static final String REQUEST = "GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-    /** Answers each complete request; remembers the latest channel. */
-    private static final class Answer extends ChannelInboundHandlerAdapter {
-        volatile Channel channel;
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            channel = ctx.channel();
-            super.channelActive(ctx);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            boolean last = msg instanceof LastHttpContent;
-            ReferenceCountUtil.release(msg);
-            if (last) {
-                DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(BODY));
-                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.length);
-                ctx.writeAndFlush(res);
-            }
-        }
-
-        boolean hasByteCounter() throws Exception {
-            Channel ch = channel;
-            return ch.eventLoop().submit(() -> ch.pipeline().get(ProtocolBytesCounter.NAME) != null).get(5, TimeUnit.SECONDS);
-        }
+    /** Whether the latest connection of {@code app} has the byte counter in its pipeline (asked on its event loop). */
+    private static boolean hasByteCounter(Apps.AtLastContent app) throws Exception {
+        Channel ch = app.channel;
+        return ch.eventLoop().submit(() -> ch.pipeline().get(ProtocolBytesCounter.NAME) != null).get(5, TimeUnit.SECONDS);
     }
 
     @ParameterizedTest
     @EnumSource(TestServer.Kind.class)
     void keptExchangesAreCountedWithoutAHandlerAndExactly(TestServer.Kind kind) throws Exception {
         assumeThat(kind.available()).as("transport available").isTrue();
-        Answer app = new Answer();
+        Apps.AtLastContent app = new Apps.AtLastContent(BODY);
         try (TestServer server = TestServer.http(kind, ClosePolicies.keepAlive(), p -> p.addLast(app));
              Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
@@ -82,7 +51,7 @@ class HttpBytesAreCountedAtTheSocketTest {
                 sent += send(s, i < 2 ? REQUEST : REQUEST.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
                 received += readResponse(s.getInputStream());
                 if (i == 0) {
-                    assertThat(app.hasByteCounter()).as("a kept connection counted at the socket").isFalse();
+                    assertThat(hasByteCounter(app)).as("a kept connection counted at the socket").isFalse();
                 }
             }
             s.close(); // the client closes first, as client-first asks
@@ -98,15 +67,15 @@ class HttpBytesAreCountedAtTheSocketTest {
     @EnumSource(TestServer.Kind.class)
     void inputAfterRetirementBringsTheCounterThatDropsItUncounted(TestServer.Kind kind) throws Exception {
         assumeThat(kind.available()).as("transport available").isTrue();
-        Answer app = new Answer();
+        Apps.AtLastContent app = new Apps.AtLastContent(BODY);
         try (TestServer server = TestServer.http(kind, ClosePolicies.clientFirst(), p -> p.addLast(app));
              Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
             long sent = send(s, REQUEST.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
             long received = readResponse(s.getInputStream());
-            assertThat(app.hasByteCounter()).as("retired, no input since").isFalse();
+            assertThat(hasByteCounter(app)).as("retired, no input since").isFalse();
             send(s, "GET /ignored HTTP/1.1\r\nHost: localhost\r\n\r\n"); // after the last response: discarded
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(app::hasByteCounter);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hasByteCounter(app));
             s.close();
             CloseEvent e = server.events.awaitAtLeast(1, Duration.ofSeconds(10)).get(0);
             assertThat(e.requestsServed()).isEqualTo(1);
@@ -119,7 +88,7 @@ class HttpBytesAreCountedAtTheSocketTest {
     @EnumSource(TestServer.Kind.class)
     void aHandlerInFrontOfTheCodecLeavesTheCountingToTheCounter(TestServer.Kind kind) throws Exception {
         assumeThat(kind.available()).as("transport available").isTrue();
-        Answer app = new Answer();
+        Apps.AtLastContent app = new Apps.AtLastContent(BODY);
         try (TestServer server = TestServer.custom(kind, ClosePolicies.clientFirst(), (cp, p) -> {
             p.addLast(new LoggingHandler()); // could change the bytes: the socket's are not the codec's
             p.addLast(new HttpServerCodec());
@@ -129,7 +98,7 @@ class HttpBytesAreCountedAtTheSocketTest {
             s.setSoTimeout(10_000);
             long sent = send(s, REQUEST);
             long received = readResponse(s.getInputStream());
-            assertThat(app.hasByteCounter()).isTrue();
+            assertThat(hasByteCounter(app)).isTrue();
             s.close();
             CloseEvent e = server.events.awaitAtLeast(1, Duration.ofSeconds(10)).get(0);
             assertThat(e.bytesIn()).isEqualTo(sent);
@@ -141,7 +110,7 @@ class HttpBytesAreCountedAtTheSocketTest {
     @EnumSource(TestServer.Kind.class)
     void theChannelsOwnAllocatorAndEstimatorKeepWorking(TestServer.Kind kind) throws Exception {
         assumeThat(kind.available()).as("transport available").isTrue();
-        Answer app = new Answer();
+        Apps.AtLastContent app = new Apps.AtLastContent(BODY);
         try (TestServer server = TestServer.custom(kind, ClosePolicies.keepAlive(), (cp, p) -> {
             p.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(3_000));
             p.channel().config().setMessageSizeEstimator(new DefaultMessageSizeEstimator(7));
@@ -160,7 +129,7 @@ class HttpBytesAreCountedAtTheSocketTest {
             assertThat(seen[0]).as("the fixed receive buffer size").isEqualTo(3_000);
             assertThat(seen[1]).as("the estimator's size of an unknown message").isEqualTo(7);
             assertThat(seen[2]).as("max messages per read, as the allocator has it").isEqualTo(1);
-            assertThat(app.hasByteCounter()).isFalse();
+            assertThat(hasByteCounter(app)).isFalse();
             s.close();
             CloseEvent e = server.events.awaitAtLeast(1, Duration.ofSeconds(10)).get(0);
             assertThat(e.bytesIn()).isEqualTo(sent);

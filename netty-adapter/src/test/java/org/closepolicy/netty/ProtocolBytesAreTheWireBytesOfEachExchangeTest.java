@@ -4,15 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import org.closepolicy.ClosePolicies;
@@ -25,21 +18,6 @@ import org.junit.jupiter.api.Test;
 class ProtocolBytesAreTheWireBytesOfEachExchangeTest {
 
     private static final byte[] BODY = "hello".getBytes(StandardCharsets.US_ASCII);
-
-    /** Answers each complete request with a 5-byte body. */
-    private static final class Answer extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            boolean last = msg instanceof LastHttpContent;
-            ReferenceCountUtil.release(msg);
-            if (last) {
-                DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(BODY));
-                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.length);
-                ctx.writeAndFlush(res);
-            }
-        }
-    }
 
     private static long send(EmbeddedChannel ch, String request) {
         byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
@@ -61,7 +39,7 @@ class ProtocolBytesAreTheWireBytesOfEachExchangeTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.pipeline().addLast("codec", new HttpServerCodec());
         NettyClosePolicy.builder(ClosePolicies.keepAlive()).build().installHttp(ch.pipeline());
-        ch.pipeline().addLast(new Answer());
+        ch.pipeline().addLast(new Apps.AtLastContent(BODY));
         PolicyConnection c = ((ClosePolicyHandler) ch.pipeline().get(ClosePolicyHandler.NAME)).connection();
         assertThat(ch.pipeline().names()).containsSubsequence(ProtocolBytesCounter.NAME, "codec", ClosePolicyHandler.NAME);
         assertThat(c.counted()).isTrue();
