@@ -23,8 +23,9 @@ public enum FallbackReason {
     /** The peer's FIN arrived before the response was flushed (a half-closing client): FIN instead of RST. */
     PEER_FIN_BEFORE_FLUSH,
     /**
-     * At the peer's FIN not every byte was known to be acknowledged (the transport reported
-     * unacknowledged bytes, or the ack check was still running): FIN instead of RST.
+     * At or after the peer's FIN not every byte was proven acknowledged (the FIN came while an ack check ran,
+     * or the connection ended before the check did): FIN instead of RST. After the peer's FIN this is a passive
+     * close, with no TIME_WAIT on the server.
      */
     UNACKED_AT_PEER_FIN,
     /**

@@ -9,7 +9,7 @@ package org.closepolicy.spi;
  * yet, the machine stays in AWAIT_PEER_FIN and checks the acknowledgement first:
  * <pre>
  * RUNNING ──client wait ran out──┬─flush bound passed──▶ fallback
- *                                ├─unackedHint() &gt; 0──▶ WAITING_FOR_ACK
+ *                                ├─unacknowledged() &gt; 0──▶ WAITING_FOR_ACK
  *                                └─otherwise──▶ ONE_LOOK (watchAcks(0)) ──┬─acked──▶ fallback
  *                                                                         ├─not acked yet──▶ WAITING_FOR_ACK
  *                                                                         └─failed──▶ fallback

@@ -15,7 +15,7 @@ import org.closepolicy.kernel.AckResult;
 /**
  * Carries out one connection's close, transport-agnostic and driven by events:
  * <pre>
- * OPEN ──retire──▶ DRAINING_RESPONSE ──flushed──▶ AWAIT_PEER_FIN (client-first)  ──peer FIN──▶ CLOSED (FIN, or RST in reply)
+ * OPEN ──retire──▶ DRAINING_RESPONSE ──flushed──▶ AWAIT_PEER_FIN (client-first)  ──peer FIN──▶ CLOSED (FIN, or RST when proven acked) / AWAIT_ACK
  *                                              │                                 └─client wait──▶ ack check (see below) ──▶ fallback
  *                                              ├▶ LINGERING (server-first linger) ──peer FIN / time / bytes──▶ CLOSED
  *                                              ├▶ AWAIT_ACK (RST)                 ──all acked──▶ CLOSED (RST) / ack wait──▶ CLOSED (FIN) / peer input, read or unread──▶ LINGERING
@@ -27,8 +27,9 @@ import org.closepolicy.kernel.AckResult;
  * <p>Every state after OPEN has a deadline, so a connection always reaches CLOSED within
  * {@link Retire#maxCloseTime()} of its retirement (the ack check ends by the flush bound, the second client
  * wait by the flush bound plus one). The machine closes the transport at most once, and with {@code
- * resetAfterAck} never resets it while bytes may be unacknowledged or unread: an RST happens only in reply to
- * the peer's FIN after the flush (without a positive {@link Transport#unackedHint()}), or after {@link #onAcked()}.
+ * resetAfterAck} never resets it while bytes may be unacknowledged or unread: an RST happens only once every
+ * byte is proven acknowledged, by the socket itself ({@link Transport#unacknowledged()} is 0) at the peer's FIN
+ * after the flush, or by {@link #onAcked()}.
  * <pre>{@code
  * CloseStateMachine m = new CloseStateMachine(transport, record, ticker, listener);
  * m.retire(decision, false);   // last response still being written
@@ -183,16 +184,9 @@ public final class CloseStateMachine {
     /** The server ends its side in this mode; a FIN is reported with the fallback reason already recorded. */
     private void closeBy(CloseMode mode, long now) {
         switch (mode) {
-            case LINGER:
-                startLinger(now);
-                break;
-            case RST:
-                startReset(now);
-                break;
-            case FIN:
-            default:
-                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
-                break;
+            case LINGER -> startLinger(now);
+            case RST -> startReset(now);
+            default -> finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
         }
     }
 
@@ -222,24 +216,21 @@ public final class CloseStateMachine {
         discarded += bytes;
         boolean over = discarded > decision.lingerBytes();
         switch (state) {
-            case AWAIT_PEER_FIN:
+            case AWAIT_PEER_FIN -> {
                 if (over) {
                     runFallback(FallbackReason.INPUT_LIMIT_EXCEEDED);
                 }
-                break;
-            case AWAIT_ACK:
-                lingerForCrossingInput();
-                break;
-            case LINGERING:
+            }
+            case AWAIT_ACK -> lingerForCrossingInput();
+            case LINGERING -> {
                 if (over) {
                     finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
                 } else {
                     long now = ticker.nanos();
                     rearm(Math.min(lingerEnd, Durations.add(now, decision.lingerTimeout())), now);
                 }
-                break;
-            default:
-                break;
+            }
+            default -> { }
         }
     }
 
@@ -272,33 +263,34 @@ public final class CloseStateMachine {
     private void closeAtPeerFin(boolean closed) {
         Op close = closed ? Op.NONE : Op.CLOSE;
         switch (state) {
-            case OPEN:
-                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, close);
-                break;
-            case DRAINING_RESPONSE:
-                break; // close after the flush, never with an RST (or at the transport's own close)
-            case AWAIT_PEER_FIN:
+            case OPEN -> finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.NONE, close);
+            case AWAIT_PEER_FIN -> {
                 ClosingSides.teachPeer(view, decision, true);
                 if (decision.mode() == CloseMode.RST && !closed) {
-                    if (transport.unackedHint() > 0) {
-                        finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
-                    } else {
-                        finish(WhoClosed.REMOTE_FIN, CloseMode.RST, fallback, Op.RESET);
-                    }
+                    resetAtPeerFin();
                 } else {
                     finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback, close);
                 }
-                break;
-            case LINGERING:
-                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, close);
-                break;
-            case AWAIT_ACK:
-                // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
-                finish(WhoClosed.REMOTE_FIN, CloseMode.FIN,
-                        fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, close);
-                break;
-            default:
-                break;
+            }
+            case LINGERING -> finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, close);
+            // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
+            case AWAIT_ACK -> finish(WhoClosed.REMOTE_FIN, CloseMode.FIN,
+                    fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, close);
+            default -> { } // DRAINING_RESPONSE: close after the flush, never with an RST (or at the transport's own close)
+        }
+    }
+
+    /**
+     * Rule 0: the FIN alone proves nothing (a client may half-close after its request and read later). The RST
+     * needs the kernel's word at once, else rule 1's ack check (bounded by the ack wait, then a passive FIN).
+     */
+    private void resetAtPeerFin() {
+        if (acked || !decision.resetAfterAck() || transport.unacknowledged() == 0) {
+            finish(WhoClosed.REMOTE_FIN, CloseMode.RST, fallback, Op.RESET);
+        } else {
+            long now = ticker.nanos();
+            enter(State.AWAIT_ACK, Durations.add(now, decision.ackWait()));
+            transport.watchAcks(Durations.nanos(decision.ackWait())); // may call back at once: last
         }
     }
 
@@ -344,6 +336,10 @@ public final class CloseStateMachine {
      * requests (the server keeps this TIME_WAIT). Only for what is left of the ack wait: within maxCloseTime.
      */
     private void lingerForCrossingInput() {
+        if (sides.peerFin()) { // nothing can follow the peer's FIN: the check proved nothing, a passive close is safe
+            finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
+            return;
+        }
         fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
         lingerEnd = deadline;
         sides.outputShutDown();
@@ -393,7 +389,7 @@ public final class CloseStateMachine {
     /** The client wait ran out: the acknowledgement check of {@link ClientWait}'s diagram, or the fallback. */
     private void clientWaitExpired(long now) {
         if (clientWait == ClientWait.RUNNING
-                && checkAcks(transport.unackedHint() > 0 ? ClientWait.WAITING_FOR_ACK : ClientWait.ONE_LOOK, now)) {
+                && checkAcks(transport.unacknowledged() > 0 ? ClientWait.WAITING_FOR_ACK : ClientWait.ONE_LOOK, now)) {
             return;
         }
         runFallback(FallbackReason.CLIENT_WAIT_EXPIRED);
@@ -422,20 +418,12 @@ public final class CloseStateMachine {
             return;
         }
         switch (state) {
-            case DRAINING_RESPONSE:
-                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
-                break;
-            case AWAIT_PEER_FIN:
-                clientWaitExpired(now);
-                break;
-            case LINGERING:
-                finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
-                break;
-            case AWAIT_ACK:
-                onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
-                break;
-            default:
-                break;
+            case DRAINING_RESPONSE -> finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN,
+                    FallbackReason.FLUSH_TIMEOUT, Op.CLOSE);
+            case AWAIT_PEER_FIN -> clientWaitExpired(now);
+            case LINGERING -> finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, Op.CLOSE);
+            case AWAIT_ACK -> onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
+            default -> { }
         }
     }
 
@@ -459,6 +447,11 @@ public final class CloseStateMachine {
     /** The transport closed by itself (I/O error, or closed outside the machine). */
     public void onTransportClosed() {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.AWAIT_ACK && sides.peerFin() && !sides.outputShut()) { // the RST waited for proof
+            finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback,
+                    Op.NONE);
             return;
         }
         finish(sides.firstOnTheWire(decision), sides.modeUsedSoFar(), fallback, Op.NONE);

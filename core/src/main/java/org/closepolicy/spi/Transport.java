@@ -64,8 +64,8 @@ public interface Transport {
     }
 
     /**
-     * The response is flushed and the machine waits for the peer's FIN, which it will answer with an RST (when no
-     * byte is known unacknowledged). A transport that reads the end of input before its framework acts on it may
+     * The response is flushed and the machine waits for the peer's FIN, which it will answer with an RST once
+     * every byte is proven acknowledged. A transport that reads the end of input before its framework acts on it may
      * report it from there with {@link CloseStateMachine#onPeerFin()} and spare the framework's input shutdown and
      * event; the machine's answer is the same. Nothing by default.
      */
@@ -73,10 +73,12 @@ public interface Transport {
     }
 
     /**
-     * A cheap hint about unacknowledged bytes: {@code > 0} means certainly not all acknowledged;
-     * {@code 0} means none seen in flight (not a proof); {@code -1} means unknown. Default: unknown.
+     * What the kernel still holds for the peer, read from the socket itself (no table, no ack watcher):
+     * {@code 0} proves every byte written so far acknowledged, none in flight and none unsent; {@code > 0}
+     * (bytes or segments) that some are not; {@code -1} that this transport cannot tell. The machine resets
+     * at the peer's FIN at once only on a {@code 0}, else after the ack check proved it. Default: {@code -1}.
      */
-    default long unackedHint() {
+    default long unacknowledged() {
         return -1;
     }
 }

@@ -228,7 +228,7 @@ class CloseStateMachinePathsTest {
     @Test
     void aLingeringFallbackClosedAtTheClientsFinIsRecordedAsLingering() {
         machine.retire(retire("client-first, close.fallback=linger"), true);
-        transport.hint = 0;
+        transport.unacked = 0;
         transport.advance(Duration.ofSeconds(2)); // the client wait runs out: one look, then the fallback
         if (machine.state() == State.AWAIT_PEER_FIN) {
             machine.onAckResult(org.closepolicy.kernel.AckResult.ACKED);
@@ -246,7 +246,7 @@ class CloseStateMachinePathsTest {
     @Test
     void safeResetRepliesToTheClientsFinWithAnRst() {
         machine.retire(retire("safe-reset"), true);
-        transport.hint = 0;
+        transport.unacked = 0;
         machine.onPeerFin();
         CloseEvent e = event();
         assertThat(transport.resets).isEqualTo(1);
@@ -257,29 +257,84 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
-    void safeResetWithAnUnknownHintStillRepliesWithAnRst() {
+    void safeResetChecksTheAcknowledgementWhenTheSocketCannotTell() {
+        // A client may half-close right after its request and read the response later: its FIN proves nothing.
         machine.retire(retire("safe-reset"), true);
-        transport.hint = -1;
+        transport.unacked = -1;
         machine.onPeerFin();
+        assertThat(transport.resets).isZero();
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        assertThat(transport.ackWatchTimeoutNanos).isEqualTo(Duration.ofSeconds(1).toNanos());
+
+        machine.onAckResult(org.closepolicy.kernel.AckResult.ACKED);
+        CloseEvent e = event();
         assertThat(transport.resets).isEqualTo(1);
+        assertThat(transport.closes).isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
     }
 
     @Test
-    void safeResetClosesGracefullyWhileBytesAreInFlight() {
+    void safeResetClosesWithAFinWhenTheAckCheckAtTheClientsFinProvesNothing() {
         machine.retire(retire("safe-reset"), true);
-        transport.hint = 4_096;
         machine.onPeerFin();
+        transport.advance(Duration.ofSeconds(1)); // the ack wait runs out: bytes still queued
         CloseEvent e = event();
         assertThat(transport.resets).isZero();
         assertThat(transport.closes).isEqualTo(1);
+        assertThat(e.whoClosed()).as("a passive close").isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.ACK_WAIT_EXPIRED);
+        assertThat(e.serverHoldsTimeWait()).isFalse();
+    }
+
+    @Test
+    void theTransportClosingItselfWhileTheResetWaitsForProofIsAPassiveClose() {
+        machine.retire(retire("safe-reset"), true);
+        machine.onPeerFin();
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        machine.onTransportClosed(); // the framework closed the socket after the client's FIN
+        CloseEvent e = event();
+        assertThat(transport.resets + transport.closes).isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
         assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
         assertThat(e.fallbackReason()).isEqualTo(FallbackReason.UNACKED_AT_PEER_FIN);
     }
 
     @Test
+    void unreadInputReportedAfterTheClientsFinEndsInAFinNotALinger() {
+        machine.retire(retire("safe-reset"), true);
+        machine.onPeerFin();
+        machine.onAckResult(org.closepolicy.kernel.AckResult.PEER_DATA_WAITING);
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(transport.shutdowns).isZero();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.UNACKED_AT_PEER_FIN);
+    }
+
+    @Test
+    void safeResetWaitsForTheAcknowledgementOfBytesInFlightAndClosesWithAFinWithoutIt() {
+        machine.retire(retire("safe-reset"), true);
+        transport.unacked = 4_096;
+        machine.onPeerFin();
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        assertThat(transport.ackWatches).isEqualTo(1);
+        machine.onAckResult(org.closepolicy.kernel.AckResult.TIMEOUT);
+        CloseEvent e = event();
+        assertThat(transport.resets).isZero();
+        assertThat(transport.closes).isEqualTo(1);
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.ACK_WAIT_EXPIRED);
+    }
+
+    @Test
     void aPeerFinBeforeTheFlushNeverGetsAnRst() {
         machine.retire(retire("safe-reset"), false);
-        transport.hint = 0;
+        transport.unacked = 0;
         machine.onPeerFin();
         assertThat(machine.state()).isEqualTo(State.DRAINING_RESPONSE);
         machine.onResponseFlushed();
@@ -500,14 +555,14 @@ class CloseStateMachinePathsTest {
     @Test
     void aSlowClientAckedLateThatNeverClosesMeetsTheFallbackOneClientWaitAfterTheAck() {
         machine.retire(retire("client-first"), true);
-        transport.hint = 65_536; // bytes certainly in flight when the wait runs out: no look, wait at once
+        transport.unacked = 65_536; // bytes certainly in flight when the wait runs out: no look, wait at once
         transport.advance(Duration.ofSeconds(2));
         assertThat(machine.clientWait()).isEqualTo(ClientWait.WAITING_FOR_ACK);
         assertThat(transport.ackWatches).isEqualTo(1);
         assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(58)));
 
         transport.advance(Duration.ofSeconds(4));
-        transport.hint = 0;
+        transport.unacked = 0;
         machine.onAcked();
         transport.advance(Duration.ofSeconds(2).minusNanos(1));
         assertThat(machine.state()).isEqualTo(State.AWAIT_PEER_FIN);
@@ -528,7 +583,7 @@ class CloseStateMachinePathsTest {
         machine.retire(d, false);
         ticker.advance(Duration.ofSeconds(1));
         machine.onResponseFlushed();
-        transport.hint = 1;
+        transport.unacked = 1;
         transport.advance(Duration.ofSeconds(2));
         assertThat(machine.clientWait()).isEqualTo(ClientWait.WAITING_FOR_ACK);
         assertThat(transport.ackWatchTimeoutNanos).isEqualTo(nanos(Duration.ofSeconds(7)));
@@ -578,7 +633,7 @@ class CloseStateMachinePathsTest {
     void aFastClientThatNeverClosesMeetsTheFallbackAfterOneClientWaitAndOneLook() {
         Retire d = retire("safe-reset");
         machine.retire(d, true);
-        transport.hint = 0;
+        transport.unacked = 0;
         transport.advance(Duration.ofSeconds(2));
         expectOneLook();
         ticker.advance(Duration.ofMillis(10)); // the watcher's next table read
@@ -597,7 +652,7 @@ class CloseStateMachinePathsTest {
         transport.advance(Duration.ofSeconds(2));
         machine.onAckFailed(FallbackReason.ACK_WAIT_EXPIRED);
         transport.advance(Duration.ofMillis(700));
-        transport.hint = 0;
+        transport.unacked = 0;
         machine.onPeerFin(); // the client read everything and closed: RST in reply
         CloseEvent e = event();
         assertThat(transport.resets).isEqualTo(1);
@@ -610,16 +665,18 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
-    void thePeersFinDuringTheAckCheckWithBytesInFlightIsAPassiveClose() {
+    void thePeersFinDuringTheAckCheckWithBytesInFlightWaitsForTheirAcknowledgement() {
         machine.retire(retire("safe-reset"), true);
-        transport.hint = 8_192;
+        transport.unacked = 8_192;
         transport.advance(Duration.ofSeconds(2));
         machine.onPeerFin();
+        assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
+        machine.onAckResult(org.closepolicy.kernel.AckResult.ACKED);
         CloseEvent e = event();
-        assertThat(transport.resets).isZero();
+        assertThat(transport.resets).isEqualTo(1);
         assertThat(e.whoClosed()).isEqualTo(WhoClosed.REMOTE_FIN);
-        assertThat(e.usedMode()).isEqualTo(CloseMode.FIN);
-        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.UNACKED_AT_PEER_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.RST);
+        assertThat(e.fallbackReason()).isEqualTo(FallbackReason.NONE);
     }
 
     @Test
@@ -630,7 +687,7 @@ class CloseStateMachinePathsTest {
         assertThat(machine.clientWait()).isEqualTo(ClientWait.RUNNING);
         assertThat(machine.deadlineNanos()).isEqualTo(T0 + nanos(Duration.ofSeconds(2)));
 
-        transport.hint = 1;
+        transport.unacked = 1;
         transport.advance(Duration.ofSeconds(2));
         transport.advance(Duration.ofSeconds(1));
         machine.onAcked();
@@ -645,7 +702,7 @@ class CloseStateMachinePathsTest {
     @Test
     void tooMuchInputDuringTheAckCheckRunsTheFallback() {
         machine.retire(retire("client-first, close.linger-bytes=100"), true);
-        transport.hint = 1;
+        transport.unacked = 1;
         transport.advance(Duration.ofSeconds(2));
         machine.onInput(101);
         assertThat(machine.state()).isEqualTo(State.AWAIT_ACK);
@@ -724,7 +781,7 @@ class CloseStateMachinePathsTest {
     @Test
     void thePeersFinDuringTheAckWaitClosesPassivelyAndSaysWhy() {
         machine.retire(retire("server-fin, close.mode=rst"), true);
-        transport.hint = 0;
+        transport.unacked = 0;
         machine.onPeerFin();
         CloseEvent e = event();
         assertThat(transport.resets).isZero();

@@ -224,7 +224,7 @@ class CloseStateMachineProperties {
                     violations.add("reset although the peer's FIN came before the flush, during " + current);
                 }
                 if (decision.resetAfterAck()) {
-                    boolean replyToFin = current instanceof PeerFin && flushed && transport.hint <= 0;
+                    boolean replyToFin = current instanceof PeerFin && flushed && transport.unacked == 0;
                     if (!ackProven && !replyToFin) {
                         violations.add("reset while bytes may be unacknowledged, during " + current + " in " + stateBefore);
                     }
@@ -322,7 +322,7 @@ class CloseStateMachineProperties {
                 }
                 machine.onTransportClosed();
             } else if (step instanceof Hint h) {
-                transport.hint = h.unacked();
+                transport.unacked = h.unacked();
             }
             noteClosed(step);
         }

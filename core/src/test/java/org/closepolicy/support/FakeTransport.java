@@ -22,8 +22,8 @@ public class FakeTransport implements Transport {
     public int resets;
     public int ackWatches;
     public long ackWatchTimeoutNanos = -1;
-    /** What {@link #unackedHint()} answers. */
-    public long hint = -1;
+    /** What {@link #unacknowledged()} answers (unknown by default). */
+    public long unacked = -1;
 
     private final ManualTicker ticker;
     private CloseStateMachine machine;
@@ -99,8 +99,8 @@ public class FakeTransport implements Transport {
     }
 
     @Override
-    public long unackedHint() {
-        return hint;
+    public long unacknowledged() {
+        return unacked;
     }
 
     /** Whether the timer is armed. */

@@ -430,6 +430,8 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
             if (!isClosed()) {
                 if (http1.peerFinPending || endPoint.tlsPeerClosed()) {
                     machine().onPeerFin();
+                } else if (lock.transport != null && lock.transport.peerHasClosed()) {
+                    machine().onTransportClosed(); // after the client's FIN (an RST waiting for its ack check): passive
                 } else if (peerResetSeen) {
                     machine().onPeerReset();
                 } else {

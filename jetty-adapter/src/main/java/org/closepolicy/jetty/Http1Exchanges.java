@@ -209,9 +209,9 @@ final class Http1Exchanges {
      * <p>Before an RST in reply to the client's FIN can be planned, one look at the input: a FIN
      * already there, before the last write even started, comes from a client that half-closed after
      * its request and may not read the response until later; it gets a passive close, never an RST,
-     * which could destroy bytes still in flight. A FIN seen only after the response was written is
-     * taken as the client's close after reading it (rule 0); Java cannot read the socket's
-     * unacknowledged byte count, which would settle the rare FIN that arrives during the last write.
+     * which could destroy bytes still in flight. A FIN seen only after the response was written gets
+     * the RST once the ack check proves every byte acknowledged (Java cannot read the socket's own
+     * count; see rule 0).
      */
     void onLastSend() {
         if (c.endPoint == null || pendingRetire == null) {

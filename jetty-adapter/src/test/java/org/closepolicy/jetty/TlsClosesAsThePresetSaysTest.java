@@ -100,8 +100,17 @@ class TlsClosesAsThePresetSaysTest {
             });
             assertThat(tw.serverSide()).as(tw.toString()).isLessThanOrEqualTo(N / 100);
             if (preset == Preset.SAFE_RESET) {
-                // The RST in reply to the client's close takes its FIN_WAIT2 socket to CLOSED too.
-                assertThat(server.events()).allSatisfy(e -> assertThat(e.usedMode()).as(e.toString()).isEqualTo(CloseMode.RST));
+                // The RST in reply to the client's close takes its FIN_WAIT2 socket to CLOSED too. It needs the
+                // kernel's word that every byte is acknowledged: where the client's kernel has already reset the
+                // connection (the JDK client closes with the server's close_notify unread), the socket is gone
+                // from the table, nothing is proven, and the close is a FIN that nothing receives.
+                assertThat(server.events()).allSatisfy(e -> {
+                    if (e.usedMode() != CloseMode.RST) {
+                        assertThat(e.usedMode()).as(e.toString()).isEqualTo(CloseMode.FIN);
+                        assertThat(e.fallbackReason()).as(e.toString()).isEqualTo(FallbackReason.ACK_CHECK_UNSUPPORTED);
+                    }
+                });
+                assertThat(server.events()).as("the RST in reply").anyMatch(e -> e.usedMode() == CloseMode.RST);
                 assertThat(tw.clientSide()).as(tw.toString()).isLessThanOrEqualTo(N / 100);
             }
             // Client-first leaves the TIME_WAIT to the client, or to nobody when the client closes with the

@@ -2,11 +2,12 @@ package org.closepolicy.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.epoll.EpollTcpInfo;
+import org.closepolicy.kernel.SocketAcks;
 
 /**
- * Reads {@code tcpi_unacked} of an epoll socket. Loaded only when the channel is an
- * {@link EpollSocketChannel}, so the epoll jar stays optional.
+ * Reads what an epoll socket still holds for its peer: {@link SocketAcks} on its descriptor when available
+ * (exact), else Netty's {@code TCP_INFO}, whose segments in flight can only say "not yet". Loaded only when
+ * the channel is an {@link EpollSocketChannel}, so the epoll jar stays optional.
  *
  * <p>Thread-safety: call on the channel's event loop.
  */
@@ -20,7 +21,10 @@ final class EpollUnacked {
         if (!epoll.isOpen()) {
             return -1;
         }
-        EpollTcpInfo info = epoll.tcpInfo();
-        return info.unacked();
+        if (SocketAcks.available()) {
+            return SocketAcks.unacknowledged(epoll.fd().intValue());
+        }
+        long inFlight = epoll.tcpInfo().unacked();
+        return inFlight > 0 ? inFlight : -1;
     }
 }

@@ -31,8 +31,9 @@ import org.closepolicy.spi.Transport;
  *       (rule 0) or acknowledged every byte of the response (rule 1);</li>
  *   <li>{@code watchAcks}: the shared {@link org.closepolicy.kernel.AckWatcher} through an {@link AckCheck} (send queue of the 4-tuple), results hopped
  *       back with {@code execute};</li>
- *   <li>{@code unackedHint}: {@code tcpi_unacked} on epoll, only as a "not yet"; over TLS, bytes the TLS layer wrote
- *       in answer to the client's last bytes (its {@code close_notify} reply) do not count (see {@link TlsReplyWatch}).</li>
+ *   <li>{@code unacknowledged}: {@code TCP_INFO} of the socket on epoll (see {@link Unacknowledged}), unknown on NIO;
+ *       over TLS, bytes the TLS layer wrote in answer to the client's last bytes (its {@code close_notify} reply)
+ *       do not count (see {@link TlsReplyWatch}).</li>
  * </ul>
  * Closes go through the handler's own context, so they do not pass the handler's close interception.
  *
@@ -181,6 +182,17 @@ final class NettyTransport extends TimedTransport {
         }
     }
 
+    /**
+     * The machine answered the peer's FIN read at the socket with an ack check rather than the RST: half-closure
+     * goes back on, so that Netty shuts the input down instead of closing the channel at this end of input.
+     */
+    void keepOpenAtPeerFin() {
+        if (!closed) {
+            resetsAtPeerFin = false;
+            allowHalfClosure(ctx.channel());
+        }
+    }
+
     /** Whether the end of input read at the socket is the peer's FIN to report (see {@link #resetAtPeerFin()}). */
     boolean resetsAtPeerFin() {
         return resetsAtPeerFin && !closed;
@@ -231,9 +243,9 @@ final class NettyTransport extends TimedTransport {
     }
 
     @Override
-    public long unackedHint() {
-        long hint = UnackedHint.of(ctx.channel());
-        return hint > 0 && tlsReplies != null && tlsReplies.onlyTlsAnswerInFlight() ? 0 : hint;
+    public long unacknowledged() {
+        long unacked = Unacknowledged.of(ctx.channel());
+        return unacked > 0 && tlsReplies != null && tlsReplies.onlyTlsAnswerInFlight() ? 0 : unacked;
     }
 
     /**

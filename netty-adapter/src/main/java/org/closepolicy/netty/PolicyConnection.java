@@ -130,6 +130,7 @@ final class PolicyConnection extends ConnectionClose implements Runnable, Draina
         if (t != null && t.resetsAtPeerFin() && !isClosed()) {
             peerFinArrived();
             machine().onPeerFin();
+            t.keepOpenAtPeerFin(); // when the RST waits for the ack check, Netty must not close at this end of input
         }
     }
 

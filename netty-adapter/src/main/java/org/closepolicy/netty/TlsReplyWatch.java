@@ -10,12 +10,12 @@ import org.closepolicy.spi.CloseStateMachine;
  * engine may answer the client's {@code close_notify} with its own (the JDK's TLS 1.3 engine does when a JDK
  * client closes, with {@code user_canceled} first): written the moment the alert is read, it is still
  * unacknowledged when the client's FIN, read in the same go, asks whether every byte has arrived, and the "not
- * yet" hint would turn the RST into a FIN (the client keeps TIME_WAIT). Sitting right before the
- * {@code SslHandler}, this handler looks at the hint each time raw bytes arrive while the connection waits for the
+ * yet" answer of the socket would turn the RST into a FIN (the client keeps TIME_WAIT). Sitting right before the
+ * {@code SslHandler}, this handler looks at the socket each time raw bytes arrive while the connection waits for the
  * client's FIN, before the {@code SslHandler} can answer them. When it read "none in flight" then and only the
  * TLS layer wrote since (the response was flushed before the wait began; the policy handler drops the
  * application's writes), what is in flight is only that answer, which the client, having closed, does not read:
- * the hint is taken from that look.
+ * the answer is taken from that look.
  * <pre>{@code
  * head ... [closePolicyTlsReplies] [SslHandler] ... [HttpServerCodec] [closePolicy] ... tail
  * }</pre>
@@ -43,7 +43,7 @@ final class TlsReplyWatch extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        noneInFlightBeforeTlsAnswered = waitingForPeerFin() && UnackedHint.of(ctx.channel()) == 0;
+        noneInFlightBeforeTlsAnswered = waitingForPeerFin() && Unacknowledged.of(ctx.channel()) == 0;
         ctx.fireChannelRead(msg);
     }
 

@@ -29,6 +29,8 @@ final class ClientSettings {
     int receiveBufferSize;
     int readChunk = 64 * 1024;
     Duration readDelay = Duration.ZERO;
+    Duration firstReadDelay = Duration.ZERO;
+    Duration halfCloseDelay = Duration.ZERO;
     RawHttpClient.CloseStyle closeStyle = RawHttpClient.CloseStyle.CURL_LIKE;
     Duration soTimeout = Duration.ofSeconds(10);
     Duration connectTimeout = Duration.ofSeconds(5);
@@ -57,6 +59,8 @@ final class ClientSettings {
         c.receiveBufferSize = receiveBufferSize;
         c.readChunk = readChunk;
         c.readDelay = readDelay;
+        c.firstReadDelay = firstReadDelay;
+        c.halfCloseDelay = halfCloseDelay;
         c.closeStyle = closeStyle;
         c.soTimeout = soTimeout;
         c.connectTimeout = connectTimeout;

@@ -87,7 +87,7 @@ final class Conversation {
             } else {
                 writeRequests(0, requests);
             }
-            ResponseReader in = new ResponseReader(io.getInputStream(), s.readChunk, s.readDelay.toNanos());
+            ResponseReader in = new ResponseReader(io.getInputStream(), s.readChunk, s.readDelay.toNanos(), s.firstReadDelay.toNanos());
             reader = in;
             boolean head = "HEAD".equalsIgnoreCase(s.method);
             for (int i = 0; i < requests; i++) {
@@ -177,6 +177,9 @@ final class Conversation {
             }
             out.flush();
             if (s.closeStyle == RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST && to == requests) {
+                if (!s.halfCloseDelay.isZero()) {
+                    ResponseReader.pause(s.halfCloseDelay.toNanos()); // the client being simulated is busy before it half-closes
+                }
                 socket.shutdownOutput();
             }
         } catch (IOException e) {

@@ -361,6 +361,24 @@ public final class RawHttpClient {
             return this;
         }
 
+        /**
+         * Pause once before the first read, to act as a client busy elsewhere while the response waits in the
+         * kernel (default none).
+         */
+        public Builder firstReadDelay(Duration delay) {
+            s.firstReadDelay = requireNonNegative(delay, "firstReadDelay");
+            return this;
+        }
+
+        /**
+         * With {@link CloseStyle#HALF_CLOSE_AFTER_REQUEST}: pause between the request and the shutdown of the
+         * output (default none), so that the FIN comes after the server handed the response to its kernel.
+         */
+        public Builder halfCloseDelay(Duration delay) {
+            s.halfCloseDelay = requireNonNegative(delay, "halfCloseDelay");
+            return this;
+        }
+
         /** What to do with the connection after the response (default {@link CloseStyle#CURL_LIKE}). */
         public Builder closeStyle(CloseStyle style) {
             s.closeStyle = Objects.requireNonNull(style, "style");

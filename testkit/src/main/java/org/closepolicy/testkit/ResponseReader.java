@@ -17,19 +17,25 @@ final class ResponseReader {
     private final InputStream in;
     private final byte[] buf;
     private final long readDelayNanos;
+    private long firstReadDelayNanos;
     private int pos;
     private int lim;
     boolean eof;
 
-    ResponseReader(InputStream in, int readChunk, long readDelayNanos) {
+    ResponseReader(InputStream in, int readChunk, long readDelayNanos, long firstReadDelayNanos) {
         this.in = in;
         this.buf = new byte[readChunk];
         this.readDelayNanos = readDelayNanos;
+        this.firstReadDelayNanos = firstReadDelayNanos;
     }
 
     private boolean fill() throws IOException {
         if (eof) {
             return false;
+        }
+        if (firstReadDelayNanos > 0) {
+            pause(firstReadDelayNanos); // the busy client being simulated
+            firstReadDelayNanos = 0;
         }
         int n = in.read(buf, 0, buf.length);
         if (n < 0) {
@@ -39,14 +45,18 @@ final class ResponseReader {
         pos = 0;
         lim = n;
         if (readDelayNanos > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(readDelayNanos); // the slow reader being simulated
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while pacing reads");
-            }
+            pause(readDelayNanos); // the slow reader being simulated
         }
         return true;
+    }
+
+    static void pause(long nanos) throws InterruptedIOException {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while pacing reads");
+        }
     }
 
     /** A line without its CR LF; {@code null} at EOF before any byte of it. */

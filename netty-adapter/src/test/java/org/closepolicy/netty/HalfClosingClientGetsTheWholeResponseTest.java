@@ -1,0 +1,68 @@
+package org.closepolicy.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.closepolicy.CloseEvent;
+import org.closepolicy.CloseMode;
+import org.closepolicy.ClosePolicies;
+import org.closepolicy.FallbackReason;
+import org.closepolicy.Preset;
+import org.closepolicy.WhoClosed;
+import org.closepolicy.testkit.DeterministicBytes;
+import org.closepolicy.testkit.HttpResult;
+import org.closepolicy.testkit.RawHttpClient;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A client that half-closes right after its request ({@code shutdown(SHUT_WR)}, as {@code nc -N} does) and reads
+ * a 1 MB response only later sends its FIN before it read anything. Under {@code safe-reset} that FIN arrives
+ * after the response was handed to the kernel, most of it still unsent behind the client's closed window: an RST
+ * in reply would throw that away. Every body must arrive whole (SHA-256), and the RST, when it comes, only after
+ * every byte was acknowledged. Eight clients at once, so that a FIN answered too early would be seen.
+ */
+class HalfClosingClientGetsTheWholeResponseTest {
+
+    private static final int SIZE = 1_000_000;
+    private static final int CLIENTS = 8;
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TestServer.Kind.class)
+    void everyBodyArrivesWholeUnderSafeReset(TestServer.Kind kind) throws Exception {
+        assumeThat(kind.available()).isTrue();
+        try (TestServer server = TestServer.aggregating(kind, ClosePolicies.of(Preset.SAFE_RESET), p -> p.addLast(new Apps.Fixed(SIZE)))) {
+            RawHttpClient client = RawHttpClient.builder(server.address())
+                    .closeStyle(RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST)
+                    .firstReadDelay(Duration.ofMillis(200))
+                    .deadline(Duration.ofSeconds(30))
+                    .build();
+            List<CompletableFuture<HttpResult>> results = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++) {
+                results.add(CompletableFuture.supplyAsync(client::send));
+            }
+            for (CompletableFuture<HttpResult> f : results) {
+                HttpResult r = f.get(60, TimeUnit.SECONDS);
+                assertThat(r.status()).as("%s", r).isEqualTo(200);
+                assertThat(r.bodyLength()).as("%s", r).isEqualTo(SIZE);
+                assertThat(r.bodySha256()).as("%s", r).isEqualTo(DeterministicBytes.sha256Hex(SIZE));
+            }
+            for (CloseEvent e : server.events.awaitAtLeast(CLIENTS, Duration.ofSeconds(30))) {
+                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
+                if (e.usedMode() == CloseMode.FIN) {
+                    // Not proven acknowledged at the FIN (or before the flush): a passive close.
+                    assertThat(e.fallbackReason()).as("%s", e).isIn(FallbackReason.UNACKED_AT_PEER_FIN,
+                            FallbackReason.PEER_FIN_BEFORE_FLUSH, FallbackReason.ACK_WAIT_EXPIRED);
+                } else {
+                    assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.RST);
+                }
+                assertThat(e.serverHoldsTimeWait()).as("%s", e).isFalse();
+            }
+        }
+    }
+}
