@@ -8,6 +8,8 @@ import java.util.concurrent.TimeoutException;
 import org.closepolicy.Protocol;
 import org.closepolicy.Retire;
 import org.closepolicy.Reuse;
+import org.closepolicy.kernel.AckResult;
+import org.closepolicy.kernel.SocketAcks;
 import org.closepolicy.spi.AdapterRuntime;
 import org.closepolicy.spi.CloseStateMachine;
 import org.closepolicy.spi.ConnectionClose;
@@ -395,11 +397,19 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
         }
         lock.lock();
         try {
+            if (closeState() == CloseStateMachine.State.AWAIT_ACK && lock.transport != null && lock.transport.peerHasClosed()) {
+                // The RST after the client's FIN waits for the ack check, and Jetty closes now (over TLS, after the
+                // client's close_notify): ask the kernel once, at once, so that a proven RST still goes out first.
+                if (SocketAcks.unacknowledged(localAddress(), remoteAddress()) == 0) {
+                    machine().onAckResult(AckResult.ACKED);
+                }
+                return;
+            }
             if (closeState() != CloseStateMachine.State.AWAIT_PEER_FIN && (isRetired() || Http2Retirement.drainingOf(http2) == null)) {
                 return;
             }
         } finally {
-            lock.unlock();
+            lock.unlockAndPerform();
         }
         long n = endPoint.probeInput();
         if (n == -1) {

@@ -3,7 +3,6 @@ package org.closepolicy.jetty;
 import java.net.InetSocketAddress;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.kernel.AckResult;
-import org.closepolicy.kernel.SocketAcks;
 import org.closepolicy.spi.AckCheck;
 import org.closepolicy.spi.StepTimer;
 import org.closepolicy.spi.TimedTransport;
@@ -132,12 +131,6 @@ final class JettyTransport extends TimedTransport {
     @Override
     protected StepTimer<?> timer() {
         return timer;
-    }
-
-    /** One sock_diag query by the 4-tuple (Java's sockets expose no descriptor to ask directly). */
-    @Override
-    public long unacknowledged() {
-        return SocketAcks.unacknowledged(control.localAddress(), control.remoteAddress());
     }
 
     @Override
