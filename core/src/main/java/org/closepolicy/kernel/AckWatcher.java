@@ -91,6 +91,8 @@ public final class AckWatcher implements AutoCloseable {
     private final AtomicLong callbackFailures = new AtomicLong();
     private final AtomicBoolean callbackFailureLogged = new AtomicBoolean();
     private volatile boolean closed;
+    /** The thread parks with nothing to watch: only then does a new watch need to wake it. */
+    private volatile boolean idle;
     private volatile AckPath path;
     private SendQueueReader reader; // watcher thread only
     private TupleKey[] keys = new TupleKey[16]; // watcher thread only
@@ -164,7 +166,9 @@ public final class AckWatcher implements AutoCloseable {
             return w;
         }
         inbox.add(w);
-        LockSupport.unpark(thread);
+        if (idle) {
+            LockSupport.unpark(thread); // while it ticks, the next tick takes the watch: no wake-up per watch
+        }
         if (closed) {
             // Raced with close(): the thread may have finished its last drain already. Settling is idempotent.
             settle(w, AckResult.CLOSED, -1);
@@ -226,7 +230,11 @@ public final class AckWatcher implements AutoCloseable {
             while (!closed) {
                 drainInbox();
                 if (active.isEmpty()) {
-                    LockSupport.park(this);
+                    idle = true;
+                    if (inbox.isEmpty() && !closed) { // looked again after saying so: a watch added since sees it and wakes us
+                        LockSupport.park(this);
+                    }
+                    idle = false;
                     Thread.interrupted(); // an interrupt must not turn the idle park into a spin
                     continue;
                 }

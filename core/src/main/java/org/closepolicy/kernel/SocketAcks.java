@@ -10,9 +10,9 @@ import java.util.OptionalLong;
  * watcher, no tick): from the socket's own file descriptor where the transport exposes it (Netty's epoll
  * channels), {@code getsockopt(TCP_INFO)}, segments in flight ({@code tcpi_unacked}) plus bytes not yet sent
  * ({@code tcpi_notsent_bytes}, Linux 4.6+); else by the connection's 4-tuple, one exact {@code sock_diag} query
- * ({@link SockDiag}) for its send queue. One such query costs about 10 µs of CPU per connection measured in a loaded
- * server, more than the {@link AckWatcher}'s batched queries: it is for a question that cannot wait for the
- * watcher's next tick (a framework about to close the socket itself).
+ * ({@link SockDiag}) for its send queue, about 10 µs of CPU in a loaded server: for a question that should not wait
+ * for the {@link AckWatcher}'s next tick (whose batched queries cost less per socket, but keep the connection open
+ * meanwhile).
  * <pre>{@code
  * long unacked = SocketAcks.unacknowledged(epollChannel.fd().intValue());   // or (localAddress, remoteAddress)
  * if (unacked == 0) { // every byte written so far is acknowledged: an RST loses nothing

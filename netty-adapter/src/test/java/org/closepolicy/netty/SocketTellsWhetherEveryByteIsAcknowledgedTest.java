@@ -14,24 +14,29 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.closepolicy.kernel.SocketAcks;
+import org.closepolicy.kernel.SockDiag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What the socket says at once about the server's bytes ({@link Unacknowledged}, behind
- * {@code Transport.unacknowledged()}): on epoll ({@code TCP_INFO} of the descriptor, with JNA) {@code > 0} while 4 MB
- * wait for a client that does not read (most not even sent), {@code 0} once it has read them all, {@code -1} for a
- * closed channel; on NIO {@code -1}, which leaves the proof to the ack check.
+ * What the kernel says at once about the server's bytes ({@link Unacknowledged}, behind
+ * {@code Transport.unacknowledged()}; epoll: {@code TCP_INFO} of the descriptor, NIO: a {@code sock_diag} query of
+ * the 4-tuple): {@code > 0} while 4 MB wait for a client that does not read (most not even sent), {@code 0} once it
+ * has read them all, {@code -1} for a closed channel.
  */
 class SocketTellsWhetherEveryByteIsAcknowledgedTest {
 
     private static final int SIZE = 4 << 20;
 
-    @Test
-    void epollCountsUnsentAndUnacknowledgedBytesUntilTheClientReadsThem() throws Exception {
-        assumeThat(TestServer.Kind.EPOLL.available()).isTrue();
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TestServer.Kind.class)
+    void countsUnsentAndUnacknowledgedBytesUntilTheClientReadsThem(TestServer.Kind kind) throws Exception {
+        assumeThat(kind.available()).isTrue();
         assertThat(SocketAcks.available()).as("%s", SocketAcks.unavailableReason()).isTrue();
+        assertThat(SockDiag.isAvailable()).as("%s", SockDiag.unavailableReason()).isTrue(); // decided before the first ask
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        try (TestServer server = TestServer.raw(TestServer.Kind.EPOLL, p -> p.addLast(new WriteOnActive(accepted)));
+        try (TestServer server = TestServer.raw(kind, p -> p.addLast(new WriteOnActive(accepted)));
              Socket client = new Socket()) {
             client.setReceiveBufferSize(16 * 1024);
             client.connect(server.address());
@@ -48,16 +53,6 @@ class SocketTellsWhetherEveryByteIsAcknowledgedTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> unacknowledged(ch) == 0);
             ch.close().sync();
             assertThat(unacknowledged(ch)).as("a closed channel cannot tell").isEqualTo(-1);
-        }
-    }
-
-    @Test
-    void nioLeavesItToTheAckCheck() throws Exception {
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        try (TestServer server = TestServer.raw(TestServer.Kind.NIO, p -> p.addLast(new WriteOnActive(accepted)));
-             Socket client = new Socket()) {
-            client.connect(server.address());
-            assertThat(unacknowledged(accepted.get(10, TimeUnit.SECONDS))).isEqualTo(-1);
         }
     }
 
