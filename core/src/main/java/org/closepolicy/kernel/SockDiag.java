@@ -175,6 +175,19 @@ public final class SockDiag implements AutoCloseable {
         }
     }
 
+    /** What this JVM lacks to call the kernel through JNA (Linux, JNA on the class path), or null. */
+    static String missingLinuxOrJna() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "not Linux";
+        }
+        try {
+            Class.forName("com.sun.jna.Native", false, SockDiag.class.getClassLoader());
+            return null;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "JNA (net.java.dev.jna:jna) is not on the class path";
+        }
+    }
+
     /** Decided once per process: can this JVM query sock_diag, and does the kernel answer as expected? */
     private static final class Availability {
         static final String REASON = probe();
@@ -183,13 +196,9 @@ public final class SockDiag implements AutoCloseable {
         }
 
         private static String probe() {
-            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-                return "not Linux";
-            }
-            try {
-                Class.forName("com.sun.jna.Native", false, SockDiag.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                return "JNA (net.java.dev.jna:jna) is not on the class path";
+            String missing = missingLinuxOrJna();
+            if (missing != null) {
+                return missing;
             }
             try {
                 return selfTest();

@@ -2,7 +2,6 @@ package org.closepolicy.kernel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -122,17 +121,13 @@ public final class SocketAcks {
         }
 
         private static String probe() {
-            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-                return "not Linux";
+            String missing = SockDiag.missingLinuxOrJna();
+            if (missing != null) {
+                return missing;
             }
             String arch = System.getProperty("os.arch", "");
             if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
                 return "not x86-64 or aarch64 (" + arch + ")";
-            }
-            try {
-                Class.forName("com.sun.jna.Native", false, SocketAcks.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                return "JNA (net.java.dev.jna:jna) is not on the class path";
             }
             try {
                 int[] length = {LENGTH};
