@@ -19,8 +19,8 @@ import java.util.OptionalLong;
  * }</pre>
  *
  * <p>Needs Linux and JNA ({@code net.java.dev.jna:jna}, an optional dependency of core); without them every
- * answer is {@code -1}. The 4-tuple queries share one netlink socket for the process, opened at the first query
- * once {@link SockDiag#isAvailable()} is decided (until then they answer {@code -1} and do not wait for it).
+ * answer is {@code -1}. The 4-tuple queries share one netlink socket for the process, opened at the first query;
+ * that first query also waits for {@link SockDiag#isAvailable()} to be decided (a self-test of a few ms, once).
  *
  * <p>Thread-safety: thread-safe (4-tuple queries are serialised on the shared socket); the caller keeps a
  * descriptor it passes open for the duration of the call.
@@ -92,7 +92,8 @@ public final class SocketAcks {
 
         static SockDiag diag() {
             SockDiag d = diag;
-            if (d != null || failed || !Boolean.TRUE.equals(SockDiag.availabilityIfDecided())) {
+            // Decided once per process: the first ask waits for the self-test (a few ms) rather than answer "unknown".
+            if (d != null || failed || !SockDiag.isAvailable()) {
                 return d;
             }
             synchronized (Shared.class) {
