@@ -273,9 +273,7 @@ public final class CloseStateMachine {
                 }
             }
             case LINGERING -> finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.LINGER, fallback, close);
-            // Not yet proven acknowledged: a passive close keeps the bytes safe and the server free of TIME_WAIT.
-            case AWAIT_ACK -> finish(WhoClosed.REMOTE_FIN, CloseMode.FIN,
-                    fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, close);
+            case AWAIT_ACK -> closeUnproven(close);
             default -> { } // DRAINING_RESPONSE: close after the flush, never with an RST (or at the transport's own close)
         }
     }
@@ -292,6 +290,14 @@ public final class CloseStateMachine {
             enter(State.AWAIT_ACK, Durations.add(now, decision.ackWait()));
             transport.watchAcks(Durations.nanos(decision.ackWait())); // may call back at once: last
         }
+    }
+
+    /**
+     * After the peer's FIN, an RST not (yet) proven safe: a passive FIN close, which keeps the bytes safe and the
+     * server free of TIME_WAIT.
+     */
+    private void closeUnproven(Op op) {
+        finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback, op);
     }
 
     /** The peer reset the connection (or the read side failed). */
@@ -336,8 +342,8 @@ public final class CloseStateMachine {
      * requests (the server keeps this TIME_WAIT). Only for what is left of the ack wait: within maxCloseTime.
      */
     private void lingerForCrossingInput() {
-        if (sides.peerFin()) { // nothing can follow the peer's FIN: the check proved nothing, a passive close is safe
-            finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, FallbackReason.UNACKED_AT_PEER_FIN, Op.CLOSE);
+        if (sides.peerFin()) { // nothing can follow the peer's FIN: the check proved nothing
+            closeUnproven(Op.CLOSE);
             return;
         }
         fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
@@ -450,8 +456,7 @@ public final class CloseStateMachine {
             return;
         }
         if (state == State.AWAIT_ACK && sides.peerFin() && !sides.outputShut()) { // the RST waited for proof
-            finish(WhoClosed.REMOTE_FIN, CloseMode.FIN, fallback == FallbackReason.NONE ? FallbackReason.UNACKED_AT_PEER_FIN : fallback,
-                    Op.NONE);
+            closeUnproven(Op.NONE);
             return;
         }
         finish(sides.firstOnTheWire(decision), sides.modeUsedSoFar(), fallback, Op.NONE);

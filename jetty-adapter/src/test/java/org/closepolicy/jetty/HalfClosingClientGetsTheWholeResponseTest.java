@@ -5,18 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.closepolicy.CloseEvent;
-import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicies;
-import org.closepolicy.FallbackReason;
 import org.closepolicy.Preset;
-import org.closepolicy.WhoClosed;
 import org.closepolicy.testkit.DeterministicBytes;
-import org.closepolicy.testkit.HttpResult;
+import org.closepolicy.testkit.HalfClosingClients;
 import org.closepolicy.testkit.RawHttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -69,28 +61,9 @@ class HalfClosingClientGetsTheWholeResponseTest {
                     .firstReadDelay(Duration.ofMillis(250))
                     .deadline(Duration.ofSeconds(30))
                     .build();
-            List<CompletableFuture<HttpResult>> results = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                results.add(CompletableFuture.supplyAsync(client::send));
-            }
-            for (CompletableFuture<HttpResult> f : results) {
-                HttpResult r = f.get(60, TimeUnit.SECONDS);
-                assertThat(r.status()).as("%s", r).isEqualTo(200);
-                assertThat(r.bodyLength()).as("%s", r).isEqualTo(SIZE);
-                assertThat(r.bodySha256()).as("%s", r).isEqualTo(DeterministicBytes.sha256Hex(SIZE));
-            }
+            HalfClosingClients.fetchWhole(client, CLIENTS, SIZE);
             await().atMost(Duration.ofSeconds(30)).until(() -> server.events().size() >= WARM_UP + CLIENTS);
-            for (CloseEvent e : server.events().subList(WARM_UP, WARM_UP + CLIENTS)) {
-                System.out.println("half-closing client: " + e);
-                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
-                if (e.usedMode() == CloseMode.FIN) {
-                    assertThat(e.fallbackReason()).as("%s", e).isIn(FallbackReason.UNACKED_AT_PEER_FIN,
-                            FallbackReason.PEER_FIN_BEFORE_FLUSH, FallbackReason.ACK_WAIT_EXPIRED);
-                } else {
-                    assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.RST);
-                }
-                assertThat(e.serverHoldsTimeWait()).as("%s", e).isFalse();
-            }
+            HalfClosingClients.assertClosedWithoutLoss(server.events().subList(WARM_UP, WARM_UP + CLIENTS));
         }
     }
 }

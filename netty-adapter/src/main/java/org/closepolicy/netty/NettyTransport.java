@@ -31,7 +31,8 @@ import org.closepolicy.spi.Transport;
  *       (rule 0) or acknowledged every byte of the response (rule 1);</li>
  *   <li>{@code watchAcks}: the shared {@link org.closepolicy.kernel.AckWatcher} through an {@link AckCheck} (send queue of the 4-tuple), results hopped
  *       back with {@code execute};</li>
- *   <li>{@code unacknowledged}: {@code TCP_INFO} of the socket on epoll (see {@link Unacknowledged}), unknown on NIO;
+ *   <li>{@code unacknowledged}: {@code TCP_INFO} of the socket on epoll, one {@code sock_diag} query on NIO (see
+ *       {@link Unacknowledged});
  *       over TLS, bytes the TLS layer wrote in answer to the client's last bytes (its {@code close_notify} reply)
  *       do not count (see {@link TlsReplyWatch}).</li>
  * </ul>

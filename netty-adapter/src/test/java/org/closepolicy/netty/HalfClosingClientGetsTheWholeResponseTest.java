@@ -1,21 +1,11 @@
 package org.closepolicy.netty;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.closepolicy.CloseEvent;
-import org.closepolicy.CloseMode;
 import org.closepolicy.ClosePolicies;
-import org.closepolicy.FallbackReason;
 import org.closepolicy.Preset;
-import org.closepolicy.WhoClosed;
-import org.closepolicy.testkit.DeterministicBytes;
-import org.closepolicy.testkit.HttpResult;
+import org.closepolicy.testkit.HalfClosingClients;
 import org.closepolicy.testkit.RawHttpClient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -42,27 +32,8 @@ class HalfClosingClientGetsTheWholeResponseTest {
                     .firstReadDelay(Duration.ofMillis(200))
                     .deadline(Duration.ofSeconds(30))
                     .build();
-            List<CompletableFuture<HttpResult>> results = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                results.add(CompletableFuture.supplyAsync(client::send));
-            }
-            for (CompletableFuture<HttpResult> f : results) {
-                HttpResult r = f.get(60, TimeUnit.SECONDS);
-                assertThat(r.status()).as("%s", r).isEqualTo(200);
-                assertThat(r.bodyLength()).as("%s", r).isEqualTo(SIZE);
-                assertThat(r.bodySha256()).as("%s", r).isEqualTo(DeterministicBytes.sha256Hex(SIZE));
-            }
-            for (CloseEvent e : server.events.awaitAtLeast(CLIENTS, Duration.ofSeconds(30))) {
-                assertThat(e.whoClosed()).as("%s", e).isEqualTo(WhoClosed.REMOTE_FIN);
-                if (e.usedMode() == CloseMode.FIN) {
-                    // Not proven acknowledged at the FIN (or before the flush): a passive close.
-                    assertThat(e.fallbackReason()).as("%s", e).isIn(FallbackReason.UNACKED_AT_PEER_FIN,
-                            FallbackReason.PEER_FIN_BEFORE_FLUSH, FallbackReason.ACK_WAIT_EXPIRED);
-                } else {
-                    assertThat(e.usedMode()).as("%s", e).isEqualTo(CloseMode.RST);
-                }
-                assertThat(e.serverHoldsTimeWait()).as("%s", e).isFalse();
-            }
+            HalfClosingClients.fetchWhole(client, CLIENTS, SIZE);
+            HalfClosingClients.assertClosedWithoutLoss(server.events.awaitAtLeast(CLIENTS, Duration.ofSeconds(30)));
         }
     }
 }
