@@ -33,6 +33,8 @@ public final class SocketAcks {
     private static final int NOTSENT_OFFSET = 144;
     /** Up to and including {@code tcpi_notsent_bytes}. */
     private static final int LENGTH = NOTSENT_OFFSET + 4;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
 
     private SocketAcks() {
     }
@@ -109,6 +111,27 @@ public final class SocketAcks {
         }
     }
 
+    /**
+     * The local port of the socket with this descriptor ({@code getsockname}), or {@code -1} when it cannot be read
+     * (not available, not an IPv4 or IPv6 socket, a closed descriptor). For an adapter that finds a descriptor
+     * by other means than its framework's API, to check it names the socket it means before trusting its answers.
+     */
+    public static int localPort(int fd) {
+        if (fd < 0 || !available()) {
+            return -1;
+        }
+        byte[] address = new byte[128]; // sockaddr_storage
+        int[] length = {address.length};
+        if (Libc.getsockname(fd, address, length) != 0 || length[0] < 4) {
+            return -1;
+        }
+        int family = (address[0] & 0xFF) | (address[1] & 0xFF) << 8;
+        if (family != AF_INET && family != AF_INET6) {
+            return -1;
+        }
+        return (address[2] & 0xFF) << 8 | (address[3] & 0xFF); // sin_port / sin6_port, network order
+    }
+
     /** A native-order (little-endian on every 64-bit Linux JNA supports here: x86-64, aarch64) unsigned int. */
     private static long u32(byte[] b, int off) {
         return (b[off] & 0xFFL) | (b[off + 1] & 0xFFL) << 8 | (b[off + 2] & 0xFFL) << 16 | (b[off + 3] & 0xFFL) << 24;
@@ -151,5 +174,7 @@ public final class SocketAcks {
         }
 
         static native int getsockopt(int fd, int level, int name, byte[] value, int[] length);
+
+        static native int getsockname(int fd, byte[] address, int[] length);
     }
 }

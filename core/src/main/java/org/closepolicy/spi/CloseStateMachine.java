@@ -130,10 +130,8 @@ public final class CloseStateMachine {
     }
 
     /**
-     * Retires the connection. Ignored unless OPEN (the first retirement wins).
-     *
-     * @param d       the decision
-     * @param flushed whether the last response is already fully written (true for idle retirements)
+     * Retires the connection with decision {@code d}. Ignored unless OPEN (the first retirement wins). {@code flushed}:
+     * whether the last response is already fully written (true for idle retirements).
      */
     public void retire(Retire d, boolean flushed) {
         Objects.requireNonNull(d, "decision");
@@ -181,20 +179,26 @@ public final class CloseStateMachine {
         closeBy(d.mode(), now);
     }
 
-    /** The server ends its side in this mode; a FIN is reported with the fallback reason already recorded. */
+    /** The server ends its side in this mode; a FIN lingers where the peer's answer could reset it (TLS). */
     private void closeBy(CloseMode mode, long now) {
-        switch (mode) {
-            case LINGER -> startLinger(now);
-            case RST -> startReset(now);
-            default -> finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
+        if (mode == CloseMode.LINGER || mode == CloseMode.FIN && transport.peerAnswersClose() && transport.unacknowledged() != 0) {
+            startLinger(now);
+        } else if (mode == CloseMode.RST) {
+            startReset(now);
+        } else {
+            finish(sides.serverCloses(decision, WhoClosed.LOCAL_FIN), CloseMode.FIN, fallback, Op.CLOSE);
         }
     }
 
     private void startLinger(long now) {
-        Retire d = decision;
-        lingerEnd = Durations.add(now, d.lingerTime());
+        linger(Durations.add(now, decision.lingerTime()), Durations.add(now, decision.lingerTimeout()));
+    }
+
+    /** Output shut down, input read and discarded until the peer's FIN, {@code end}, or the next quiet deadline. */
+    private void linger(long end, long next) {
+        lingerEnd = end;
         sides.outputShutDown();
-        enter(State.LINGERING, Math.min(lingerEnd, Durations.add(now, d.lingerTimeout())));
+        enter(State.LINGERING, Math.min(end, next));
         transport.shutdownOutput();
     }
 
@@ -347,10 +351,7 @@ public final class CloseStateMachine {
             return;
         }
         fallback = FallbackReason.PEER_SENT_DURING_ACK_WAIT;
-        lingerEnd = deadline;
-        sides.outputShutDown();
-        enter(State.LINGERING, deadline);
-        transport.shutdownOutput();
+        linger(deadline, deadline);
     }
 
     /**

@@ -73,6 +73,17 @@ public interface Transport {
     }
 
     /**
+     * Whether the peer answers the server's close with bytes of its own: over TLS its {@code close_notify}, which may
+     * also come before (a client that half-closes right after its request). Bytes that arrive, or wait unread, at a
+     * socket the server has closed make its kernel reset the connection and drop what it has not sent yet; so the
+     * machine ends such a connection's plain FIN close by lingering (output shut down, input read until the peer's
+     * FIN) unless {@link #unacknowledged()} proves nothing is left to lose. Default: {@code false}.
+     */
+    default boolean peerAnswersClose() {
+        return false;
+    }
+
+    /**
      * What the kernel still holds for the peer, read from the socket itself (no table, no ack watcher):
      * {@code 0} proves every byte written so far acknowledged, none in flight and none unsent; {@code > 0}
      * (bytes or segments) that some are not; {@code -1} that this transport cannot tell. The machine resets

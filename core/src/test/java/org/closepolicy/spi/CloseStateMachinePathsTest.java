@@ -96,6 +96,48 @@ class CloseStateMachinePathsTest {
     }
 
     @Test
+    void aServerFinToAPeerThatAnswersItLingersUnlessNothingIsLeftToLose() {
+        // TLS: the client's close_notify, arriving (or waiting unread) at a closed socket, would make the kernel reset
+        // the connection and drop what it has not sent yet.
+        transport.peerAnswersClose = true;
+        transport.unacked = 65_536;
+        machine.retire(retire("server-fin"), false);
+        machine.onResponseFlushed();
+        assertThat(machine.state()).isEqualTo(State.LINGERING);
+        assertThat(transport.shutdowns).isEqualTo(1);
+        assertThat(transport.closes).isZero();
+
+        machine.onInput(31); // the client's close_notify, read and dropped
+        machine.onPeerFin();
+        CloseEvent e = event();
+        assertThat(e.whoClosed()).isEqualTo(WhoClosed.LOCAL_FIN);
+        assertThat(e.usedMode()).isEqualTo(CloseMode.LINGER);
+        assertThat(transport.closes).isEqualTo(1);
+        assertThat(transport.resets).isZero();
+    }
+
+    @Test
+    void aServerFinToAPeerThatAnswersItClosesAtOnceWhenEveryByteIsAcknowledged() {
+        transport.peerAnswersClose = true;
+        transport.unacked = 0;
+        machine.retire(retire("server-fin"), false);
+        machine.onResponseFlushed();
+        assertThat(transport.calls).containsExactly("schedule", "cancel", "close");
+        assertThat(event().usedMode()).isEqualTo(CloseMode.FIN);
+    }
+
+    @Test
+    void aServerFinToAPeerThatAnswersItLingersWhenTheKernelCannotTell() {
+        transport.peerAnswersClose = true; // unacked stays -1
+        machine.retire(retire("server-fin"), true);
+        assertThat(machine.state()).isEqualTo(State.LINGERING);
+        assertThat(transport.timerDue()).isEqualTo(T0 + nanos(Duration.ofSeconds(5))); // close.linger-timeout
+        transport.fireTimer(); // the peer stayed silent
+        assertThat(event().usedMode()).isEqualTo(CloseMode.LINGER);
+        assertThat(transport.closes).isEqualTo(1);
+    }
+
+    @Test
     void anAlreadyFlushedRetirementClosesAtOnce() {
         machine.retire(retire("server-fin"), true);
         assertThat(transport.calls).containsExactly("cancel", "close");

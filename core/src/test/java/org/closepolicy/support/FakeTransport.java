@@ -24,6 +24,8 @@ public class FakeTransport implements Transport {
     public long ackWatchTimeoutNanos = -1;
     /** What {@link #unacknowledged()} answers (unknown by default). */
     public long unacked = -1;
+    /** What {@link #peerAnswersClose()} answers (no by default; yes stands for TLS). */
+    public boolean peerAnswersClose;
 
     private final ManualTicker ticker;
     private CloseStateMachine machine;
@@ -44,6 +46,11 @@ public class FakeTransport implements Transport {
     /** Called with the name of each close-like call ({@code shutdownOutput}, {@code close}, {@code reset}) as it happens. */
     public void observe(Consumer<String> o) {
         this.observer = o;
+    }
+
+    @Override
+    public boolean peerAnswersClose() {
+        return peerAnswersClose;
     }
 
     @Override

@@ -72,6 +72,7 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
     volatile boolean retired;
     volatile boolean peerResetSeen;
     volatile boolean closed;
+    private volatile boolean acknowledgedBeforeTlsAnswer;
     // Guarded by the lock.
     private long seenBytesIn;
     private long seenBytesOut;
@@ -291,13 +292,31 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
         if (!retired) {
             return false;
         }
+        boolean beforeTlsReads;
+        boolean discard;
         lock.lock();
         try {
+            beforeTlsReads = closeState() == CloseStateMachine.State.AWAIT_PEER_FIN && endPoint.tlsEndPoint() != null;
             machine().onInput(bytes);
-            return Http2Retirement.isActive(http2) && !isClosed();
+            discard = Http2Retirement.isActive(http2) && !isClosed();
         } finally {
             lock.unlockAndPerform();
         }
+        if (beforeTlsReads) {
+            // Over TLS, after the response: the client's bytes (its close_notify) are still undecrypted, so the
+            // TLS layer has not answered them yet. Whether every byte written so far is acknowledged now decides
+            // the RST once only that answer can be in flight (JettyTransport#unacknowledged).
+            acknowledgedBeforeTlsAnswer = SocketAcks.unacknowledged(localAddress(), remoteAddress()) == 0;
+        }
+        return discard;
+    }
+
+    /**
+     * Whether, at the last read of the client's raw bytes after a TLS connection's response, every byte the server
+     * had written was acknowledged: what the server writes after that is only the TLS layer's answer.
+     */
+    boolean acknowledgedBeforeTlsAnswer() {
+        return acknowledgedBeforeTlsAnswer;
     }
 
     /** The client's FIN (read returned -1). */
@@ -317,12 +336,21 @@ final class ConnectionControl extends ConnectionClose implements DrainableConnec
         if (Http2Retirement.endDrainOf(http2)) {
             machine().onPeerFin(); // streams in flight: a passive close once they are cut, never an RST
             machine().onResponseFlushed();
-        } else if (!isRetired() && http1.exchangeActive && !Http2Retirement.isActive(http2)) {
-            // The client half-closed with a request in flight: answer it first.
+        } else if (!isRetired() && !Http2Retirement.isActive(http2) && (http1.exchangeActive || tlsMayHoldARequest())) {
+            // The client half-closed with a request in flight: answer it first. Jetty then either answers it (the
+            // FIN is told to the machine at the last send) or closes on its own (told in onClosed).
             http1.peerFinPending = true;
         } else {
             machine().onPeerFin();
         }
+    }
+
+    /**
+     * Over TLS (HTTP/1), whether Jetty may still hold a request it has not started: the TLS layer reads ahead, so
+     * the client's FIN and {@code close_notify} can be read before the request they follow is decrypted and parsed.
+     */
+    private boolean tlsMayHoldARequest() {
+        return http2 == null && endPoint.tlsEndPoint() != null;
     }
 
     /** The read failed: the peer reset the connection. */

@@ -3,6 +3,7 @@ package org.closepolicy.jetty;
 import java.net.InetSocketAddress;
 import org.closepolicy.FallbackReason;
 import org.closepolicy.kernel.AckResult;
+import org.closepolicy.kernel.SocketAcks;
 import org.closepolicy.spi.AckCheck;
 import org.closepolicy.spi.StepTimer;
 import org.closepolicy.spi.TimedTransport;
@@ -131,6 +132,27 @@ final class JettyTransport extends TimedTransport {
     @Override
     protected StepTimer<?> timer() {
         return timer;
+    }
+
+    /** Over TLS: the client answers the server's {@code close_notify} with its own. */
+    @Override
+    public boolean peerAnswersClose() {
+        return control.endPoint.tlsEndPoint() != null;
+    }
+
+    /**
+     * Without TLS {@code -1}: the ack watcher decides (its batched queries cost a connection less than one query at
+     * once). Over TLS one {@code sock_diag} query now; and {@code 0} once the client has closed when every byte written
+     * before its last bytes was acknowledged as they were read, still encrypted
+     * ({@link ConnectionControl#acknowledgedBeforeTlsAnswer}): what can be in flight since is only the TLS layer's own
+     * answer (to its {@code close_notify}), which the client, having closed, does not need.
+     */
+    @Override
+    public long unacknowledged() {
+        if (control.endPoint.tlsEndPoint() == null) {
+            return -1;
+        }
+        return peerClosed && control.acknowledgedBeforeTlsAnswer() ? 0 : SocketAcks.unacknowledged(control.localAddress(), control.remoteAddress());
     }
 
     @Override

@@ -55,12 +55,8 @@ class HalfClosingClientGetsTheWholeResponseTest {
                 assertThat(curl.send().bodyLength()).isEqualTo(SIZE);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> server.events().size() >= WARM_UP);
-            RawHttpClient client = RawHttpClient.builder(server.address())
-                    .closeStyle(RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST)
-                    .halfCloseDelay(Duration.ofMillis(50))
-                    .firstReadDelay(Duration.ofMillis(250))
-                    .deadline(Duration.ofSeconds(30))
-                    .build();
+            RawHttpClient client = HalfClosingClients.builder(server.address())
+                    .halfCloseDelay(Duration.ofMillis(50)).firstReadDelay(Duration.ofMillis(250)).build();
             HalfClosingClients.fetchWhole(client, CLIENTS, SIZE);
             await().atMost(Duration.ofSeconds(30)).until(() -> server.events().size() >= WARM_UP + CLIENTS);
             HalfClosingClients.assertClosedWithoutLoss(server.events().subList(WARM_UP, WARM_UP + CLIENTS));

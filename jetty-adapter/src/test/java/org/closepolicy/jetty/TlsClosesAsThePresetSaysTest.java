@@ -111,9 +111,9 @@ class TlsClosesAsThePresetSaysTest {
                     }
                 });
                 assertThat(server.events()).as("the RST in reply").anyMatch(e -> e.usedMode() == CloseMode.RST);
-                // Jetty closes the socket itself right after the client's close_notify: where its own answer is
-                // still in flight then, nothing is proven and the close is a FIN (a client TIME_WAIT), a few in 100.
-                assertThat(tw.clientSide()).as(tw.toString()).isLessThanOrEqualTo(N / 10);
+                // Jetty closes the socket itself right after the client's close_notify, with its own answer to it
+                // possibly in flight: the proof taken as the client's bytes arrived still makes that close an RST.
+                assertThat(tw.clientSide()).as(tw.toString()).isLessThanOrEqualTo(N / 100);
             }
             // Client-first leaves the TIME_WAIT to the client, or to nobody when the client closes with the
             // server's close_notify still unread (its kernel then resets): how many depends on timing.

@@ -31,8 +31,8 @@ import org.closepolicy.spi.Transport;
  *       (rule 0) or acknowledged every byte of the response (rule 1);</li>
  *   <li>{@code watchAcks}: the shared {@link org.closepolicy.kernel.AckWatcher} through an {@link AckCheck} (send queue of the 4-tuple), results hopped
  *       back with {@code execute};</li>
- *   <li>{@code unacknowledged}: {@code TCP_INFO} of the socket on epoll, one {@code sock_diag} query on NIO (see
- *       {@link Unacknowledged});
+ *   <li>{@code unacknowledged}: {@code TCP_INFO} of the socket's descriptor (epoll; NIO where it can be read),
+ *       else one {@code sock_diag} query (see {@link Unacknowledged});
  *       over TLS, bytes the TLS layer wrote in answer to the client's last bytes (its {@code close_notify} reply)
  *       do not count (see {@link TlsReplyWatch}).</li>
  * </ul>
@@ -241,6 +241,12 @@ final class NettyTransport extends TimedTransport {
         } catch (RejectedExecutionException e) {
             // The event loop is shutting down; it closes the channel itself.
         }
+    }
+
+    /** Over TLS: the client answers the server's {@code close_notify} with its own. */
+    @Override
+    public boolean peerAnswersClose() {
+        return tls() != null;
     }
 
     @Override

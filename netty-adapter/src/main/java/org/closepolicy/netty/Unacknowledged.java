@@ -6,10 +6,11 @@ import org.closepolicy.kernel.SocketAcks;
 
 /**
  * {@link org.closepolicy.spi.Transport#unacknowledged()} of a Netty channel, asked of the kernel at once (see
- * {@link SocketAcks}): on the epoll transport {@code TCP_INFO} of the channel's descriptor (exact with JNA; without
- * it only segments in flight, a "not yet"); elsewhere (NIO) one {@code sock_diag} query by the 4-tuple. Measured
- * per connection on NIO, that query (about 10 µs of CPU) costs less than handing the check to the ack watcher
- * (14–21 µs: the input shutdown and its events while the channel stays open, the hops to the watcher and back).
+ * {@link SocketAcks}): {@code TCP_INFO} of the channel's descriptor, on the epoll transport (exact with JNA; without
+ * it only segments in flight, a "not yet") and on NIO where {@link NioDescriptor} can read it; else (NIO) one
+ * {@code sock_diag} query by the 4-tuple. Measured per connection on NIO, that query (about 10 µs of CPU) costs more
+ * than the descriptor's answer but less than handing the check to the ack watcher (14–21 µs: the input shutdown and
+ * its events while the channel stays open, the hops to the watcher and back).
  * The epoll classes are optional at run time (provided scope), so they are only touched behind a class check.
  *
  * <p>Thread-safety: call on the channel's event loop.
@@ -29,6 +30,10 @@ final class Unacknowledged {
             } catch (RuntimeException | LinkageError e) {
                 return -1;
             }
+        }
+        int fd = NioDescriptor.of(ch);
+        if (fd >= 0) {
+            return SocketAcks.unacknowledged(fd);
         }
         if (ch.isOpen() && ch.localAddress() instanceof InetSocketAddress local && ch.remoteAddress() instanceof InetSocketAddress remote) {
             return SocketAcks.unacknowledged(local, remote); // one sock_diag query by the 4-tuple

@@ -27,11 +27,7 @@ class HalfClosingClientGetsTheWholeResponseTest {
     void everyBodyArrivesWholeUnderSafeReset(TestServer.Kind kind) throws Exception {
         assumeThat(kind.available()).isTrue();
         try (TestServer server = TestServer.aggregating(kind, ClosePolicies.of(Preset.SAFE_RESET), p -> p.addLast(new Apps.Fixed(SIZE)))) {
-            RawHttpClient client = RawHttpClient.builder(server.address())
-                    .closeStyle(RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST)
-                    .firstReadDelay(Duration.ofMillis(200))
-                    .deadline(Duration.ofSeconds(30))
-                    .build();
+            RawHttpClient client = HalfClosingClients.builder(server.address()).firstReadDelay(Duration.ofMillis(200)).build();
             HalfClosingClients.fetchWhole(client, CLIENTS, SIZE);
             HalfClosingClients.assertClosedWithoutLoss(server.events.awaitAtLeast(CLIENTS, Duration.ofSeconds(30)));
         }

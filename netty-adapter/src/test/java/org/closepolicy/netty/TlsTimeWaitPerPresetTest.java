@@ -65,7 +65,9 @@ class TlsTimeWaitPerPresetTest {
             switch (preset) {
                 case SERVER_FIN -> {
                     assertThat(stats.whoClosed(WhoClosed.LOCAL_FIN)).as(seen).isEqualTo(N);
-                    assertThat(stats.usedMode(CloseMode.FIN)).as(seen).isEqualTo(N);
+                    // A FIN, or a lingering close where the response was not yet proven acknowledged at the close
+                    // (the client's close_notify would otherwise reset away what is unsent).
+                    assertThat(stats.usedMode(CloseMode.FIN) + stats.usedMode(CloseMode.LINGER)).as(seen).isEqualTo(N);
                     // No count of the server's TIME_WAIT: the client's close_notify decides it. Sent to a socket
                     // the server has already closed, it is answered with an RST, which ends the server's side at
                     // once; read unread by the client, the server's close_notify makes the client's close an RST.

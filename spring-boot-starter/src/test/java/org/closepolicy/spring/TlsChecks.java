@@ -43,19 +43,14 @@ abstract class TlsChecks {
         registry.add("closepolicy.policy", () -> "safe-reset");
     }
 
-    /** The most client TIME_WAIT entries {@code n} one-request TLS connections may leave under {@code safe-reset}. */
-    int clientTimeWaitBound(int n) {
-        return n / 100;
-    }
-
     @Test
     void safeResetOverTlsLeavesAtMostOnePercentTimeWaitOnTheServer() {
         Assumptions.assumeTrue(TimeWaitCounter.supported(), "needs the kernel's TCP table");
         int n = 100;
         TimeWaitCounter.Counts c = Servers.oneRequestConnections(port, n,
-                SelfSignedCertificate.get().clientContext().getSocketFactory(), clientTimeWaitBound(n));
+                SelfSignedCertificate.get().clientContext().getSocketFactory(), n / 100);
         assertThat(c.serverSide()).isLessThanOrEqualTo(n / 100);
-        assertThat(c.clientSide()).isLessThanOrEqualTo(clientTimeWaitBound(n));
+        assertThat(c.clientSide()).isLessThanOrEqualTo(n / 100);
     }
 
     @Test

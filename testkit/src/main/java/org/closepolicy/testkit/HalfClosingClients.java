@@ -2,6 +2,7 @@ package org.closepolicy.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import org.closepolicy.CloseEvent;
@@ -14,8 +15,7 @@ import org.closepolicy.WhoClosed;
  * later, against {@code safe-reset}: their FIN proves nothing about what they read, so every body must arrive whole
  * and the server may answer that FIN with an RST only once every byte was proven acknowledged.
  * <pre>{@code
- * RawHttpClient client = RawHttpClient.builder(address).closeStyle(RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST)
- *         .firstReadDelay(Duration.ofMillis(200)).build();
+ * RawHttpClient client = HalfClosingClients.builder(address).firstReadDelay(Duration.ofMillis(200)).build();
  * HalfClosingClients.fetchWhole(client, 8, 1_000_000);
  * HalfClosingClients.assertClosedWithoutLoss(events);
  * }</pre>
@@ -25,6 +25,11 @@ import org.closepolicy.WhoClosed;
 public final class HalfClosingClients {
 
     private HalfClosingClients() {
+    }
+
+    /** A client that half-closes after its request, with a 30 s deadline; add delays and TLS as the case needs. */
+    public static RawHttpClient.Builder builder(InetSocketAddress target) {
+        return RawHttpClient.builder(target).closeStyle(RawHttpClient.CloseStyle.HALF_CLOSE_AFTER_REQUEST).deadline(Duration.ofSeconds(30));
     }
 
     /**

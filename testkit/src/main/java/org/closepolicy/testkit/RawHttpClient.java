@@ -262,8 +262,10 @@ public final class RawHttpClient {
 
         /**
          * Speaks HTTPS through sockets of this factory (default: cleartext): the handshake after the
-         * connect, {@code close_notify} before the FIN when the client closes. Not with
-         * {@link CloseStyle#HALF_CLOSE_AFTER_REQUEST} (TLS sockets cannot half-close).
+         * connect, {@code close_notify} before the FIN when the client closes. With
+         * {@link CloseStyle#HALF_CLOSE_AFTER_REQUEST} the socket's {@code shutdownOutput} sends {@code close_notify}
+         * and then the FIN, and the client reads on: a TLS 1.3 half-close (the JDK's default protocol; a TLS 1.2
+         * socket cannot half-close, and its read then fails).
          */
         public Builder tls(SSLSocketFactory factory) {
             s.tls = Objects.requireNonNull(factory, "factory");
@@ -427,9 +429,6 @@ public final class RawHttpClient {
 
         /** The client. */
         public RawHttpClient build() {
-            if (s.tls != null && s.closeStyle == CloseStyle.HALF_CLOSE_AFTER_REQUEST) {
-                throw new IllegalArgumentException("a TLS client cannot half-close: closeStyle " + s.closeStyle);
-            }
             return new RawHttpClient(s.copy());
         }
 
