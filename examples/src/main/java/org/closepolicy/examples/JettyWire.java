@@ -53,7 +53,7 @@ final class JettyWire {
             return new ConnectionFactory[] {http1, new HTTP2CServerConnectionFactory(config)};
         }
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http1.getProtocol());
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(); // offers the ALPN ids of the factories after it: h2, http/1.1
         alpn.setDefaultProtocol(http1.getProtocol());
         return new ConnectionFactory[] {new SslConnectionFactory(sslContextFactory(wire), alpn.getProtocol()), alpn, h2, http1};
     }

@@ -76,7 +76,7 @@ final class Http2Sessions {
     static ConnectionFactory[] h2Factories(SslContextFactory.Server tls, HttpConfiguration config) {
         HttpConnectionFactory http1 = new HttpConnectionFactory(config);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http1.getProtocol());
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(); // offers the ALPN ids of the factories after it: h2, http/1.1
         alpn.setDefaultProtocol(http1.getProtocol());
         return new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http1};
     }
