@@ -88,7 +88,7 @@ final class NioDescriptor {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(loopback, 0));
              SocketChannel client = SocketChannel.open(server.getLocalAddress());
-             SocketChannel accepted = server.accept()) {
+             SocketChannel accepted = server.accept()) { // held open: the client's socket stays connected meanwhile
             NioSocketChannel netty = new NioSocketChannel(client);
             Object socket = PlatformDependent.getObject(netty, channelOffset);
             if (socket != client || !impl.isInstance(socket)) {
@@ -101,7 +101,7 @@ final class NioDescriptor {
             if (!names) {
                 LOG.debug("NIO socket descriptors: descriptor {} does not name port {}; using sock_diag", fd, port);
             }
-            return names && accepted.isConnected();
+            return names;
         }
     }
 }
