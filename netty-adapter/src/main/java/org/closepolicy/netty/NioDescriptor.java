@@ -84,6 +84,7 @@ final class NioDescriptor {
     }
 
     /** Reads the descriptor of a connection of its own through both fields, and checks it names its local port. */
+    @SuppressWarnings("try") // the accepted socket is only held open
     private static boolean selfTest(long channelOffset, long fdOffset, Class<?> impl) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(loopback, 0));
